@@ -1,0 +1,201 @@
+"""The ``fmstudy`` command line: parses options and calls the study functions.
+
+Every error a user can cause ends as one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from fmstudy import __version__
+from fmstudy.data import availability, load_dataset, resolve_data_dir
+from fmstudy.datasets import REGISTRY, get_dataset_spec
+from fmstudy.errors import FmstudyError
+from fmstudy.subsets import resolve_classes, select_classes
+
+app = typer.Typer(
+    name="fmstudy",
+    help="Run a complete, reproducible Fashion-MNIST class-subset study in one command.",
+    invoke_without_command=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        envvar="FMSTUDY_DATA_DIR",
+        help="Folder for downloaded data sets and the decoded-array cache "
+        "[default: $FMSTUDY_DATA_DIR, else ~/.cache/fmstudy].",
+        show_default=False,
+    ),
+]
+DatasetOpt = Annotated[
+    str,
+    typer.Option(
+        "--dataset",
+        envvar="FMSTUDY_DATASET",
+        help="Data set to study: fashion-mnist (shipped), mnist or kmnist (downloaded once).",
+    ),
+]
+Surname = Annotated[
+    str | None,
+    typer.Option(
+        "--surname",
+        help="Your last name: its first letter picks the course's four classes "
+        "(A-G: 0-3, H-M: 4-7, N-Ö: 6-9).",
+    ),
+]
+Classes = Annotated[
+    str | None,
+    typer.Option(
+        "--classes",
+        help="Classes to study, overriding --surname: '4-7', '4,5,6,7' or names 'coat,shirt'.",
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"fmstudy {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Run a complete, reproducible Fashion-MNIST class-subset study in one command."""
+    if ctx.invoked_subcommand is None:
+        print(ctx.get_help())
+        raise typer.Exit()
+
+
+@app.command("data")
+def data_cmd(
+    dataset: DatasetOpt = "fashion-mnist",
+    surname: Surname = None,
+    classes: Classes = None,
+    data_dir: DataDir = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the verification as one JSON object.")
+    ] = False,
+    list_: Annotated[
+        bool,
+        typer.Option("--list", help="List the known data sets and whether each works offline."),
+    ] = False,
+) -> None:
+    """Load and verify a data set and show study task 1: shapes, hashes, the class filter."""
+    root = resolve_data_dir(data_dir)
+    if list_:
+        _print_list(root, as_json)
+        return
+    spec = get_dataset_spec(dataset)
+    if surname is None and not classes:
+        chosen = tuple(range(len(spec.classes)))  # no filter: task 1a only
+    else:
+        chosen = resolve_classes(spec.classes, surname=surname, classes=classes)
+    ds = load_dataset(spec.name, root)
+    report = select_classes(ds, chosen).verification()
+    report["hashes_ok"] = True
+    report["license"] = spec.license
+    if as_json:
+        print(json.dumps(report, indent=2))
+    else:
+        _print_verification(report, surname if not classes else None)
+
+
+def _print_list(root: Path, as_json: bool) -> None:
+    rows = [
+        {
+            "name": s.name,
+            "title": s.title,
+            "classes": list(s.classes),
+            "available": availability(s, root),
+            "license": s.license,
+        }
+        for s in REGISTRY.values()
+    ]
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    table = Table(title=f"Data sets (data dir: {root})")
+    for col in ("name", "offline", "classes", "licence"):
+        table.add_column(col)
+    for r in rows:
+        offline = {"shipped": "yes (shipped)", "cached": "yes (downloaded)"}.get(
+            r["available"], "no: downloaded on first use"
+        )
+        table.add_row(r["name"], offline, ", ".join(r["classes"]), r["license"])
+    Console().print(table)
+
+
+def _print_verification(v: dict, surname: str | None) -> None:
+    out = Console(highlight=False)
+    sh = v["shapes"]
+    out.print(f"[bold]{v['dataset']}[/]: SHA-256 of all 4 decompressed files OK")
+    out.print(f"  train images {tuple(sh['train_images'])}, labels {tuple(sh['train_labels'])}")
+    out.print(f"  test images  {tuple(sh['test_images'])}, labels {tuple(sh['test_labels'])}")
+    out.print(f"  flattened: train {tuple(sh['train_flat'])}, test {tuple(sh['test_flat'])}")
+    out.print(
+        f"  common frame {tuple(sh['common_frame'])}: "
+        f"{sh['train_flat'][1]} pixel columns + target + split"
+    )
+    who = f" (surname {surname!r})" if surname else ""
+    names = ", ".join(f"{c} {n}" for c, n in zip(v["classes"], v["class_names"], strict=True))
+    out.print(f"[bold]Classes{who}[/]: {names}")
+    for split, s in v["splits"].items():
+        status = "OK" if s["ok"] else f"MISMATCH, expected {s['expected_kept']}"
+        out.print(f"  {split}: kept {s['kept']} / {s['total']} = {s['share']:.1%} ({status})")
+    table = Table("class", "name", "train", "test")
+    for c, n in zip(v["classes"], v["class_names"], strict=True):
+        table.add_row(
+            str(c),
+            n,
+            str(v["splits"]["train"]["per_class"][str(c)]),
+            str(v["splits"]["test"]["per_class"][str(c)]),
+        )
+    out.print(table)
+    out.print(f"  first 10 train targets: {v['splits']['train']['first_targets']}")
+    out.print(f"  first 10 test targets:  {v['splits']['test']['first_targets']}")
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"fmstudy: error: {message}", file=sys.stderr)
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the app and return its exit code; every user error is one line, exit 2."""
+    try:
+        rv = app(args=argv, prog_name="fmstudy", standalone_mode=False)
+    except FmstudyError as exc:
+        return _fail(str(exc))
+    except (typer.Abort, KeyboardInterrupt):
+        return _fail("interrupted", 130)
+    except Exception as exc:
+        # Typer vendors click: its usage errors carry format_message and exit_code.
+        if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
+            raise
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        return _fail(exc.format_message().replace("\n", " ") + hint, exc.exit_code or 2)
+    return rv if isinstance(rv, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

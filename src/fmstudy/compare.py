@@ -1,0 +1,145 @@
+"""Evaluate predictions and compare models: is a difference in accuracy real?
+
+    ev = evaluate(y_true, y_pred, classes, names)       # accuracy, confusion, report
+    table = compare_models(y_true, {"forest": pred, ...}, seed=0)
+
+Bootstrap intervals resample the test images; McNemar's test looks only at the
+images on which two models disagree about being right (exact binomial when
+fewer than 25 are discordant), with Holm's correction across the pairs.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from sklearn.metrics import classification_report, confusion_matrix, f1_score
+from statsmodels.stats.contingency_tables import mcnemar
+from statsmodels.stats.multitest import multipletests
+
+ALPHA = 0.05
+
+
+def evaluate(y_true, y_pred, classes, names) -> dict:
+    """Accuracy, confusion matrix (rows true, columns predicted) and classification report."""
+    cm = confusion_matrix(y_true, y_pred, labels=list(classes))
+    report = classification_report(
+        y_true,
+        y_pred,
+        labels=list(classes),
+        target_names=list(names),
+        output_dict=True,
+        zero_division=0,
+    )
+    return {
+        "accuracy": float(np.mean(np.asarray(y_true) == np.asarray(y_pred))),
+        "macro_f1": float(f1_score(y_true, y_pred, labels=list(classes), average="macro")),
+        "confusion": cm.tolist(),
+        "correct_per_class": {str(c): int(cm[i, i]) for i, c in enumerate(classes)},
+        "report": report,
+        "confused_pairs": confused_pairs(cm, classes, names),
+    }
+
+
+def confused_pairs(cm: np.ndarray, classes, names, top: int = 3) -> list[dict]:
+    """The unordered class pairs with the most mistakes between them, largest first."""
+    pairs = []
+    for i, j in itertools.combinations(range(len(classes)), 2):
+        total = int(cm[i, j] + cm[j, i])
+        if total:
+            pairs.append(
+                {
+                    "a": int(classes[i]),
+                    "b": int(classes[j]),
+                    "a_name": names[i],
+                    "b_name": names[j],
+                    "a_as_b": int(cm[i, j]),
+                    "b_as_a": int(cm[j, i]),
+                    "total": total,
+                }
+            )
+    pairs.sort(key=lambda p: (-p["total"], p["a"], p["b"]))
+    return pairs[:top]
+
+
+def bootstrap_accuracy(correct: np.ndarray, *, n_boot: int, seed: int) -> tuple[float, float]:
+    """95 % percentile interval of the accuracy over test-set resamples."""
+    rng = np.random.default_rng(seed)
+    n = len(correct)
+    means = np.empty(n_boot)
+    for b in range(n_boot):
+        means[b] = correct[rng.integers(0, n, n)].mean()
+    lo, hi = np.percentile(means, [2.5, 97.5])
+    return float(lo), float(hi)
+
+
+def mcnemar_table(correct_a: np.ndarray, correct_b: np.ndarray) -> np.ndarray:
+    """2x2 table of right/wrong: rows model A right/wrong, columns model B right/wrong."""
+    a, b = np.asarray(correct_a, bool), np.asarray(correct_b, bool)
+    return np.array([[np.sum(a & b), np.sum(a & ~b)], [np.sum(~a & b), np.sum(~a & ~b)]])
+
+
+def mcnemar_test(correct_a, correct_b) -> dict:
+    table = mcnemar_table(correct_a, correct_b)
+    discordant = int(table[0, 1] + table[1, 0])
+    exact = discordant < 25
+    res = mcnemar(table, exact=exact, correction=True)
+    return {
+        "table": table.tolist(),
+        "a_only_right": int(table[0, 1]),
+        "b_only_right": int(table[1, 0]),
+        "discordant": discordant,
+        "test": "exact binomial" if exact else "chi-square with continuity correction",
+        "statistic": float(res.statistic),
+        "p_value": float(res.pvalue),
+    }
+
+
+def compare_models(
+    y_true: np.ndarray,
+    predictions: dict[str, np.ndarray],
+    labels: dict[str, str],
+    *,
+    n_boot: int,
+    seed: int,
+) -> dict:
+    """Bootstrap intervals per model and Holm-corrected McNemar tests per pair."""
+    y_true = np.asarray(y_true)
+    correct = {k: np.asarray(p) == y_true for k, p in predictions.items()}
+    intervals = {k: bootstrap_accuracy(c, n_boot=n_boot, seed=seed) for k, c in correct.items()}
+    pairs = []
+    for a, b in itertools.combinations(predictions, 2):
+        test = mcnemar_test(correct[a], correct[b])
+        pairs.append({"a": a, "b": b, "a_label": labels[a], "b_label": labels[b], **test})
+    if pairs:
+        reject, p_holm, _, _ = multipletests(
+            [p["p_value"] for p in pairs], alpha=ALPHA, method="holm"
+        )
+        for p, r, ph in zip(pairs, reject, p_holm, strict=True):
+            p["p_holm"] = float(ph)
+            p["significant"] = bool(r)
+            acc_a, acc_b = correct[p["a"]].mean(), correct[p["b"]].mean()
+            p["better"] = p["a"] if acc_a > acc_b else p["b"] if acc_b > acc_a else None
+    return {"ci95": {k: list(v) for k, v in intervals.items()}, "pairs": pairs}
+
+
+def conclusion(accuracies: dict[str, float], labels: dict[str, str], comparison: dict) -> str:
+    """The comparison in words, written from the numbers."""
+    ranked = sorted(accuracies, key=lambda k: -accuracies[k])
+    best = ranked[0]
+    lines = [
+        f"{labels[best]} is the most accurate model on the test set "
+        f"({accuracies[best]:.4f}, 95 % bootstrap interval "
+        f"{comparison['ci95'][best][0]:.4f}-{comparison['ci95'][best][1]:.4f})."
+    ]
+    for p in comparison["pairs"]:
+        winner = labels[p["better"]] if p["better"] else "neither"
+        diff = abs(accuracies[p["a"]] - accuracies[p["b"]])
+        verdict = "a real difference" if p["significant"] else "not a significant difference"
+        lines.append(
+            f"{p['a_label']} vs {p['b_label']}: {winner} is ahead by {diff * 100:.2f} points; "
+            f"{p['discordant']} test images are right for only one of them "
+            f"({p['a_only_right']} vs {p['b_only_right']}), McNemar p = {p['p_value']:.3g} "
+            f"(Holm {p['p_holm']:.3g}): {verdict} at {ALPHA}."
+        )
+    return "\n".join(lines)

@@ -1,0 +1,150 @@
+"""One frozen configuration per run, and the profiles that fill it in.
+
+    cfg = StudyConfig(classes=(4, 5, 6, 7), profile="standard", seed=0)
+    cfg.to_json()                       # written as config.json beside every report
+    StudyConfig.from_json(text)         # rerun exactly what a report says
+
+A profile decides how each model is configured; ``notebook`` is the notebook's
+settings exactly (random_state=42 whatever the seed), ``standard`` gets the same
+accuracy far faster, ``quick`` runs every step on small budgets for tests and CI.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+
+from fmstudy.errors import FmstudyError
+
+PROFILES = ("quick", "standard", "notebook")
+ALL_TASKS = ("1", "2", "3", "4", "5")
+
+
+@dataclass(frozen=True)
+class ForestSettings:
+    """Random forest: fixed trees, or grown in steps until the OOB curve flattens."""
+
+    n_estimators: int
+    random_state: int | None = None
+    oob_steps: tuple[int, ...] = ()
+    oob_tolerance: float = 0.001
+    max_train_rows: int | None = None
+
+
+@dataclass(frozen=True)
+class LogRegSettings:
+    """Logistic regression on raw or standardized pixels."""
+
+    max_iter: int
+    random_state: int | None = None
+    raw_scale: float = 1.0
+    tol: float = 1e-4
+    max_train_rows: int | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    forest: ForestSettings
+    logreg: LogRegSettings
+    bootstrap: int = 2000
+    pca_random_directions: int = 1000
+    parallel_fits: bool = False  # independent single-threaded fits side by side
+
+
+def get_profile(name: str, seed: int) -> Profile:
+    """The model settings of a profile; unknown names list the valid ones."""
+    if name == "notebook":
+        return Profile(
+            name,
+            ForestSettings(n_estimators=1000, random_state=42),
+            LogRegSettings(max_iter=5000, random_state=42),
+            parallel_fits=True,
+        )
+    if name == "standard":
+        return Profile(
+            name,
+            ForestSettings(n_estimators=400, random_state=seed, oob_steps=(50, 100, 200, 400)),
+            LogRegSettings(max_iter=300, random_state=seed, raw_scale=1 / 255, tol=1e-3),
+        )
+    if name == "quick":
+        return Profile(
+            name,
+            ForestSettings(n_estimators=30, random_state=seed, max_train_rows=6000),
+            LogRegSettings(
+                max_iter=100, random_state=seed, raw_scale=1 / 255, tol=1e-3, max_train_rows=6000
+            ),
+            bootstrap=300,
+            pca_random_directions=1000,
+        )
+    raise FmstudyError(f"unknown profile {name!r}: choose one of {', '.join(PROFILES)}")
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    """Everything that decides a study's results (not where it is written, nor how fast)."""
+
+    classes: tuple[int, ...]
+    dataset: str = "fashion-mnist"
+    surname: str | None = None
+    seed: int = 0
+    profile: str = "standard"
+    tasks: tuple[str, ...] = ALL_TASKS
+    version: int = field(default=1)
+
+    def __post_init__(self) -> None:
+        if self.profile not in PROFILES:
+            raise FmstudyError(
+                f"unknown profile {self.profile!r}: choose one of {', '.join(PROFILES)}"
+            )
+        bad = [t for t in self.tasks if t not in ALL_TASKS]
+        if bad:
+            raise FmstudyError(
+                f"unknown task {bad[0]!r} in --tasks: choose from {', '.join(ALL_TASKS)}"
+            )
+        if len(set(self.classes)) < 2:
+            raise FmstudyError("a study needs at least two classes")
+
+    @property
+    def settings(self) -> Profile:
+        return get_profile(self.profile, self.seed)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> StudyConfig:
+        known = {f.name for f in fields(cls)}
+        extra = set(data) - known
+        if extra:
+            raise FmstudyError(f"config has unknown keys {sorted(extra)}: is it an fmstudy config?")
+        try:
+            kwargs = dict(data)
+            kwargs["classes"] = tuple(int(c) for c in data["classes"])
+            if "tasks" in data:
+                kwargs["tasks"] = tuple(str(t) for t in data["tasks"])
+            return cls(**kwargs)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise FmstudyError(f"config is not valid: {exc}") from None
+
+
+def parse_tasks(spec: str) -> tuple[str, ...]:
+    """``1-5``, ``1,2,4`` or ``2-4`` into a sorted tuple of task names."""
+    chosen: set[str] = set()
+    for token in (t.strip() for t in spec.split(",")):
+        if "-" in token:
+            lo, _, hi = token.partition("-")
+            if not (lo.isdigit() and hi.isdigit()) or int(lo) > int(hi):
+                raise FmstudyError(f"--tasks: bad range {token!r}; write e.g. 1-4")
+            chosen.update(str(i) for i in range(int(lo), int(hi) + 1))
+        elif token:
+            chosen.add(token)
+    bad = sorted(chosen - set(ALL_TASKS))
+    if bad or not chosen:
+        raise FmstudyError(
+            f"--tasks: unknown task {bad[0] if bad else spec!r}; choose from 1-5, e.g. 1-4 or 1,2,3"
+        )
+    return tuple(sorted(chosen))

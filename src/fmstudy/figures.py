@@ -1,0 +1,160 @@
+"""The study's figures: each function reads result data and returns a matplotlib Figure.
+
+Nothing here computes a result; it only draws what the study stages returned.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+sns.set_theme(style="whitegrid", context="notebook")
+
+
+def example_grid(
+    images: np.ndarray, labels: np.ndarray, classes, names, per_class: int = 8
+) -> Figure:
+    """A row of example training images for each chosen class."""
+    fig, axes = plt.subplots(
+        len(classes), per_class, figsize=(per_class * 1.1, len(classes) * 1.25), squeeze=False
+    )
+    for r, (c, name) in enumerate(zip(classes, names, strict=True)):
+        idx = np.flatnonzero(labels == c)[:per_class]
+        for k, ax in enumerate(axes[r]):
+            ax.set_axis_off()
+            if k < len(idx):
+                ax.imshow(images[idx[k]], cmap="gray_r")
+        axes[r][0].set_title(f"{c}: {name}", loc="left", fontsize=10)
+    fig.suptitle("Example training images per class")
+    fig.tight_layout()
+    return fig
+
+
+def pca_scatter(coords: np.ndarray, labels: np.ndarray, names_by_label: dict, ratios) -> Figure:
+    fig, ax = plt.subplots(figsize=(7.5, 6))
+    df = pd.DataFrame(
+        {
+            "PC1": coords[:, 0],
+            "PC2": coords[:, 1],
+            "class": [names_by_label[int(v)] for v in labels],
+        }
+    )
+    sns.scatterplot(
+        data=df,
+        x="PC1",
+        y="PC2",
+        hue="class",
+        s=6,
+        alpha=0.45,
+        linewidth=0,
+        ax=ax,
+        hue_order=list(names_by_label.values()),
+    )
+    ax.set_xlabel(f"PC1 ({ratios[0]:.1%} of the variance)")
+    ax.set_ylabel(f"PC2 ({ratios[1]:.1%} of the variance)")
+    ax.set_title("Training images projected on the first two principal components")
+    ax.legend(title="class", markerscale=3, loc="best")
+    fig.tight_layout()
+    return fig
+
+
+def pca_variance(ratios: np.ndarray) -> Figure:
+    fig, ax = plt.subplots(figsize=(7.5, 4))
+    k = np.arange(1, len(ratios) + 1)
+    ax.bar(k, ratios, color=sns.color_palette()[0], label="per component")
+    ax2 = ax.twinx()
+    ax2.plot(k, np.cumsum(ratios), color=sns.color_palette()[3], marker=".", label="cumulative")
+    ax2.set_ylim(0, 1)
+    ax2.grid(False)
+    ax.set_xlabel("principal component")
+    ax.set_ylabel("explained variance ratio")
+    ax2.set_ylabel("cumulative ratio")
+    ax.set_title("Explained variance")
+    fig.legend(loc="center right", bbox_to_anchor=(0.85, 0.5))
+    fig.tight_layout()
+    return fig
+
+
+def pca_components(components: np.ndarray, ratios) -> Figure:
+    n = len(components)
+    fig, axes = plt.subplots(1, n, figsize=(n * 1.4, 1.9), squeeze=False)
+    for i, ax in enumerate(axes[0]):
+        lim = np.abs(components[i]).max()
+        ax.imshow(components[i].reshape(28, 28), cmap="RdBu_r", vmin=-lim, vmax=lim)
+        ax.set_title(f"PC{i + 1}\n{ratios[i]:.1%}", fontsize=9)
+        ax.set_axis_off()
+    fig.suptitle("Principal axes as 28x28 images (red +, blue -)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def confusion_heatmap(cm, names, title: str) -> Figure:
+    fig, ax = plt.subplots(figsize=(5.6, 4.6))
+    sns.heatmap(
+        np.asarray(cm),
+        annot=True,
+        fmt="d",
+        cmap="Blues",
+        cbar=False,
+        ax=ax,
+        xticklabels=names,
+        yticklabels=names,
+        square=True,
+    )
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title, fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def misclassified_gallery(images, true, pred, names_by_label, title: str, n: int = 16) -> Figure:
+    """Test images of the worst pair that the model got wrong, captioned true -> predicted."""
+    n = min(n, len(images))
+    cols = 8
+    rows = max(1, int(np.ceil(n / cols)))
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.25, rows * 1.55), squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        ax.set_axis_off()
+        if k < n:
+            ax.imshow(images[k], cmap="gray_r")
+            ax.set_title(
+                f"{names_by_label[int(true[k])]}\n→ {names_by_label[int(pred[k])]}", fontsize=7.5
+            )
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def oob_curve(curve) -> Figure:
+    fig, ax = plt.subplots(figsize=(5.5, 3.4))
+    trees, acc = zip(*curve, strict=True)
+    ax.plot(trees, acc, marker="o")
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(trees, [str(t) for t in trees])
+    ax.set_xlabel("trees")
+    ax.set_ylabel("out-of-bag accuracy")
+    ax.set_title("Random forest: out-of-bag accuracy as trees are added")
+    fig.tight_layout()
+    return fig
+
+
+def model_comparison(labels, acc, ci) -> Figure:
+    fig, ax = plt.subplots(figsize=(7.5, 0.7 + 0.6 * len(labels)))
+    y = np.arange(len(labels))
+    lo = [a - c[0] for a, c in zip(acc, ci, strict=True)]
+    hi = [c[1] - a for a, c in zip(acc, ci, strict=True)]
+    ax.barh(y, acc, xerr=[lo, hi], color=sns.color_palette()[0], capsize=4)
+    ax.set_yticks(y, labels)
+    ax.set_xlim(max(0.0, min(c[0] for c in ci) - 0.03), min(1.0, max(c[1] for c in ci) + 0.01))
+    ax.set_xlabel("test accuracy (95 % bootstrap interval)")
+    ax.invert_yaxis()
+    fig.tight_layout()
+    return fig

@@ -64,6 +64,7 @@ def classical_specs(profile: Profile) -> list[ModelSpec]:
     trees = f"up to {f.n_estimators} trees, OOB-sized" if f.oob_steps else f"{f.n_estimators} trees"
     scale = "raw pixels" if lr.raw_scale == 1 else "raw pixels / 255"
     return [
+        ModelSpec("forest", "forest", f"Random forest ({trees})", forest_params, expected_cost=6.0),
         ModelSpec(
             "logreg_raw",
             "logreg",
@@ -71,7 +72,6 @@ def classical_specs(profile: Profile) -> list[ModelSpec]:
             {**lr_params, "standardize": False, "scale": lr.raw_scale},
             expected_cost=10.0 if lr.raw_scale == 1 else 1.0,
         ),
-        ModelSpec("forest", "forest", f"Random forest ({trees})", forest_params, expected_cost=6.0),
         ModelSpec(
             "logreg_std",
             "logreg",

@@ -120,7 +120,7 @@ def misclassified_gallery(images, true, pred, names_by_label, title: str, n: int
     n = min(n, len(images))
     cols = 8
     rows = max(1, int(np.ceil(n / cols)))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.25, rows * 1.55), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.25, rows * 1.8), squeeze=False)
     for k, ax in enumerate(axes.flat):
         ax.set_axis_off()
         if k < n:

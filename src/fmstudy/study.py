@@ -375,10 +375,12 @@ def check_out_dir(out: Path, *, force: bool) -> None:
     parent = out.parent if out.parent != Path("") else Path(".")
     try:
         parent.mkdir(parents=True, exist_ok=True)
+        # A real write probe: permission bits say nothing for root or for /proc-like folders.
+        shutil.rmtree(tempfile.mkdtemp(prefix=f".{out.name}.probe-", dir=parent))
     except OSError as exc:
-        raise FmstudyError(f"cannot create {parent}: {exc.strerror}") from None
-    if not os.access(parent, os.W_OK):
-        raise FmstudyError(f"cannot write to {parent}: permission denied; choose another --out")
+        raise FmstudyError(
+            f"cannot write the report beside {out}: {exc.strerror}; choose another --out"
+        ) from None
 
 
 def replace_dir(tmp: Path, out: Path) -> None:

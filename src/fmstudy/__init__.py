@@ -5,6 +5,7 @@ Typical notebook use::
     import fmstudy
     ds = fmstudy.load_dataset("fashion-mnist")
     sub = fmstudy.select_classes(ds, fmstudy.classes_for_surname("Lindqvist"))
+    result = fmstudy.run_study(fmstudy.StudyConfig(classes=sub.classes))
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -18,8 +19,27 @@ from fmstudy.data import Dataset, load_dataset  # noqa: E402
 from fmstudy.errors import FmstudyError  # noqa: E402
 from fmstudy.subsets import classes_for_surname, parse_classes, select_classes  # noqa: E402
 
+_LAZY = {
+    "run_study": "fmstudy.study",
+    "StudyResult": "fmstudy.study",
+    "StudyConfig": "fmstudy.config",
+}
+
+
+def __getattr__(name: str):
+    """Import the study (matplotlib, scikit-learn) only when it is asked for."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'fmstudy' has no attribute {name!r}")
+
+
 __all__ = [
     "Dataset",
+    "StudyConfig",
+    "StudyResult",
+    "run_study",
     "FmstudyError",
     "__version__",
     "classes_for_surname",

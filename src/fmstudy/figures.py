@@ -18,6 +18,14 @@ from matplotlib.figure import Figure  # noqa: E402
 sns.set_theme(style="whitegrid", context="notebook")
 
 
+def _done(fig: Figure) -> Figure:
+    """Detach from pyplot: the Figure still saves and displays in Jupyter, but a
+    study that draws a dozen figures per run leaves nothing open behind it."""
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
 def example_grid(
     images: np.ndarray, labels: np.ndarray, classes, names, per_class: int = 8
 ) -> Figure:
@@ -33,8 +41,7 @@ def example_grid(
                 ax.imshow(images[idx[k]], cmap="gray_r")
         axes[r][0].set_title(f"{c}: {name}", loc="left", fontsize=10)
     fig.suptitle("Example training images per class")
-    fig.tight_layout()
-    return fig
+    return _done(fig)
 
 
 def pca_scatter(coords: np.ndarray, labels: np.ndarray, names_by_label: dict, ratios) -> Figure:
@@ -61,8 +68,7 @@ def pca_scatter(coords: np.ndarray, labels: np.ndarray, names_by_label: dict, ra
     ax.set_ylabel(f"PC2 ({ratios[1]:.1%} of the variance)")
     ax.set_title("Training images projected on the first two principal components")
     ax.legend(title="class", markerscale=3, loc="best")
-    fig.tight_layout()
-    return fig
+    return _done(fig)
 
 
 def pca_variance(ratios: np.ndarray) -> Figure:
@@ -78,8 +84,7 @@ def pca_variance(ratios: np.ndarray) -> Figure:
     ax2.set_ylabel("cumulative ratio")
     ax.set_title("Explained variance")
     fig.legend(loc="center right", bbox_to_anchor=(0.85, 0.5))
-    fig.tight_layout()
-    return fig
+    return _done(fig)
 
 
 def pca_components(components: np.ndarray, ratios) -> Figure:
@@ -91,8 +96,7 @@ def pca_components(components: np.ndarray, ratios) -> Figure:
         ax.set_title(f"PC{i + 1}\n{ratios[i]:.1%}", fontsize=9)
         ax.set_axis_off()
     fig.suptitle("Principal axes as 28x28 images (red +, blue -)", fontsize=10)
-    fig.tight_layout()
-    return fig
+    return _done(fig)
 
 
 def confusion_heatmap(cm, names, title: str) -> Figure:
@@ -111,8 +115,7 @@ def confusion_heatmap(cm, names, title: str) -> Figure:
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
     ax.set_title(title, fontsize=11)
-    fig.tight_layout()
-    return fig
+    return _done(fig)
 
 
 def misclassified_gallery(images, true, pred, names_by_label, title: str, n: int = 16) -> Figure:
@@ -129,8 +132,7 @@ def misclassified_gallery(images, true, pred, names_by_label, title: str, n: int
                 f"{names_by_label[int(true[k])]}\n→ {names_by_label[int(pred[k])]}", fontsize=7.5
             )
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    return fig
+    return _done(fig)
 
 
 def oob_curve(curve) -> Figure:
@@ -142,8 +144,7 @@ def oob_curve(curve) -> Figure:
     ax.set_xlabel("trees")
     ax.set_ylabel("out-of-bag accuracy")
     ax.set_title("Random forest: out-of-bag accuracy as trees are added")
-    fig.tight_layout()
-    return fig
+    return _done(fig)
 
 
 def model_comparison(labels, acc, ci) -> Figure:
@@ -156,5 +157,4 @@ def model_comparison(labels, acc, ci) -> Figure:
     ax.set_xlim(max(0.0, min(c[0] for c in ci) - 0.03), min(1.0, max(c[1] for c in ci) + 0.01))
     ax.set_xlabel("test accuracy (95 % bootstrap interval)")
     ax.invert_yaxis()
-    fig.tight_layout()
-    return fig
+    return _done(fig)

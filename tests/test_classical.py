@@ -1,0 +1,79 @@
+import numpy as np
+import pytest
+from conftest import synthetic_arrays
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from fmstudy.classical import ModelSpec, classical_specs, fit_model
+from fmstudy.config import get_profile
+
+
+@pytest.fixture(scope="module")
+def xy():
+    a = synthetic_arrays()
+    keep = lambda y: np.isin(y, (4, 5, 6, 7))  # noqa: E731
+    tr, te = keep(a["train-labels"]), keep(a["test-labels"])
+    flat = lambda x: x.reshape(len(x), -1)  # noqa: E731
+    return (
+        flat(a["train-images"][tr]),
+        a["train-labels"][tr],
+        flat(a["test-images"][te]),
+        a["test-labels"][te],
+    )
+
+
+def test_specs_follow_profile():
+    keys = [s.key for s in classical_specs(get_profile("standard", 0))]
+    assert keys == ["forest", "logreg_raw", "logreg_std"]
+    nb = {s.key: s for s in classical_specs(get_profile("notebook", 7))}
+    assert nb["forest"].params["n_estimators"] == 1000 and nb["forest"].params["random_state"] == 42
+    assert nb["logreg_raw"].params["scale"] == 1.0 and nb["logreg_raw"].params["max_iter"] == 5000
+
+
+def test_forest_predicts_chosen_classes_and_learns(xy):
+    x, y, xt, yt = xy
+    spec = ModelSpec(
+        "forest",
+        "forest",
+        "rf",
+        {"n_estimators": 20, "random_state": 0, "oob_steps": [], "oob_tolerance": 0.0},
+    )
+    fit = fit_model(spec, x, y, xt)
+    assert set(np.unique(fit.y_pred)) <= {4, 5, 6, 7}
+    assert np.mean(fit.y_pred == yt) > 0.8
+    again = fit_model(spec, x, y, xt)
+    assert np.array_equal(fit.y_pred, again.y_pred)
+
+
+@pytest.mark.filterwarnings("ignore:Some inputs do not have OOB scores")
+def test_forest_grows_until_oob_flattens(xy):
+    x, y, xt, _ = xy
+    spec = ModelSpec(
+        "forest",
+        "forest",
+        "rf",
+        {
+            "n_estimators": 80,
+            "random_state": 0,
+            "oob_steps": [10, 20, 40, 80],
+            "oob_tolerance": 1.0,
+        },
+    )
+    fit = fit_model(spec, x, y, xt)
+    # A tolerance of a whole point of accuracy stops after the first doubling.
+    assert [n for n, _ in fit.info["oob_curve"]] == [10, 20] and fit.info["n_trees"] == 20
+
+
+def test_standardized_logreg_matches_a_train_only_pipeline(xy):
+    x, y, xt, _ = xy
+    spec = ModelSpec(
+        "logreg_std",
+        "logreg",
+        "lr",
+        {"max_iter": 200, "random_state": 0, "tol": 1e-4, "standardize": True, "scale": 1.0},
+    )
+    fit = fit_model(spec, x, y, xt)
+    ref = make_pipeline(StandardScaler(), LogisticRegression(max_iter=200, random_state=0))
+    assert np.array_equal(fit.y_pred, ref.fit(x.astype(float), y).predict(xt.astype(float)))
+    assert fit.info["n_iter"] > 0 and isinstance(fit.info["converged"], bool)

@@ -1,0 +1,236 @@
+"""``fmstudy run`` end to end on the real data (quick profile), and its failure modes."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fmstudy import classical
+from fmstudy.cli import main
+from fmstudy.config import StudyConfig
+from fmstudy.study import MARKER, run_study
+
+FIGURES = {
+    "examples",
+    "pca_scatter",
+    "pca_variance",
+    "pca_components",
+    "comparison",
+    "confusion_forest",
+    "confusion_logreg_raw",
+    "confusion_logreg_std",
+    "errors_forest",
+    "errors_logreg_raw",
+    "errors_logreg_std",
+}
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture(scope="module")
+def quick_report(tmp_path_factory, data_dir):
+    out = tmp_path_factory.mktemp("runs") / "report"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fmstudy",
+            "run",
+            "--surname",
+            "Lind",
+            "--profile",
+            "quick",
+            "--out",
+            str(out),
+            "--data-dir",
+            str(data_dir),
+            "--seed",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return out, proc
+
+
+def test_every_output_exists_and_is_complete(quick_report):
+    out, proc = quick_report
+    for name in (
+        "index.html",
+        "report.md",
+        "metrics.json",
+        "timings.json",
+        "config.json",
+        "predictions.csv",
+        MARKER,
+    ):
+        assert (out / name).stat().st_size > 0, name
+    assert {p.stem for p in (out / "figures").glob("*.png")} == FIGURES
+    for png in (out / "figures").glob("*.png"):
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    cfg = json.loads((out / "config.json").read_text())
+    assert cfg["config"]["classes"] == [4, 5, 6, 7] and cfg["config"]["seed"] == 1
+    assert cfg["manifest"]["data_sha256"]["train-images"].startswith("c59f468a")
+    assert "scikit-learn" in cfg["manifest"]["packages"]
+    preds = pd.read_csv(out / "predictions.csv")
+    assert len(preds) == 4000 and set(preds["true"]) == {4, 5, 6, 7}
+    assert {"forest", "logreg_raw", "logreg_std", "true_name"} <= set(preds.columns)
+    timings = json.loads((out / "timings.json").read_text())
+    assert set(timings["models"]) == {"forest", "logreg_raw", "logreg_std"}
+    assert "Report:" in proc.stdout and "accuracy" in proc.stdout
+    # The HTML is self-contained: every image is embedded, nothing is fetched.
+    html = (out / "index.html").read_text()
+    assert html.count('src="data:image/png;base64,') == len(FIGURES)
+    assert not re.search(r'src="(?!data:)', html)
+
+
+def test_metrics_agree_with_the_report(quick_report):
+    out, _ = quick_report
+    m = json.loads((out / "metrics.json").read_text())
+    html = (out / "index.html").read_text()
+    md = (out / "report.md").read_text()
+    preds = pd.read_csv(out / "predictions.csv")
+    for key, ev in m["models"].items():
+        assert ev["accuracy"] == pytest.approx(np.mean(preds[key] == preds["true"]))
+        assert f"{ev['accuracy']:.4f}" in html and f"{ev['accuracy']:.4f}" in md
+        assert f"{ev['macro_f1']:.4f}" in html
+        for row in ev["confusion"]:
+            for v in row:
+                assert str(v) in html
+    for p in m["comparison"]["pairs"]:
+        assert f"{p['p_holm']:.3g}" in html
+    assert m["comparison"]["conclusion"].split("\n")[0] in html
+    c = m["pca"]["checks"]
+    assert f"{c['pc1_variance_by_hand']:.2f}" in html
+    assert c["eig_vs_sklearn_abs_cosine_min"] >= 0.9999
+    assert c["pc1_variance_sklearn"] > c["random_direction_variance_max"]
+    assert m["task1"]["splits"]["train"]["kept"] == 24000
+    assert "24000" in html and "40.0 %" in html
+
+
+def test_same_seed_gives_identical_metrics_and_config_reruns(quick_report, tmp_path, data_dir):
+    out, _ = quick_report
+    again = tmp_path / "again"
+    rc = main(
+        [
+            "run",
+            "--config",
+            str(out / "config.json"),
+            "--out",
+            str(again),
+            "--data-dir",
+            str(data_dir),
+            "--fresh",
+        ]
+    )
+    assert rc == 0
+    assert (again / "metrics.json").read_bytes() == (out / "metrics.json").read_bytes()
+    assert (again / "predictions.csv").read_bytes() == (out / "predictions.csv").read_bytes()
+
+
+def test_interrupted_run_resumes_and_rerun_retrains_nothing(tmp_path, monkeypatch):
+    data_dir, out = tmp_path / "data", tmp_path / "out"
+    cfg = StudyConfig(classes=(4, 5, 6, 7), profile="quick", tasks=("1", "3", "4"), seed=5)
+    real_fit, calls = classical.fit_model, []
+
+    def flaky(spec, *args, **kwargs):
+        calls.append(spec.key)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_fit(spec, *args, **kwargs)
+
+    monkeypatch.setattr("fmstudy.study.fit_model", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        run_study(cfg, data_dir=data_dir, jobs=1).save(out)
+    assert not out.exists()  # nothing half-written
+    first = calls[0]
+    calls.clear()
+
+    def counting(spec, *args, **kwargs):
+        calls.append(spec.key)
+        return real_fit(spec, *args, **kwargs)
+
+    monkeypatch.setattr("fmstudy.study.fit_model", counting)
+    res = run_study(cfg, data_dir=data_dir, jobs=1)
+    assert first not in calls and len(calls) == 2
+    assert res.timings["models"][first]["cached"] is True
+    calls.clear()
+    res2 = run_study(cfg, data_dir=data_dir, jobs=1)
+    assert calls == [] and res2.metrics == res.metrics
+    assert all(t["cached"] for t in res2.timings["models"].values())
+
+
+def test_python_api_returns_figures(tmp_path):
+    from matplotlib.figure import Figure
+
+    res = run_study(
+        StudyConfig(classes=(0, 1), profile="quick", tasks=("1", "2")), data_dir=tmp_path
+    )
+    assert isinstance(res.figures["pca_scatter"], Figure)
+    assert res.metrics["task1"]["classes"] == [0, 1] and res.metrics["models"] == {}
+    res.save(tmp_path / "rep")
+    assert (tmp_path / "rep" / "index.html").is_file()
+
+
+def one_line(args, tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "fmstudy", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "FMSTUDY_DATA_DIR": str(tmp_path / "d")},
+    )
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2 and len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    return lines[0]
+
+
+def test_refuses_foreign_non_empty_out(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.tex").write_text("precious")
+    assert "not an fmstudy report" in one_line(
+        ["run", "--classes", "4-7", "--out", str(out)], tmp_path
+    )
+    assert (out / "thesis.tex").read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["run", "--classes", "4-7", "--out", "/proc/fmstudy-out"], "cannot write"),
+        (["run", "--classes", "4-7", "--profile", "slow"], "unknown profile"),
+        (["run", "--classes", "4-7", "--tasks", "7"], "--tasks"),
+        (["run", "--classes", "4-7", "--jobs", "0"], "--jobs"),
+        (["run"], "--surname"),
+        (["run", "--config", "/nonexistent/config.json"], "cannot read"),
+    ],
+)
+def test_bad_run_options(args, words, tmp_path):
+    assert words in one_line(args, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("{not json", "not valid JSON"),
+        ('{"colour": 1}', "unknown keys"),
+        ("[1, 2]", "not an fmstudy"),
+    ],
+)
+def test_bad_config_file(text, words, tmp_path):
+    cfg = tmp_path / "config.json"
+    cfg.write_text(text)
+    assert words in one_line(["run", "--config", str(cfg), "--out", str(tmp_path / "o")], tmp_path)
+    assert not (tmp_path / "o").exists()

@@ -234,3 +234,24 @@ def test_bad_config_file(text, words, tmp_path):
     cfg.write_text(text)
     assert words in one_line(["run", "--config", str(cfg), "--out", str(tmp_path / "o")], tmp_path)
     assert not (tmp_path / "o").exists()
+
+
+def test_force_replaces_a_foreign_folder_and_a_report_is_replaced_without_it(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("x")
+    args = [
+        "run",
+        "--classes",
+        "4-7",
+        "--tasks",
+        "1",
+        "--out",
+        str(out),
+        "--data-dir",
+        str(tmp_path / "d"),
+    ]
+    assert main([*args, "--force"]) == 0
+    assert not (out / "notes.txt").exists() and (out / MARKER).is_file()
+    assert main(args) == 0  # an earlier report may be replaced without --force
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

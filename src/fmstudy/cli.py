@@ -178,6 +178,7 @@ def _print_verification(v: dict, surname: str | None) -> None:
     out.print(table)
     out.print(f"  first 10 train targets: {v['splits']['train']['first_targets']}")
     out.print(f"  first 10 test targets:  {v['splits']['test']['first_targets']}")
+    out.print(f"  licence: {v['license']}")
 
 
 @app.command("run")

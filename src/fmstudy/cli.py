@@ -198,9 +198,10 @@ def run_cmd(
         str,
         typer.Option(
             "--tasks",
-            help="Study tasks to run: 1-4 (task 5 is not in this version), e.g. '1,2' or '1-3'.",
+            help="Study tasks to run: 1 data, 2 PCA, 3 random forest, 4 logistic regression, "
+            "5 neural networks; e.g. '1-5', '1,2' or '1-3'.",
         ),
-    ] = "1-4",
+    ] = "1-5",
     jobs: Annotated[
         int | None,
         typer.Option("--jobs", help="CPU workers [default: all cores].", show_default=False),
@@ -221,7 +222,7 @@ def run_cmd(
     ] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Run the study (tasks 1-4) and write the report: index.html, report.md, JSON, CSV, figures."""
+    """Run the study (tasks 1-5) and write the report: index.html, report.md, JSON, CSV, figures."""
     from fmstudy.config import StudyConfig, parse_tasks
     from fmstudy.study import check_out_dir, run_study
 

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, fields
 from fmstudy.errors import FmstudyError
 
 PROFILES = ("quick", "standard", "notebook")
-ALL_TASKS = ("1", "2", "3", "4")  # task 5 (neural networks) comes with issue 4
+ALL_TASKS = ("1", "2", "3", "4", "5")
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,9 @@ class Profile:
     bootstrap: int = 2000
     pca_random_directions: int = 1000
     parallel_fits: bool = False  # independent single-threaded fits side by side
+    networks: tuple[str, ...] = ()  # task 5: presets to train
+    network_seeds: int = 3
+    network_epochs: int | None = None  # caps every preset's epochs (quick profile)
 
 
 def get_profile(name: str, seed: int) -> Profile:
@@ -65,6 +68,7 @@ def get_profile(name: str, seed: int) -> Profile:
             ForestSettings(n_estimators=1000, random_state=42),
             LogRegSettings(max_iter=5000, random_state=42),
             parallel_fits=True,
+            networks=("notebook-1", "notebook-2", "notebook-3"),
         )
     if name == "standard":
         return Profile(
@@ -76,6 +80,7 @@ def get_profile(name: str, seed: int) -> Profile:
                 oob_tolerance=0.006,
             ),
             LogRegSettings(max_iter=300, random_state=seed, raw_scale=1 / 255, tol=1e-3),
+            networks=("notebook-1", "notebook-2", "mlp-512-256", "mlp-wide-drop", "cnn-small"),
         )
     if name == "quick":
         return Profile(
@@ -86,6 +91,9 @@ def get_profile(name: str, seed: int) -> Profile:
             ),
             bootstrap=300,
             pca_random_directions=1000,
+            networks=("notebook-1", "cnn-tiny"),
+            network_seeds=2,
+            network_epochs=4,
         )
     raise FmstudyError(f"unknown profile {name!r}: choose one of {', '.join(PROFILES)}")
 
@@ -155,6 +163,6 @@ def parse_tasks(spec: str) -> tuple[str, ...]:
     bad = sorted(chosen - set(ALL_TASKS))
     if bad or not chosen:
         raise FmstudyError(
-            f"--tasks: unknown task {bad[0] if bad else spec!r}; choose from 1-4, e.g. 1-4 or 1,2,3"
+            f"--tasks: unknown task {bad[0] if bad else spec!r}; choose from 1-5, e.g. 1-5 or 1,2,3"
         )
     return tuple(sorted(chosen))

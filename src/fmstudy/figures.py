@@ -14,6 +14,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 sns.set_theme(style="whitegrid", context="notebook")
 
@@ -157,4 +158,33 @@ def model_comparison(labels, acc, ci) -> Figure:
     ax.set_xlim(max(0.0, min(c[0] for c in ci) - 0.03), min(1.0, max(c[1] for c in ci) + 0.01))
     ax.set_xlabel("test accuracy (95 % bootstrap interval)")
     ax.invert_yaxis()
+    return _done(fig)
+
+
+def training_curves(histories: list[dict], best_epochs: list[int], title: str) -> Figure:
+    """Loss and accuracy per epoch, train vs validation: mean over seeds with a min-max
+    band; the dotted line marks the epoch of lowest validation loss (median over seeds)."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    n = min(len(h["val_loss"]) for h in histories)
+    epochs = np.arange(1, n + 1)
+    pal = sns.color_palette()
+    for ax, metric, label in ((axes[0], "loss", "loss"), (axes[1], "acc", "accuracy")):
+        for part, color in (("train", pal[0]), ("val", pal[3])):
+            runs = np.array([h[f"{part}_{metric}"][:n] for h in histories])
+            ax.plot(
+                epochs,
+                runs.mean(0),
+                color=color,
+                marker=".",
+                label="train" if part == "train" else "validation",
+            )
+            if len(runs) > 1:
+                ax.fill_between(epochs, runs.min(0), runs.max(0), color=color, alpha=0.2)
+        best = int(np.median(best_epochs))
+        ax.axvline(best, color="gray", linestyle=":", label=f"lowest val loss (epoch {best})")
+        ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylabel(label)
+        ax.legend(fontsize=8)
+    fig.suptitle(title, fontsize=11)
     return _done(fig)

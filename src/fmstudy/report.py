@@ -113,7 +113,13 @@ def build_context(result: StudyResult, images: dict[str, str]) -> dict:
                 "ci": m.get("comparison", {}).get("ci95", {}).get(key),
             }
         )
+    nets = []
+    for name, n in m.get("networks", {}).items():
+        mo = next(x for x in models if x["key"] == n["key"])
+        nets.append({"name": name, "n": n, "mo": mo})
     return {
+        "classical": [mo for mo in models if mo["ev"].get("task") in ("3", "4")],
+        "networks": nets,
         "cfg": result.config,
         "manifest": result.manifest,
         "m": m,

@@ -252,11 +252,14 @@ def run_study(
             parallel=settings.parallel_fits,
         )
         metrics["models"] = {}
+        preds: dict[str, np.ndarray] = {}
         for spec in specs:
             fit = fits[spec.key]
             ev = evaluate(sub.y_test, fit.y_pred, sub.classes, sub.class_names)
             ev["label"] = fit.label
+            ev["task"] = "3" if spec.kind == "forest" else "4"
             metrics["models"][spec.key] = ev
+            preds[spec.key] = fit.y_pred
             timings["models"][spec.key] = {
                 "fit_seconds": round(fit.fit_seconds, 3),
                 "predict_seconds": round(fit.predict_seconds, 3),
@@ -264,9 +267,17 @@ def run_study(
             }
             ev["info"] = {k: v for k, v in fit.info.items() if not k.startswith("_")}
             _model_figures(results, spec.key, ev, fit, sub, names_by_label)
-        if len(fits) >= 2:
+        if "5" in config.tasks and settings.networks:
+            from fmstudy.neural_task import network_conclusion, run_networks
+
+            nets = run_networks(config, sub, root, jobs, fresh, bar, timings, results)
+            metrics["networks"] = nets.metrics
+            metrics["networks_conclusion"] = network_conclusion(nets.metrics)
+            for key, ev in nets.models.items():
+                metrics["models"][key] = ev
+                preds[key] = nets.predictions[key]
+        if len(preds) >= 2:
             with steps.step("compare", "Comparing models (bootstrap, McNemar)"):
-                preds = {k: fits[k].y_pred for k in metrics["models"]}
                 labels = {k: metrics["models"][k]["label"] for k in metrics["models"]}
                 comp = compare_models(
                     sub.y_test, preds, labels, n_boot=settings.bootstrap, seed=config.seed
@@ -287,7 +298,7 @@ def run_study(
             "test_index": np.flatnonzero(np.isin(ds.y_test, config.classes)),
             "true": sub.y_test.astype(int),
             "true_name": [names_by_label[int(v)] for v in sub.y_test],
-            **{k: fits[k].y_pred.astype(int) for k in metrics["models"]},
+            **{k: p.astype(int) for k, p in preds.items()},
         }
     )
     return StudyResult(config, manifest(config, ds.sha256), metrics, timings, predictions, results)

@@ -1,0 +1,228 @@
+"""Study task 5 inside ``fmstudy run``: each preset of the profile, several seeds.
+
+    nets = run_networks(config, subset, data_dir, jobs, fresh, progress, timings, figures)
+    nets.metrics["notebook-1"]["test_acc_mean"]
+
+Every training is cached in ``<data dir>/work/nn-<key>/`` (weights as
+safetensors beside the spec JSON), keyed by spec, seed, classes and data hashes,
+so an interrupted study resumes.  The seed whose test accuracy is the median
+stands for the architecture in the model comparison.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from fmstudy import figures as figs
+from fmstudy.compare import evaluate
+from fmstudy.config import StudyConfig
+from fmstudy.neural import NetSpec, TrainRun, get_preset, save_run, train, with_overrides
+from fmstudy.subsets import Subset
+
+NN_CACHE_VERSION = 1
+
+
+@dataclass
+class NetworkResults:
+    metrics: dict  # per architecture: seeds, accuracies, histories, table row
+    models: dict  # key -> evaluate() of the median seed, as classical models have
+    predictions: dict  # key -> test predictions of the median seed
+
+
+def training_key(spec: NetSpec, seed: int, classes, sha256: dict) -> str:
+    blob = json.dumps(
+        {
+            "v": NN_CACHE_VERSION,
+            "spec": spec.to_dict(),
+            "seed": seed,
+            "classes": list(classes),
+            "data": sha256,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:24]
+
+
+def _load_cached(folder: Path) -> dict | None:
+    try:
+        meta = json.loads((folder / "run.json").read_text())
+        meta["y_pred"] = np.load(folder / "y_pred.npy", allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    return meta
+
+
+def _keep(run: TrainRun, folder: Path) -> dict:
+    """Write a finished training under a temporary name, then rename it into place."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
+    try:
+        save_run(run, tmp)
+        np.save(tmp / "y_pred.npy", run.y_pred, allow_pickle=False)
+        meta = {
+            "seed": run.seed,
+            "history": run.history,
+            "best_epoch": run.best_epoch,
+            "epochs_run": run.epochs_run,
+            "test_accuracy": run.test_accuracy,
+            "n_params": run.n_params,
+            "epoch_seconds": run.epoch_seconds,
+        }
+        (tmp / "run.json").write_text(json.dumps(meta))
+        if folder.exists():
+            shutil.rmtree(folder)
+        os.replace(tmp, folder)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(tmp)
+        raise
+    meta["y_pred"] = run.y_pred
+    return meta
+
+
+def run_networks(
+    config: StudyConfig,
+    sub: Subset,
+    root: Path,
+    jobs: int,
+    fresh: bool,
+    progress,
+    timings: dict,
+    results: dict,
+) -> NetworkResults:
+    settings = config.settings
+    seeds = [config.seed + i for i in range(settings.network_seeds)]
+    out = NetworkResults({}, {}, {})
+    timings.setdefault("networks", {})
+    for name in settings.networks:
+        spec = get_preset(name)
+        if settings.network_epochs:
+            spec = with_overrides(spec, epochs=min(spec.epochs, settings.network_epochs))
+        runs = []
+        for seed in seeds:
+            folder = (
+                root / "work" / f"nn-{training_key(spec, seed, sub.classes, sub.dataset.sha256)}"
+            )
+            run = None if fresh else _load_cached(folder)
+            cached = run is not None
+            if run is None:
+                task = (
+                    progress.add_task(f"Task 5: {name} seed {seed}", total=spec.epochs)
+                    if progress
+                    else None
+                )
+
+                def on_epoch(epoch, hist, task=task, name=name, seed=seed):
+                    if progress:
+                        progress.update(
+                            task,
+                            completed=epoch,
+                            description=f"Task 5: {name} seed {seed} "
+                            f"val acc {hist['val_acc'][-1]:.4f}",
+                        )
+
+                trained = train(
+                    spec,
+                    sub.x_train,
+                    sub.y_train,
+                    sub.x_test,
+                    sub.y_test,
+                    sub.classes,
+                    seed=seed,
+                    threads=jobs,
+                    on_epoch=on_epoch,
+                )
+                if progress:
+                    progress.update(task, completed=spec.epochs)
+                run = _keep(trained, folder)
+            runs.append(run)
+            timings["networks"].setdefault(name, {})[str(seed)] = {
+                "epoch_seconds": [round(s, 3) for s in run["epoch_seconds"]],
+                "cached": cached,
+            }
+        out_key = f"nn-{name}"
+        accs = np.array([r["test_accuracy"] for r in runs])
+        median = runs[int(np.argsort(accs)[len(accs) // 2])] if len(runs) > 1 else runs[0]
+        best_val = np.array([r["history"]["val_acc"][r["best_epoch"] - 1] for r in runs])
+        ev = evaluate(sub.y_test, median["y_pred"], sub.classes, sub.class_names)
+        ev["label"] = f"Network {name} ({spec.layer_string})"
+        ev["task"] = "5"
+        ev["info"] = {"seed": median["seed"], "seeds": seeds}
+        out.models[out_key] = ev
+        out.predictions[out_key] = median["y_pred"]
+        timings["models"][out_key] = {
+            "fit_seconds": round(float(np.sum(median["epoch_seconds"])), 3),
+            "predict_seconds": 0.0,
+            "cached": all(t["cached"] for t in timings["networks"][name].values()),
+        }
+        out.metrics[name] = {
+            "key": out_key,
+            "label": ev["label"],
+            "spec": spec.to_dict(),
+            "layers": spec.layer_string,
+            "params": int(runs[0]["n_params"]),
+            "seeds": seeds,
+            "median_seed": median["seed"],
+            "test_acc": accs.tolist(),
+            "test_acc_mean": float(accs.mean()),
+            "test_acc_sd": float(accs.std(ddof=1)) if len(accs) > 1 else 0.0,
+            "val_acc_at_best": best_val.tolist(),
+            "val_acc_mean": float(best_val.mean()),
+            "val_acc_sd": float(best_val.std(ddof=1)) if len(best_val) > 1 else 0.0,
+            "epochs_run": [int(r["epochs_run"]) for r in runs],
+            "best_epoch": [int(r["best_epoch"]) for r in runs],
+            "histories": [r["history"] for r in runs],
+            "early_stopping": spec.patience is not None,
+        }
+        results[f"curves_nn-{name}"] = figs.training_curves(
+            [r["history"] for r in runs],
+            [r["best_epoch"] for r in runs],
+            f"{name} ({spec.layer_string}), {len(runs)} seed(s)",
+        )
+        results[f"confusion_nn-{name}"] = figs.confusion_heatmap(
+            ev["confusion"],
+            sub.class_names,
+            f"{name}, seed {median['seed']}: accuracy {ev['accuracy']:.4f}",
+        )
+    return out
+
+
+def network_conclusion(nets: dict, notebook_best: float = 0.95) -> list[str]:
+    """Task 5's conclusion, from the numbers: the pick by validation, overfitting."""
+    if not nets:
+        return []
+    pick = max(nets, key=lambda n: nets[n]["val_acc_mean"])
+    p = nets[pick]
+    lines = [
+        f"Chosen on validation accuracy alone: {pick} ({p['layers']}), validation "
+        f"{p['val_acc_mean']:.4f} ± {p['val_acc_sd']:.4f}, test {p['test_acc_mean']:.4f} ± "
+        f"{p['test_acc_sd']:.4f} over {len(p['seeds'])} seed(s); the notebook's best network "
+        f"reached {notebook_best:.2f}, so this is "
+        f"{'better' if p['test_acc_mean'] > notebook_best else 'not better'} "
+        f"({(p['test_acc_mean'] - notebook_best) * 100:+.2f} points).",
+    ]
+    for name, n in nets.items():
+        if n["early_stopping"]:
+            continue
+        best, ran = int(np.median(n["best_epoch"])), int(max(n["epochs_run"]))
+        if best < ran:
+            lines.append(
+                f"{name}: validation loss was lowest at epoch {best} (median over seeds) of "
+                f"{ran}; after it the validation loss rose while the training loss kept "
+                f"falling, which is overfitting: about {best} epochs would have done."
+            )
+        else:
+            lines.append(
+                f"{name}: validation loss was still falling at the last epoch ({ran}); "
+                "more epochs could help."
+            )
+    return lines

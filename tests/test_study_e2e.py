@@ -27,7 +27,12 @@ FIGURES = {
     "errors_forest",
     "errors_logreg_raw",
     "errors_logreg_std",
+    "curves_nn-notebook-1",
+    "confusion_nn-notebook-1",
+    "curves_nn-cnn-tiny",
+    "confusion_nn-cnn-tiny",
 }
+MODELS = {"forest", "logreg_raw", "logreg_std", "nn-notebook-1", "nn-cnn-tiny"}
 
 
 @pytest.fixture(scope="module")
@@ -84,9 +89,13 @@ def test_every_output_exists_and_is_complete(quick_report):
     assert "scikit-learn" in cfg["manifest"]["packages"]
     preds = pd.read_csv(out / "predictions.csv")
     assert len(preds) == 4000 and set(preds["true"]) == {4, 5, 6, 7}
-    assert {"forest", "logreg_raw", "logreg_std", "true_name"} <= set(preds.columns)
+    assert MODELS | {"true_name"} <= set(preds.columns)
     timings = json.loads((out / "timings.json").read_text())
-    assert set(timings["models"]) == {"forest", "logreg_raw", "logreg_std"}
+    assert set(timings["models"]) == MODELS
+    assert len(timings["networks"]["cnn-tiny"]["1"]["epoch_seconds"]) == 4
+    for name in ("notebook-1", "cnn-tiny"):
+        saved = {p.name for p in (out / "models" / name).iterdir()}
+        assert saved == {"model.safetensors", "spec.json"}
     assert "Report:" in proc.stdout and "accuracy" in proc.stdout
     # The HTML is self-contained: every image is embedded, nothing is fetched.
     html = (out / "index.html").read_text()
@@ -116,6 +125,54 @@ def test_metrics_agree_with_the_report(quick_report):
     assert c["pc1_variance_sklearn"] > c["random_direction_variance_max"]
     assert m["task1"]["splits"]["train"]["kept"] == 24000
     assert "24000" in html and "40.0 %" in html
+    for n in m["networks"].values():
+        assert f"{n['test_acc_mean']:.4f} ± {n['test_acc_sd']:.4f}" in html
+        assert len(n["test_acc"]) == 2 and len(n["histories"]) == 2
+        median = sorted(n["test_acc"])[1]
+        assert m["models"][n["key"]]["accuracy"] == pytest.approx(median)
+    assert m["networks_conclusion"][0] in html
+
+
+def test_a_small_network_beats_085(quick_report):
+    out, _ = quick_report
+    m = json.loads((out / "metrics.json").read_text())
+    assert max(n["test_acc_mean"] for n in m["networks"].values()) > 0.85
+    assert m["networks"]["cnn-tiny"]["params"] > 0
+    assert len(m["comparison"]["pairs"]) == 10  # 5 models, every pair
+
+
+def test_nn_and_evaluate_commands(tmp_path, data_dir, capsys):
+    out = tmp_path / "nn"
+    rc = main(
+        [
+            "nn",
+            "--arch",
+            "64:d0.1",
+            "--classes",
+            "4-7",
+            "--epochs",
+            "2",
+            "--seeds",
+            "2",
+            "--out",
+            str(out),
+            "--data-dir",
+            str(data_dir),
+        ]
+    )
+    assert rc == 0
+    m = json.loads((out / "metrics.json").read_text())
+    assert list(m["networks"]) == ["custom"] and m["tasks"] == ["1", "5"]
+    assert m["networks"]["custom"]["epochs_run"] == [2, 2]
+    capsys.readouterr()
+    assert (
+        main(["evaluate", str(out / "models" / "custom"), "--json", "--data-dir", str(data_dir)])
+        == 0
+    )
+    ev = json.loads(capsys.readouterr().out)
+    assert ev["classes"] == [4, 5, 6, 7]
+    assert ev["accuracy"] == pytest.approx(m["models"]["nn-custom"]["accuracy"])
+    assert main(["nn", "--list"]) == 0 and "notebook-3" in capsys.readouterr().out
 
 
 def test_same_seed_gives_identical_metrics_and_config_reruns(quick_report, tmp_path, data_dir):
@@ -140,7 +197,7 @@ def test_same_seed_gives_identical_metrics_and_config_reruns(quick_report, tmp_p
 
 def test_interrupted_run_resumes_and_rerun_retrains_nothing(tmp_path, monkeypatch):
     data_dir, out = tmp_path / "data", tmp_path / "out"
-    cfg = StudyConfig(classes=(4, 5, 6, 7), profile="quick", tasks=("1", "3", "4"), seed=5)
+    cfg = StudyConfig(classes=(4, 5, 6, 7), profile="quick", tasks=("1", "3", "4", "5"), seed=5)
     real_fit, calls = classical.fit_model, []
 
     def flaky(spec, *args, **kwargs):
@@ -167,6 +224,7 @@ def test_interrupted_run_resumes_and_rerun_retrains_nothing(tmp_path, monkeypatc
     calls.clear()
     res2 = run_study(cfg, data_dir=data_dir, jobs=1)
     assert calls == [] and res2.metrics == res.metrics
+    assert all(t["cached"] for per in res2.timings["networks"].values() for t in per.values())
     assert all(t["cached"] for t in res2.timings["models"].values())
 
 
@@ -215,6 +273,10 @@ def test_refuses_foreign_non_empty_out(tmp_path):
         (["run", "--classes", "4-7", "--jobs", "0"], "--jobs"),
         (["run"], "--surname"),
         (["run", "--config", "/nonexistent/config.json"], "cannot read"),
+        (["nn", "--arch", "100-x", "--classes", "4-7"], "cannot read 'x'"),
+        (["nn", "--arch", "notebook-7", "--classes", "4-7"], "unknown network preset"),
+        (["nn", "--classes", "4-7"], "--arch"),
+        (["evaluate", "/nonexistent"], "not a saved fmstudy network"),
     ],
 )
 def test_bad_run_options(args, words, tmp_path):

@@ -247,6 +247,194 @@ def run_cmd(
     _print_summary(result, out)
 
 
+@app.command("nn")
+def nn_cmd(
+    arch: Annotated[
+        str | None,
+        typer.Option(
+            "--arch",
+            help="A preset name (see --list), a spec JSON file, or layers "
+            "such as '100-512:d0.3-1024:d0.2' or 'c32-p-c64-p-128'.",
+        ),
+    ] = None,
+    surname: Surname = None,
+    classes: Classes = None,
+    dataset: DatasetOpt = "fashion-mnist",
+    epochs: Annotated[
+        int | None,
+        typer.Option("--epochs", help="Epochs [default: the spec's].", show_default=False),
+    ] = None,
+    seeds: Annotated[
+        int, typer.Option("--seeds", help="Seeds to train, reported as mean ± sd.")
+    ] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="First seed; the others follow it.")] = 0,
+    optimizer: Annotated[
+        str | None,
+        typer.Option(
+            "--optimizer", help="sgd, adam or adamw [default: the spec's].", show_default=False
+        ),
+    ] = None,
+    lr: Annotated[
+        float | None,
+        typer.Option("--lr", help="Learning rate [default: the spec's].", show_default=False),
+    ] = None,
+    momentum: Annotated[
+        float | None,
+        typer.Option("--momentum", help="SGD momentum [default: the spec's].", show_default=False),
+    ] = None,
+    weight_decay: Annotated[
+        float | None,
+        typer.Option(
+            "--weight-decay", help="Weight decay [default: the spec's].", show_default=False
+        ),
+    ] = None,
+    batch_size: Annotated[
+        int | None,
+        typer.Option("--batch-size", help="Batch size [default: the spec's].", show_default=False),
+    ] = None,
+    patience: Annotated[
+        int | None,
+        typer.Option(
+            "--patience",
+            help="Early stopping on validation loss after this many epochs without improvement [default: the spec's; fixed epochs if none].",
+            show_default=False,
+        ),
+    ] = None,
+    scaling: Annotated[
+        str | None,
+        typer.Option(
+            "--scaling",
+            help="standardize (fitted on the training part) or unit (/255) [default: the spec's].",
+            show_default=False,
+        ),
+    ] = None,
+    val_split: Annotated[
+        str | None,
+        typer.Option(
+            "--val-split",
+            help="stratified, or first (the first 20 %% of rows, as the notebook) [default: the spec's].",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Report folder to write.")] = Path(
+        "fmstudy-nn"
+    ),
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", help="CPU threads [default: all cores].", show_default=False),
+    ] = None,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Retrain even if a cached training exists.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace --out even if it is not an fmstudy report.")
+    ] = False,
+    list_: Annotated[
+        bool, typer.Option("--list", help="List the network presets and exit.")
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Train one network spec or preset (task 5) and write it as a small report with the saved model."""
+    from fmstudy.config import StudyConfig
+    from fmstudy.neural import PRESETS, resolve_arch, with_overrides
+    from fmstudy.study import check_out_dir, run_study
+
+    if list_:
+        table = Table("preset", "layers", "optimizer", "batch", "epochs", "scaling", "validation")
+        for name, s in PRESETS.items():
+            opt = f"{s.optimizer} lr {s.lr:g}" + (f" m {s.momentum:g}" if s.momentum else "")
+            stop = f"{s.epochs}" + (f" (early stop {s.patience})" if s.patience else " fixed")
+            table.add_row(
+                name, s.layer_string, opt, str(s.batch_size), stop, s.scaling, s.val_split
+            )
+        Console(width=150).print(table)
+        return
+    if not arch:
+        raise FmstudyError(
+            "say which network: --arch PRESET|SPEC.json|LAYERS (see 'fmstudy nn --list')"
+        )
+    if seeds < 1:
+        raise FmstudyError(f"--seeds must be at least 1, got {seeds}")
+    spec = resolve_arch(arch)
+    spec = with_overrides(
+        spec,
+        epochs=epochs,
+        optimizer=optimizer,
+        lr=lr,
+        momentum=momentum,
+        weight_decay=weight_decay,
+        batch_size=batch_size,
+        patience=patience,
+        scaling=scaling,
+        val_split=val_split,
+    )
+    ds_spec = get_dataset_spec(dataset)
+    chosen = resolve_classes(ds_spec.classes, surname=surname, classes=classes)
+    cfg = StudyConfig(
+        classes=chosen,
+        dataset=ds_spec.name,
+        surname=None if classes else surname,
+        seed=seed,
+        profile="standard",
+        tasks=("1", "5"),
+        networks=(spec.to_dict(),),
+        network_seeds=seeds,
+    )
+    check_out_dir(out, force=force)
+    result = run_study(cfg, data_dir=data_dir, jobs=jobs, fresh=fresh, progress=True)
+    result.save(out, force=force)
+    _print_summary(result, out)
+    Console().print(f"Saved network: {out / 'models' / spec.name} (reload with 'fmstudy evaluate')")
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    model: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder of a saved network (spec.json + model.safetensors), e.g. REPORT/models/NAME."
+        ),
+    ],
+    data_dir: DataDir = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the result as one JSON object.")
+    ] = False,
+) -> None:
+    """Reload a saved network and print its test report for the classes it was trained on."""
+    from fmstudy.compare import evaluate
+    from fmstudy.neural import load_model, predict
+
+    spec, chosen, net, scaler = load_model(model)
+    meta = json.loads((model / "spec.json").read_text()) if model.is_dir() else {}
+    ds = load_dataset(meta.get("dataset", "fashion-mnist"), resolve_data_dir(data_dir))
+    sub = select_classes(ds, chosen)
+    y_pred = predict(net, spec, scaler, sub.x_test, chosen)
+    ev = evaluate(sub.y_test, y_pred, sub.classes, sub.class_names)
+    if as_json:
+        print(json.dumps({"spec": spec.to_dict(), "classes": list(chosen), **ev}, indent=2))
+        return
+    console = Console(highlight=False)
+    console.print(
+        f"[bold]{spec.name}[/] ({spec.layer_string}) on classes {', '.join(map(str, chosen))}: "
+        f"test accuracy {ev['accuracy']:.4f}, macro F1 {ev['macro_f1']:.4f}"
+    )
+    table = Table("class", "precision", "recall", "F1", "support")
+    for c, name in zip(sub.classes, sub.class_names, strict=True):
+        r = ev["report"][name]
+        table.add_row(
+            f"{c} {name}",
+            f"{r['precision']:.4f}",
+            f"{r['recall']:.4f}",
+            f"{r['f1-score']:.4f}",
+            str(int(r["support"])),
+        )
+    console.print(table)
+    cm = Table("true \\ predicted", *sub.class_names)
+    for name, row in zip(sub.class_names, ev["confusion"], strict=True):
+        cm.add_row(name, *map(str, row))
+    console.print(cm)
+
+
 def _read_config(path: Path):
     from fmstudy.config import StudyConfig
 

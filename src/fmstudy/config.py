@@ -108,6 +108,8 @@ class StudyConfig:
     seed: int = 0
     profile: str = "standard"
     tasks: tuple[str, ...] = ALL_TASKS
+    networks: tuple[dict, ...] | None = None  # task 5 specs instead of the profile's presets
+    network_seeds: int | None = None  # instead of the profile's seed count
     version: int = field(default=1)
 
     def __post_init__(self) -> None:
@@ -122,6 +124,8 @@ class StudyConfig:
             )
         if len(set(self.classes)) < 2:
             raise FmstudyError("a study needs at least two classes")
+        if self.network_seeds is not None and self.network_seeds < 1:
+            raise FmstudyError("the number of network seeds must be at least 1")
 
     @property
     def settings(self) -> Profile:
@@ -144,6 +148,8 @@ class StudyConfig:
             kwargs["classes"] = tuple(int(c) for c in data["classes"])
             if "tasks" in data:
                 kwargs["tasks"] = tuple(str(t) for t in data["tasks"])
+            if data.get("networks") is not None:
+                kwargs["networks"] = tuple(dict(n) for n in data["networks"])
             return cls(**kwargs)
         except (KeyError, TypeError, ValueError) as exc:
             raise FmstudyError(f"config is not valid: {exc}") from None

@@ -271,7 +271,7 @@ def resolve_arch(arch: str) -> NetSpec:
         if not isinstance(data, dict):
             raise FmstudyError(f"spec file {arch} does not hold a network spec")
         return NetSpec.from_dict(data.get("spec", data))
-    if re.fullmatch(r"[a-z][a-z0-9-]*[a-z]", arch) and not arch.startswith(("c", "p")):
+    if re.match(r"[A-Za-z]", arch) and re.search(r"[a-bd-oq-zA-Z_]", arch):  # a name, not layers
         raise FmstudyError(f"unknown network preset {arch!r}: choose one of {', '.join(PRESETS)}")
     return NetSpec(parse_layers(arch))
 
@@ -347,6 +347,7 @@ class TrainRun:
     epoch_seconds: list[float] = field(default_factory=list)
     state: dict | None = None  # weights, for saving
     scaler: dict | None = None  # mean/std (or 1/255) the inputs were scaled with
+    dataset: str = "fashion-mnist"
 
 
 def split_validation(y: np.ndarray, spec: NetSpec, seed: int) -> tuple[np.ndarray, np.ndarray]:

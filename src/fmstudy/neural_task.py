@@ -36,6 +36,18 @@ class NetworkResults:
     metrics: dict  # per architecture: seeds, accuracies, histories, table row
     models: dict  # key -> evaluate() of the median seed, as classical models have
     predictions: dict  # key -> test predictions of the median seed
+    saved: dict  # architecture name -> folder of the median seed's saved network
+
+
+def study_specs(config: StudyConfig) -> list[NetSpec]:
+    """The networks a study trains: the config's own specs, else the profile's presets."""
+    settings = config.settings
+    if config.networks is not None:
+        return [NetSpec.from_dict(d) for d in config.networks]
+    specs = [get_preset(name) for name in settings.networks]
+    if settings.network_epochs:
+        specs = [with_overrides(s, epochs=min(s.epochs, settings.network_epochs)) for s in specs]
+    return specs
 
 
 def training_key(spec: NetSpec, seed: int, classes, sha256: dict) -> str:
@@ -100,13 +112,12 @@ def run_networks(
     results: dict,
 ) -> NetworkResults:
     settings = config.settings
-    seeds = [config.seed + i for i in range(settings.network_seeds)]
-    out = NetworkResults({}, {}, {})
+    n_seeds = config.network_seeds or settings.network_seeds
+    seeds = [config.seed + i for i in range(n_seeds)]
+    out = NetworkResults({}, {}, {}, {})
     timings.setdefault("networks", {})
-    for name in settings.networks:
-        spec = get_preset(name)
-        if settings.network_epochs:
-            spec = with_overrides(spec, epochs=min(spec.epochs, settings.network_epochs))
+    for spec in study_specs(config):
+        name = spec.name
         runs = []
         for seed in seeds:
             folder = (
@@ -143,7 +154,9 @@ def run_networks(
                 )
                 if progress:
                     progress.update(task, completed=spec.epochs)
+                trained.dataset = sub.dataset.name
                 run = _keep(trained, folder)
+            run["folder"] = folder
             runs.append(run)
             timings["networks"].setdefault(name, {})[str(seed)] = {
                 "epoch_seconds": [round(s, 3) for s in run["epoch_seconds"]],
@@ -159,6 +172,7 @@ def run_networks(
         ev["info"] = {"seed": median["seed"], "seeds": seeds}
         out.models[out_key] = ev
         out.predictions[out_key] = median["y_pred"]
+        out.saved[name] = median["folder"]
         timings["models"][out_key] = {
             "fit_seconds": round(float(np.sum(median["epoch_seconds"])), 3),
             "predict_seconds": 0.0,

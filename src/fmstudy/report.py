@@ -161,6 +161,11 @@ def write_report(result: StudyResult, out: Path, *, force: bool = False) -> Path
         (tmp / "report.md").write_text(
             env.get_template("report.md.j2").render(**{**ctx, "img": md_images})
         )
+        for name, folder in result.saved_networks.items():
+            dest = tmp / "models" / name
+            dest.mkdir(parents=True)
+            for part in ("model.safetensors", "spec.json"):
+                shutil.copy2(Path(folder) / part, dest / part)
         (tmp / MARKER).write_text(json.dumps({"fmstudy": result.manifest["fmstudy"]}))
         replace_dir(tmp, out)
     except BaseException:

@@ -54,6 +54,7 @@ class StudyResult:
     timings: dict
     predictions: pd.DataFrame
     figures: dict[str, Figure] = field(default_factory=dict)
+    saved_networks: dict[str, Path] = field(default_factory=dict)  # copied to models/NAME/
 
     def save(self, out: str | Path, *, force: bool = False) -> Path:
         """Write the report folder (via a temporary folder renamed into place)."""
@@ -202,6 +203,7 @@ def run_study(
     timings: dict = {"steps": {}, "models": {}}
     metrics: dict = {"config": config.to_dict(), "tasks": list(config.tasks)}
     results: dict[str, Figure] = {}
+    saved: dict[str, Path] = {}
     t_start = time.perf_counter()
     with _progress(progress) as bar:
         steps = _Steps(bar, timings["steps"])
@@ -273,6 +275,7 @@ def run_study(
             nets = run_networks(config, sub, root, jobs, fresh, bar, timings, results)
             metrics["networks"] = nets.metrics
             metrics["networks_conclusion"] = network_conclusion(nets.metrics)
+            saved = nets.saved
             for key, ev in nets.models.items():
                 metrics["models"][key] = ev
                 preds[key] = nets.predictions[key]
@@ -301,7 +304,9 @@ def run_study(
             **{k: p.astype(int) for k, p in preds.items()},
         }
     )
-    return StudyResult(config, manifest(config, ds.sha256), metrics, timings, predictions, results)
+    return StudyResult(
+        config, manifest(config, ds.sha256), metrics, timings, predictions, results, saved
+    )
 
 
 def _fit_all(

@@ -70,6 +70,7 @@ class NetSpec:
     init: str = "glorot"  # Keras's glorot-uniform weights and zero biases, or torch's "default"
     schedule: str = "none"
     hflip: bool = False  # horizontal flips of training images (clothes are left-right symmetric)
+    shift: int = 0  # random translations of training images by up to this many pixels
 
     def __post_init__(self) -> None:
         checks = [
@@ -91,6 +92,7 @@ class NetSpec:
             (self.epochs >= 1, "epochs must be >= 1"),
             (0 < self.val_fraction < 1, "validation fraction must be between 0 and 1"),
             (self.patience is None or self.patience >= 1, "patience must be >= 1"),
+            (0 <= self.shift <= 8, "shift must be between 0 and 8 pixels"),
             (any(layer.kind != "pool" for layer in self.layers) or not self.layers, "only pooling"),
         ]
         for ok, what in numbers:
@@ -216,6 +218,20 @@ _preset(
         batch_size=128,
         epochs=30,
         patience=5,
+    )
+)
+_preset(
+    NetSpec(
+        parse_layers("1024:d0.3-1024:d0.3-1024:d0.3"),
+        "mlp-best",
+        optimizer="adamw",
+        lr=2e-3,
+        weight_decay=1e-2,
+        batch_size=128,
+        epochs=30,
+        schedule="onecycle",
+        hflip=True,
+        init="default",
     )
 )
 _preset(
@@ -409,6 +425,18 @@ def _evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 1
     return loss / len(x), correct / len(x), torch.cat(preds).numpy()
 
 
+def _random_shift(xb, limit: int, gen, mean: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
+    """Translate each image by up to ``limit`` pixels in pixel space (background 0 fills in),
+    then scale again: a shifted standardized image is not a standardized shifted one."""
+    img = (xb.reshape(len(xb), -1) * std + mean).reshape(-1, 28, 28)
+    pad = nn.functional.pad(img, (limit,) * 4, value=0.0)
+    dy, dx = torch.randint(0, 2 * limit + 1, (2, len(img)), generator=gen)
+    rows = (dy.view(-1, 1) + torch.arange(28)).view(-1, 28, 1)
+    cols = (dx.view(-1, 1) + torch.arange(28)).view(-1, 1, 28)
+    out = pad[torch.arange(len(img)).view(-1, 1, 1), rows, cols]
+    return ((out.reshape(len(xb), -1) - mean) / std).reshape(xb.shape)
+
+
 def seed_everything(seed: int) -> torch.Generator:
     import random
 
@@ -444,6 +472,7 @@ def train(
     yval = torch.from_numpy(lut[y_train[val_idx]])
     model = build_model(spec, len(classes))
     opt = _optimizer(spec, model.parameters())
+    mean, std = torch.from_numpy(scaler["mean"]), torch.from_numpy(scaler["std"])
     steps_per_epoch = math.ceil(len(xtr) / spec.batch_size)
     sched = (
         torch.optim.lr_scheduler.OneCycleLR(
@@ -466,6 +495,8 @@ def train(
                 flip = torch.rand(len(idx), generator=gen) < 0.5
                 mirrored = xb.reshape(-1, 28, 28).flip(-1).reshape(xb.shape)
                 xb = torch.where(flip.view(-1, *([1] * (xb.dim() - 1))), mirrored, xb)
+            if spec.shift:
+                xb = _random_shift(xb, spec.shift, gen, mean, std)
             out = model(xb)
             loss = nn.functional.cross_entropy(out, yb)
             opt.zero_grad(set_to_none=True)

@@ -203,3 +203,18 @@ def test_load_rejects_non_models(tmp_path):
     (tmp_path / "model.safetensors").write_bytes(b"\x80\x04 not safetensors")
     with pytest.raises(FmstudyError, match="cannot read"):
         load_model(tmp_path)
+
+
+def test_random_shift_moves_pixels_in_pixel_space():
+    from fmstudy.neural import _random_shift
+
+    mean, std = torch.full((784,), 10.0), torch.full((784,), 2.0)
+    raw = torch.zeros(3, 784)
+    raw[:, 14 * 28 + 14] = 255.0
+    x = (raw - mean) / std
+    out = _random_shift(x, 2, torch.Generator().manual_seed(0), mean, std)
+    back = (out * std + mean).view(3, 28, 28)
+    for img in back:
+        ((r, c),) = (img > 100).nonzero().tolist()
+        assert abs(r - 14) <= 2 and abs(c - 14) <= 2
+        assert torch.allclose(img[img < 100], torch.zeros(1))  # background stays 0

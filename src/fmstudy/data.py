@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
+import io
 import os
 import struct
 import tempfile
@@ -30,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from fmstudy.atomic import write_bytes
 from fmstudy.datasets import ROLES, DatasetSpec, FileSpec, get_dataset_spec
 from fmstudy.errors import FmstudyError
 
@@ -281,15 +283,13 @@ def _read_cache(path: Path, magic: int, want: str) -> np.ndarray | None:
 
 def _write_cache(path: Path, arr: np.ndarray) -> None:
     """Best effort: a read-only data directory only costs speed."""
+    buf = io.BytesIO()
+    np.save(buf, arr, allow_pickle=False)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npy")
-        with os.fdopen(fd, "wb") as fh:
-            np.save(fh, arr, allow_pickle=False)
-        os.replace(tmp, path)
+        write_bytes(path, buf.getvalue())
     except OSError:
-        with contextlib.suppress(OSError, UnboundLocalError):
-            os.unlink(tmp)
+        pass
 
 
 def record_raw_sum(folder: Path, raw_name: str, sha: str) -> None:
@@ -297,19 +297,7 @@ def record_raw_sum(folder: Path, raw_name: str, sha: str) -> None:
     sums[raw_name] = sha
     folder.mkdir(parents=True, exist_ok=True)
     text = "".join(f"{v}  {k}\n" for k, v in sorted(sums.items()))
-    _atomic_write(folder / RAW_SUMS, text.encode())
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_bytes(folder / RAW_SUMS, text.encode())
 
 
 def _archive_ok(f: FileSpec, archive: bytes) -> bool:
@@ -369,7 +357,7 @@ def fetch(
             )
         )
     if done and spec.license:
-        _atomic_write(folder / "LICENSE.txt", f"{spec.title}: {spec.license}\n".encode())
+        write_bytes(folder / "LICENSE.txt", f"{spec.title}: {spec.license}\n".encode())
     return done
 
 

@@ -11,18 +11,15 @@ stands for the architecture in the model comparison.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from fmstudy import figures as figs
+from fmstudy.atomic import building_dir
 from fmstudy.compare import evaluate
 from fmstudy.config import StudyConfig
 from fmstudy.neural import NetSpec, TrainRun, get_preset, save_run, train, with_overrides
@@ -75,9 +72,7 @@ def _load_cached(folder: Path) -> dict | None:
 
 def _keep(run: TrainRun, folder: Path) -> dict:
     """Write a finished training under a temporary name, then rename it into place."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
-    try:
+    with building_dir(folder) as tmp:
         save_run(run, tmp)
         np.save(tmp / "y_pred.npy", run.y_pred, allow_pickle=False)
         meta = {
@@ -90,13 +85,6 @@ def _keep(run: TrainRun, folder: Path) -> dict:
             "epoch_seconds": run.epoch_seconds,
         }
         (tmp / "run.json").write_text(json.dumps(meta))
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(tmp, folder)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            shutil.rmtree(tmp)
-        raise
     meta["y_pred"] = run.y_pred
     return meta
 

@@ -11,16 +11,15 @@ end, so a crash never leaves a half-written report.
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
 import json
 import shutil
-import tempfile
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from fmstudy.study import MARKER, StudyResult, check_out_dir, replace_dir
+from fmstudy.atomic import building_dir
+from fmstudy.study import MARKER, StudyResult, check_out_dir
 
 FIGURE_TITLES = {
     "examples": "Example images per class",
@@ -136,8 +135,7 @@ def build_context(result: StudyResult, images: dict[str, str]) -> dict:
 def write_report(result: StudyResult, out: Path, *, force: bool = False) -> Path:
     """Write every output into ``out`` atomically; returns ``out``."""
     check_out_dir(out, force=force)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
+    with building_dir(out) as tmp:
         (tmp / "figures").mkdir()
         images = {}
         for name, fig in result.figures.items():
@@ -167,9 +165,4 @@ def write_report(result: StudyResult, out: Path, *, force: bool = False) -> Path
             for part in ("model.safetensors", "spec.json"):
                 shutil.copy2(Path(folder) / part, dest / part)
         (tmp / MARKER).write_text(json.dumps({"fmstudy": result.manifest["fmstudy"]}))
-        replace_dir(tmp, out)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            shutil.rmtree(tmp)
-        raise
     return out

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 import platform
@@ -32,6 +33,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from fmstudy import __version__
 from fmstudy import figures as figs
+from fmstudy.atomic import write_bytes
 from fmstudy.classical import FitResult, ModelSpec, classical_specs, fit_model
 from fmstudy.compare import compare_models, conclusion, evaluate
 from fmstudy.config import StudyConfig
@@ -123,32 +125,17 @@ def load_fit(path: Path) -> FitResult | None:
 def save_fit(path: Path, fit: FitResult) -> None:
     """Predictions first, then the JSON that marks the entry complete; both atomic."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    for suffix, writer in (
-        (".npy", lambda fh: np.save(fh, fit.y_pred, allow_pickle=False)),
-        (
-            ".json",
-            lambda fh: fh.write(
-                json.dumps(
-                    {
-                        "key": fit.key,
-                        "label": fit.label,
-                        "fit_seconds": fit.fit_seconds,
-                        "predict_seconds": fit.predict_seconds,
-                        "info": fit.info,
-                    }
-                ).encode()
-            ),
-        ),
-    ):
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                writer(fh)
-            os.replace(tmp, path.with_suffix(suffix))
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+    buf = io.BytesIO()
+    np.save(buf, fit.y_pred, allow_pickle=False)
+    write_bytes(path.with_suffix(".npy"), buf.getvalue())
+    meta = {
+        "key": fit.key,
+        "label": fit.label,
+        "fit_seconds": fit.fit_seconds,
+        "predict_seconds": fit.predict_seconds,
+        "info": fit.info,
+    }
+    write_bytes(path.with_suffix(".json"), json.dumps(meta).encode())
 
 
 def _fit_and_keep(spec, x_train, y_train, x_test, n_jobs, path) -> FitResult:
@@ -397,14 +384,3 @@ def check_out_dir(out: Path, *, force: bool) -> None:
         raise FmstudyError(
             f"cannot write the report beside {out}: {exc.strerror}; choose another --out"
         ) from None
-
-
-def replace_dir(tmp: Path, out: Path) -> None:
-    """Move a finished folder into place, then drop the earlier one."""
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
-    os.replace(tmp, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

@@ -46,7 +46,7 @@ def example_grid(
 
 
 def pca_scatter(coords: np.ndarray, labels: np.ndarray, names_by_label: dict, ratios) -> Figure:
-    fig, ax = plt.subplots(figsize=(7.5, 6))
+    fig, ax = plt.subplots(figsize=(8.5, 6))
     df = pd.DataFrame(
         {
             "PC1": coords[:, 0],
@@ -68,7 +68,7 @@ def pca_scatter(coords: np.ndarray, labels: np.ndarray, names_by_label: dict, ra
     ax.set_xlabel(f"PC1 ({ratios[0]:.1%} of the variance)")
     ax.set_ylabel(f"PC2 ({ratios[1]:.1%} of the variance)")
     ax.set_title("Training images projected on the first two principal components")
-    ax.legend(title="class", markerscale=3, loc="best")
+    ax.legend(title="class", markerscale=3, loc="upper left", bbox_to_anchor=(1.01, 1))
     return _done(fig)
 
 

@@ -395,6 +395,15 @@ def evaluate_cmd(
             help="Folder of a saved network (spec.json + model.safetensors), e.g. REPORT/models/NAME."
         ),
     ],
+    dataset: Annotated[
+        str | None,
+        typer.Option(
+            "--dataset",
+            envvar="FMSTUDY_DATASET",
+            help="Data set to test on [default: the one the network was trained on].",
+            show_default=False,
+        ),
+    ] = None,
     data_dir: DataDir = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the result as one JSON object.")
@@ -406,7 +415,7 @@ def evaluate_cmd(
 
     spec, chosen, net, scaler = load_model(model)
     meta = json.loads((model / "spec.json").read_text()) if model.is_dir() else {}
-    ds = load_dataset(meta.get("dataset", "fashion-mnist"), resolve_data_dir(data_dir))
+    ds = load_dataset(dataset or meta.get("dataset", "fashion-mnist"), resolve_data_dir(data_dir))
     sub = select_classes(ds, chosen)
     y_pred = predict(net, spec, scaler, sub.x_test, chosen)
     ev = evaluate(sub.y_test, y_pred, sub.classes, sub.class_names)

@@ -361,6 +361,7 @@ class TrainRun:
     test_accuracy: float
     n_params: int
     epoch_seconds: list[float] = field(default_factory=list)
+    predict_seconds: float = 0.0  # scaling and predicting the test set
     state: dict | None = None  # weights, for saving
     scaler: dict | None = None  # mean/std (or 1/255) the inputs were scaled with
     dataset: str = "fashion-mnist"
@@ -524,9 +525,11 @@ def train(
                 break
     if best_state is not None:
         model.load_state_dict(best_state)  # early stopping: back to the best epoch
+    t0 = time.perf_counter()
     xte = _prepare(x_test, scaler, spec)
     yte = torch.from_numpy(lut[y_test])
     _, test_acc, pred = _evaluate(model, xte, yte)
+    predict_seconds = time.perf_counter() - t0
     return TrainRun(
         spec=spec,
         seed=seed,
@@ -538,6 +541,7 @@ def train(
         test_accuracy=test_acc,
         n_params=count_parameters(model),
         epoch_seconds=seconds,
+        predict_seconds=predict_seconds,
         state={k: v.detach().clone() for k, v in model.state_dict().items()},
         scaler=scaler,
     )

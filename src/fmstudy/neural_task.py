@@ -25,7 +25,7 @@ from fmstudy.config import StudyConfig
 from fmstudy.neural import NetSpec, TrainRun, get_preset, save_run, train, with_overrides
 from fmstudy.subsets import Subset
 
-NN_CACHE_VERSION = 1
+NN_CACHE_VERSION = 2
 
 
 @dataclass
@@ -83,6 +83,7 @@ def _keep(run: TrainRun, folder: Path) -> dict:
             "test_accuracy": run.test_accuracy,
             "n_params": run.n_params,
             "epoch_seconds": run.epoch_seconds,
+            "predict_seconds": run.predict_seconds,
         }
         (tmp / "run.json").write_text(json.dumps(meta))
     meta["y_pred"] = run.y_pred
@@ -163,7 +164,7 @@ def run_networks(
         out.saved[name] = median["folder"]
         timings["models"][out_key] = {
             "fit_seconds": round(float(np.sum(median["epoch_seconds"])), 3),
-            "predict_seconds": 0.0,
+            "predict_seconds": round(median["predict_seconds"], 3),
             "cached": all(t["cached"] for t in timings["networks"][name].values()),
         }
         out.metrics[name] = {

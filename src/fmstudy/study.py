@@ -228,7 +228,7 @@ def run_study(
             if ("3" in config.tasks and s.kind == "forest")
             or ("4" in config.tasks and s.kind == "logreg")
         ]
-        fits = _fit_all(
+        fits, cached_keys = _fit_all(
             specs,
             sub,
             x_train,
@@ -252,9 +252,9 @@ def run_study(
             timings["models"][spec.key] = {
                 "fit_seconds": round(fit.fit_seconds, 3),
                 "predict_seconds": round(fit.predict_seconds, 3),
-                "cached": fit.info.get("_cached", False),
+                "cached": spec.key in cached_keys,
             }
-            ev["info"] = {k: v for k, v in fit.info.items() if not k.startswith("_")}
+            ev["info"] = fit.info
             _model_figures(results, spec.key, ev, fit, sub, names_by_label)
         if "5" in config.tasks and settings.networks:
             from fmstudy.neural_task import network_conclusion, run_networks
@@ -298,9 +298,10 @@ def run_study(
 
 def _fit_all(
     specs, sub: Subset, x_train, x_test, config, root: Path, jobs, fresh, steps, *, parallel: bool
-) -> dict[str, FitResult]:
+) -> tuple[dict[str, FitResult], set[str]]:
     """Each fit from the cache if it is there, else fitted (in parallel where the profile
-    asks for it: independent single-threaded fits, longest first) and kept."""
+    asks for it: independent single-threaded fits, longest first) and kept.  Returns the
+    fits and the keys of those that came from the cache."""
     work = root / "work"
     paths = {s.key: work / fit_key(s, config, sub.dataset.sha256) for s in specs}
     fits: dict[str, FitResult] = {}
@@ -308,12 +309,12 @@ def _fit_all(
     for s in specs:
         cached = None if fresh else load_fit(paths[s.key])
         if cached is not None:
-            cached.info["_cached"] = True
             fits[s.key] = cached
         else:
             todo.append(s)
+    cached_keys = set(fits)
     if not specs:
-        return fits
+        return fits, cached_keys
     label = ", ".join(s.key for s in todo) or "all cached"
     with steps.step("fit", f"Tasks 3-4: fitting models ({label})", total=len(specs)) as advance:
         advance(len(specs) - len(todo))
@@ -330,7 +331,7 @@ def _fit_all(
             for s in todo:
                 fits[s.key] = _fit_and_keep(s, x_train, sub.y_train, x_test, jobs, paths[s.key])
                 advance()
-    return fits
+    return fits, cached_keys
 
 
 def _model_figures(results, key, ev, fit: FitResult, sub: Subset, names_by_label) -> None:

@@ -247,6 +247,121 @@ def run_cmd(
     _print_summary(result, out)
 
 
+@app.command("search")
+def search_cmd(
+    surname: Surname = None,
+    classes: Classes = None,
+    dataset: DatasetOpt = "fashion-mnist",
+    trials: Annotated[
+        int,
+        typer.Option(
+            "--trials",
+            help="The study's total number of trials (complete and pruned), across all "
+            "workers and reruns: a rerun continues until the study holds this many.",
+        ),
+    ] = 40,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout",
+            help="Stop starting new trials after this many seconds [default: no limit].",
+            show_default=False,
+        ),
+    ] = None,
+    storage: Annotated[
+        str | None,
+        typer.Option(
+            "--storage",
+            help="Where the trials live: sqlite:///FILE, or postgresql://USER:PASS@HOST/DB "
+            "to share one study between workers on many machines [default: sqlite:///OUT/search.db].",
+            show_default=False,
+        ),
+    ] = None,
+    study_name: Annotated[
+        str | None,
+        typer.Option(
+            "--study-name",
+            help="Name of the study in the storage [default: DATASET-CLASSES, e.g. fashion-mnist-4-5-6-7].",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Folder for the search: search.db (kept between runs) and report/ (rewritten).",
+        ),
+    ] = Path("fmstudy-search"),
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs", help="Worker processes on this machine; the cores are split between them."
+        ),
+    ] = 1,
+    max_epochs: Annotated[
+        int,
+        typer.Option("--max-epochs", help="Epochs per trial at most (the pruner stops poor ones)."),
+    ] = 12,
+    pruner: Annotated[str, typer.Option("--pruner", help="median, hyperband or none.")] = "median",
+    mlp_only: Annotated[
+        bool,
+        typer.Option("--mlp-only", help="Search dense networks only (no convolution blocks)."),
+    ] = False,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of the sampler and every training.")
+    ] = 0,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace OUT/report even if it is not an fmstudy report."),
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Search network architectures with Optuna; one machine or many workers sharing one study."""
+    from fmstudy.config import StudyConfig
+    from fmstudy.search import SearchSettings, check_storage_url
+    from fmstudy.study import check_out_dir, run_study
+
+    if jobs < 1:
+        raise FmstudyError(f"--jobs must be at least 1, got {jobs}")
+    spec = get_dataset_spec(dataset)
+    chosen = resolve_classes(spec.classes, surname=surname, classes=classes)
+    search = {
+        "trials": trials,
+        "timeout": timeout,
+        "max_epochs": max_epochs,
+        "pruner": pruner,
+        "conv": not mlp_only,
+        "study_name": study_name,
+    }
+    SearchSettings(classes=chosen, dataset=spec.name, seed=seed, **search)  # checks the numbers
+    if out.exists() and not out.is_dir():
+        raise FmstudyError(f"--out {out} is a file; give a folder")
+    if storage is not None:
+        check_storage_url(storage)
+    check_out_dir(out / "report", force=force)
+    if storage is None:
+        out.mkdir(parents=True, exist_ok=True)
+    url = check_storage_url(storage or f"sqlite:///{(out / 'search.db').resolve()}")
+    cfg = StudyConfig(
+        classes=chosen,
+        dataset=spec.name,
+        surname=None if classes else surname,
+        seed=seed,
+        profile="standard",
+        tasks=("1", "search"),
+        search=search,
+    )
+    result = run_study(cfg, data_dir=data_dir, progress=True, search_storage=url, search_jobs=jobs)
+    result.save(out / "report", force=force)
+    s = result.metrics["search"]
+    Console(highlight=False).print(
+        f"Best trial {s['best_trial']} ({s['best_layers']}): validation {s['best_val_accuracy']:.4f}, "
+        f"test {s['test_accuracy']:.4f} after retraining on all training rows.\n"
+        f"Report: {out / 'report' / 'index.html'}   spec: {out / 'report' / 'best-spec.json'}   "
+        f"trials: {url if storage else out / 'search.db'}"
+    )
+
+
 @app.command("nn")
 def nn_cmd(
     arch: Annotated[

@@ -17,7 +17,8 @@ from dataclasses import asdict, dataclass, field, fields
 from fmstudy.errors import FmstudyError
 
 PROFILES = ("quick", "standard", "notebook")
-ALL_TASKS = ("1", "2", "3", "4", "5")
+ALL_TASKS = ("1", "2", "3", "4", "5", "search")
+DEFAULT_TASKS = ("1", "2", "3", "4", "5")  # the search runs only when asked for
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class Profile:
     networks: tuple[str, ...] = ()  # task 5: presets to train
     network_seeds: int = 3
     network_epochs: int | None = None  # caps every preset's epochs (quick profile)
+    search_trials: int = 40  # the architecture search (task "search")
+    search_epochs: int = 12
 
 
 def get_profile(name: str, seed: int) -> Profile:
@@ -94,6 +97,8 @@ def get_profile(name: str, seed: int) -> Profile:
             networks=("notebook-1", "cnn-tiny"),
             network_seeds=2,
             network_epochs=4,
+            search_trials=4,
+            search_epochs=2,
         )
     raise FmstudyError(f"unknown profile {name!r}: choose one of {', '.join(PROFILES)}")
 
@@ -107,9 +112,10 @@ class StudyConfig:
     surname: str | None = None
     seed: int = 0
     profile: str = "standard"
-    tasks: tuple[str, ...] = ALL_TASKS
+    tasks: tuple[str, ...] = DEFAULT_TASKS
     networks: tuple[dict, ...] | None = None  # task 5 specs instead of the profile's presets
     network_seeds: int | None = None  # instead of the profile's seed count
+    search: dict | None = None  # SearchSettings fields instead of the profile's (trials, ...)
     version: int = field(default=1)
 
     def __post_init__(self) -> None:
@@ -130,6 +136,22 @@ class StudyConfig:
     @property
     def settings(self) -> Profile:
         return get_profile(self.profile, self.seed)
+
+    def search_settings(self):
+        """The architecture search this config runs: the profile's budget, then overrides."""
+        from fmstudy.search import SearchSettings
+
+        prof = self.settings
+        base = {"trials": prof.search_trials, "max_epochs": prof.search_epochs}
+        try:
+            return SearchSettings(
+                classes=tuple(self.classes),
+                dataset=self.dataset,
+                seed=self.seed,
+                **{**base, **(self.search or {})},
+            )
+        except TypeError as exc:
+            raise FmstudyError(f"config: bad search settings ({exc})") from None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -156,7 +178,7 @@ class StudyConfig:
 
 
 def parse_tasks(spec: str) -> tuple[str, ...]:
-    """``1-5``, ``1,2,4`` or ``2-4`` into a sorted tuple of task names."""
+    """``1-5``, ``1,2,4``, ``2-4`` or ``1-5,search`` into a sorted tuple of task names."""
     chosen: set[str] = set()
     for token in (t.strip() for t in spec.split(",")):
         if "-" in token:
@@ -169,6 +191,7 @@ def parse_tasks(spec: str) -> tuple[str, ...]:
     bad = sorted(chosen - set(ALL_TASKS))
     if bad or not chosen:
         raise FmstudyError(
-            f"--tasks: unknown task {bad[0] if bad else spec!r}; choose from 1-5, e.g. 1-5 or 1,2,3"
+            f"--tasks: unknown task {bad[0] if bad else spec!r}; choose from 1-5 and search, "
+            "e.g. 1-5, 1,2,3 or 1-5,search"
         )
-    return tuple(sorted(chosen))
+    return tuple(sorted(chosen, key=ALL_TASKS.index))

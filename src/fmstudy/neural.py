@@ -365,6 +365,7 @@ class TrainRun:
     state: dict | None = None  # weights, for saving
     scaler: dict | None = None  # mean/std (or 1/255) the inputs were scaled with
     dataset: str = "fashion-mnist"
+    folder: Path | None = None  # where it was saved (a cache), if it was
 
 
 def split_validation(y: np.ndarray, spec: NetSpec, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -397,7 +398,7 @@ def _scaler(x: np.ndarray, scaling: str) -> dict:
 
 
 def _prepare(x: np.ndarray, scaler: dict, spec: NetSpec) -> torch.Tensor:
-    flat = x.reshape(len(x), -1).astype(np.float32)
+    flat = x.reshape(len(x), int(np.prod(x.shape[1:]))).astype(np.float32)
     t = torch.from_numpy((flat - scaler["mean"]) / scaler["std"])
     return t.view(len(x), 1, 28, 28) if spec.is_conv else t
 
@@ -451,21 +452,30 @@ def train(
     spec: NetSpec,
     x_train: np.ndarray,
     y_train: np.ndarray,
-    x_test: np.ndarray,
-    y_test: np.ndarray,
+    x_test: np.ndarray | None,
+    y_test: np.ndarray | None,
     classes: tuple[int, ...],
     *,
     seed: int,
     threads: int | None = None,
     on_epoch=None,
+    holdout: bool = True,
 ) -> TrainRun:
-    """Train one spec with one seed; deterministic on the CPU for a given thread count."""
+    """Train one spec with one seed; deterministic on the CPU for a given thread count.
+
+    ``holdout=False`` trains on every training row for the spec's epochs (the final fit
+    of a searched spec; the history then has no validation values).  Without ``x_test``
+    nothing is predicted (a search trial never looks at the test set).
+    """
     if threads:
         torch.set_num_threads(threads)
     gen = seed_everything(seed)
     lut = np.full(max(classes) + 1, -1, dtype=np.int64)
     lut[list(classes)] = np.arange(len(classes))
-    tr_idx, val_idx = split_validation(y_train, spec, seed)
+    if holdout:
+        tr_idx, val_idx = split_validation(y_train, spec, seed)
+    else:
+        tr_idx, val_idx = np.arange(len(y_train)), np.arange(0)
     scaler = _scaler(x_train[tr_idx].reshape(len(tr_idx), -1), spec.scaling)
     xtr = _prepare(x_train[tr_idx], scaler, spec)
     xval = _prepare(x_train[val_idx], scaler, spec)
@@ -507,10 +517,16 @@ def train(
                 sched.step()
             total_loss += loss.item() * len(idx)
             total_right += int((out.argmax(1) == yb).sum())
-        val_loss, val_acc, _ = _evaluate(model, xval, yval)
         seconds.append(time.perf_counter() - t0)
         hist["train_loss"].append(total_loss / len(xtr))
         hist["train_acc"].append(total_right / len(xtr))
+        if not holdout:
+            if on_epoch:
+                on_epoch(epoch, hist)
+            best = (math.nan, epoch)
+            continue
+        val_loss, val_acc, _ = _evaluate(model, xval, yval)
+        seconds[-1] = time.perf_counter() - t0
         hist["val_loss"].append(val_loss)
         hist["val_acc"].append(val_acc)
         if on_epoch:
@@ -526,9 +542,11 @@ def train(
     if best_state is not None:
         model.load_state_dict(best_state)  # early stopping: back to the best epoch
     t0 = time.perf_counter()
-    xte = _prepare(x_test, scaler, spec)
-    yte = torch.from_numpy(lut[y_test])
-    _, test_acc, pred = _evaluate(model, xte, yte)
+    test_acc, pred = math.nan, np.zeros(0, dtype=np.int64)
+    if x_test is not None:
+        xte = _prepare(x_test, scaler, spec)
+        yte = torch.from_numpy(lut[y_test])
+        _, test_acc, pred = _evaluate(model, xte, yte)
     predict_seconds = time.perf_counter() - t0
     return TrainRun(
         spec=spec,
@@ -536,7 +554,7 @@ def train(
         classes=tuple(classes),
         history=hist,
         best_epoch=best[1],
-        epochs_run=len(hist["val_loss"]),
+        epochs_run=len(hist["train_loss"]),
         y_pred=np.asarray(classes)[pred],
         test_accuracy=test_acc,
         n_params=count_parameters(model),

@@ -27,6 +27,9 @@ FIGURE_TITLES = {
     "pca_variance": "PCA: explained variance",
     "pca_components": "PCA: the first principal axes",
     "comparison": "Model comparison",
+    "search_history": "Search: validation accuracy of each trial and the best so far",
+    "search_importances": "Search: which parameters mattered (fANOVA importance)",
+    "search_curves": "Search: validation accuracy per epoch of every trial (pruned ones stop early)",
 }
 
 
@@ -129,6 +132,28 @@ def build_context(result: StudyResult, images: dict[str, str]) -> dict:
         "img": images,
         "pca_text": pca_text(m) if "pca" in m else [],
         "titles": FIGURE_TITLES,
+        "search": search_context(result),
+    }
+
+
+def search_context(result: StudyResult) -> dict | None:
+    """The search section's rows: the best trials first, then the rest by number."""
+    m = result.metrics.get("search")
+    if not m:
+        return None
+    frame = result.tables["search_trials"]
+    done = frame[frame["state"].isin(["complete", "pruned"])]
+    top = done.sort_values("val_accuracy", ascending=False).head(15)
+    rows = top.to_dict("records")
+    params = [c for c in frame.columns if c.startswith("param_")]
+    return {
+        "m": m,
+        "rows": rows,
+        "n_shown": len(rows),
+        "params": params,
+        "settings": m["settings"],
+        "test": result.metrics["models"]["search-best"],
+        "spec_json": json.dumps(m["best_spec"], indent=2),
     }
 
 
@@ -147,6 +172,8 @@ def write_report(result: StudyResult, out: Path, *, force: bool = False) -> Path
         (tmp / "metrics.json").write_text(json.dumps(result.metrics, indent=2, sort_keys=True))
         (tmp / "timings.json").write_text(json.dumps(result.timings, indent=2))
         result.predictions.to_csv(tmp / "predictions.csv", index=False)
+        for name, table in result.tables.items():
+            table.to_csv(tmp / f"{name}.csv", index=False)
         env = Environment(
             loader=PackageLoader("fmstudy", "templates"),
             autoescape=select_autoescape(["html"]),
@@ -164,5 +191,8 @@ def write_report(result: StudyResult, out: Path, *, force: bool = False) -> Path
             dest.mkdir(parents=True)
             for part in ("model.safetensors", "spec.json"):
                 shutil.copy2(Path(folder) / part, dest / part)
+        if "search" in result.metrics:  # the best spec alone: fmstudy nn --arch best-spec.json
+            best = result.metrics["search"]["best_spec"]
+            (tmp / "best-spec.json").write_text(json.dumps(best, indent=2))
         (tmp / MARKER).write_text(json.dumps({"fmstudy": result.manifest["fmstudy"]}))
     return out

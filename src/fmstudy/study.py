@@ -57,6 +57,7 @@ class StudyResult:
     predictions: pd.DataFrame
     figures: dict[str, Figure] = field(default_factory=dict)
     saved_networks: dict[str, Path] = field(default_factory=dict)  # copied to models/NAME/
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # written as NAME.csv
 
     def save(self, out: str | Path, *, force: bool = False) -> Path:
         """Write the report folder (via a temporary folder renamed into place)."""
@@ -182,8 +183,15 @@ def run_study(
     jobs: int | None = None,
     fresh: bool = False,
     progress: bool = False,
+    search_storage: str | None = None,
+    search_jobs: int = 1,
 ) -> StudyResult:
-    """Run tasks 1-4 of the study as ``config`` says and return the results."""
+    """Run the study's tasks as ``config`` says and return the results.
+
+    The architecture search (task ``search``) keeps its trials in ``search_storage``
+    (default: an SQLite file in the data folder's ``work``) and runs ``search_jobs``
+    worker processes on this machine.
+    """
     jobs = jobs or os.cpu_count() or 1
     root = resolve_data_dir(data_dir)
     settings = config.settings
@@ -191,6 +199,7 @@ def run_study(
     metrics: dict = {"config": config.to_dict(), "tasks": list(config.tasks)}
     results: dict[str, Figure] = {}
     saved: dict[str, Path] = {}
+    tables: dict[str, pd.DataFrame] = {}
     t_start = time.perf_counter()
     with _progress(progress) as bar:
         steps = _Steps(bar, timings["steps"])
@@ -266,6 +275,36 @@ def run_study(
             for key, ev in nets.models.items():
                 metrics["models"][key] = ev
                 preds[key] = nets.predictions[key]
+        if "search" in config.tasks:
+            from fmstudy.search import against_notebook, search_task
+
+            url = search_storage or f"sqlite:///{root / 'work' / 'search.db'}"
+            (root / "work").mkdir(parents=True, exist_ok=True)
+            t0 = time.perf_counter()
+            found = search_task(config, sub, root, url, search_jobs, bar)
+            timings["steps"]["search"] = round(time.perf_counter() - t0, 3)
+            ev = evaluate(sub.y_test, found.final.y_pred, sub.classes, sub.class_names)
+            ev["label"] = f"search best (trial {found.summary['best_trial']})"
+            ev["task"] = "search"
+            metrics["models"]["search-best"] = ev
+            preds["search-best"] = found.final.y_pred
+            timings["models"]["search-best"] = {
+                "fit_seconds": round(sum(found.final.epoch_seconds), 3),
+                "predict_seconds": round(found.final.predict_seconds, 3),
+                "cached": False,
+            }
+            metrics["search"] = {
+                **found.summary,
+                "storage": found.storage,
+                "against_notebook": against_notebook(found.summary, metrics.get("networks")),
+            }
+            results.update(found.figures)
+            results["confusion_search-best"] = figs.confusion_heatmap(
+                ev["confusion"], sub.class_names, f"{ev['label']}: test confusion matrix"
+            )
+            tables["search_trials"] = found.trials
+            if found.final.folder is not None:
+                saved["search-best"] = found.final.folder
         if len(preds) >= 2:
             with steps.step("compare", "Comparing models (bootstrap, McNemar)"):
                 labels = {k: metrics["models"][k]["label"] for k in metrics["models"]}
@@ -292,7 +331,7 @@ def run_study(
         }
     )
     return StudyResult(
-        config, manifest(config, ds.sha256), metrics, timings, predictions, results, saved
+        config, manifest(config, ds.sha256), metrics, timings, predictions, results, saved, tables
     )
 
 

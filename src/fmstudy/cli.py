@@ -615,6 +615,8 @@ def main(argv: list[str] | None = None) -> int:
         ctx = getattr(exc, "ctx", None)
         hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
         return _fail(exc.format_message().replace("\n", " ") + hint, exc.exit_code or 2)
+    if rv == 130:  # Typer turns Ctrl-C into Exit(130), returned in non-standalone mode
+        return _fail("interrupted", 130)
     return rv if isinstance(rv, int) else 0
 
 

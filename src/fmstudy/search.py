@@ -135,12 +135,16 @@ class Objective:
         t0 = time.perf_counter()
 
         def report(epoch: int, hist: dict) -> None:
-            trial.report(hist["val_acc"][-1], epoch)
-            trial.set_user_attr("epochs_run", epoch)
-            trial.set_user_attr("seconds", round(time.perf_counter() - t0, 2))
+            with deferred_interrupt() as hit:
+                trial.report(hist["val_acc"][-1], epoch)
+                trial.set_user_attr("epochs_run", epoch)
+                trial.set_user_attr("seconds", round(time.perf_counter() - t0, 2))
+                prune = trial.should_prune()
+            if hit:
+                raise KeyboardInterrupt
             if self.on_epoch:
                 self.on_epoch(trial.number, epoch, hist)
-            if trial.should_prune():
+            if prune:
                 raise optuna.TrialPruned(f"validation accuracy {hist['val_acc'][-1]:.4f}")
 
         run = train(
@@ -221,7 +225,9 @@ def open_storage(url: str):
     if not url.startswith("sqlite"):
         kwargs.update(heartbeat_interval=30, grace_period=90)  # a killed worker's trial fails
     try:
-        return optuna.storages.RDBStorage(url, **kwargs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the heartbeat is marked experimental
+            return optuna.storages.RDBStorage(url, **kwargs)
     except SQLAlchemyError as exc:
         first = str(getattr(exc, "orig", exc) or exc).strip().splitlines()[0]
         raise FmstudyError(f"cannot open the search database {_describe(url)}: {first}") from None
@@ -356,24 +362,55 @@ def run_worker(
 
     t0, ran = time.monotonic(), 0
     while settings.timeout is None or time.monotonic() - t0 < settings.timeout:
-        with study_lock(url, settings.name):
-            if counted_trials(study) >= settings.trials:
-                break
-            trial = study.ask()
-        trial.set_user_attr("worker", worker)
+        with deferred_interrupt() as hit:
+            with study_lock(url, settings.name):
+                if counted_trials(study) >= settings.trials:
+                    break
+                trial = study.ask()
+            trial.set_user_attr("worker", worker)
+            if hit:
+                study.tell(trial, state=TrialState.FAIL)
+        if hit:
+            raise KeyboardInterrupt
+        value, state = None, TrialState.COMPLETE
         try:
             value = objective(trial)
         except optuna.TrialPruned:
-            frozen = study.tell(trial, state=TrialState.PRUNED)
+            state = TrialState.PRUNED
         except BaseException:
-            study.tell(trial, state=TrialState.FAIL)
+            with deferred_interrupt():
+                study.tell(trial, state=TrialState.FAIL)
             raise
-        else:
-            frozen = study.tell(trial, value)
-        ran += 1
-        if on_trial:
-            on_trial(frozen)
+        with deferred_interrupt() as hit:
+            frozen = study.tell(trial, value, state=state)
+            ran += 1
+            if on_trial:
+                on_trial(frozen)
+        if hit:
+            raise KeyboardInterrupt
+    else:
+        return WorkerOutcome(worker, ran, time.monotonic() - t0)
+    if hit:  # Ctrl-C while finding the study complete
+        raise KeyboardInterrupt
     return WorkerOutcome(worker, ran, time.monotonic() - t0)
+
+
+@contextlib.contextmanager
+def deferred_interrupt() -> Iterator[list]:
+    """Hold Ctrl-C back while the study's database is written (an interrupted commit
+    would lose or corrupt a trial); the list it yields says whether one came."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield []
+        return
+    hit: list = []
+    old = signal.signal(signal.SIGINT, lambda *_: hit.append(True))
+    try:
+        yield hit
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def worker_process(url: str, settings: SearchSettings, threads: int, data_dir) -> int:
@@ -599,7 +636,10 @@ def _run_processes(storage, url, settings, jobs, threads, data_dir, bar):
         p.start()
     try:
         while any(p.is_alive() for p in procs):
-            bar.update()
+            with deferred_interrupt() as hit:
+                bar.update()
+            if hit:
+                raise KeyboardInterrupt
             time.sleep(1.0)
     except KeyboardInterrupt:
         for p in procs:

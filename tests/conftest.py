@@ -82,55 +82,11 @@ def synthetic(tmp_path, monkeypatch):
     return spec, data_dir
 
 
-def _pg_bin() -> Path | None:
-    roots = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
-    return roots[-1] if roots else None
-
-
 @pytest.fixture(scope="session")
 def postgres_url():
     """A throwaway PostgreSQL server on localhost (Debian's packages, installed by .ci/run),
     with one empty database; stopped when the session ends."""
-    import os
-    import pwd
-    import shutil
-    import socket
-    import subprocess
-    import tempfile
+    from pgserver import throwaway_postgres
 
-    bindir = _pg_bin()
-    assert bindir is not None, (
-        "PostgreSQL is not installed: run .ci/run (apt-get install postgresql)"
-    )
-    root = Path(tempfile.mkdtemp(prefix="fmstudy-pg-"))  # pytest's own tmp is root-only
-    data = root / "data"
-    as_pg: list[str] = []
-    if os.geteuid() == 0:  # the server refuses to run as root: Debian's postgres user runs it
-        pw = pwd.getpwnam("postgres")
-        os.chown(root, pw.pw_uid, pw.pw_gid)
-        as_pg = ["runuser", "-u", "postgres", "--"]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-
-    def pg(*args):
-        subprocess.run([*as_pg, *args], check=True, capture_output=True, cwd=root)
-
-    pg(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
-    opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=100"
-    pg(str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(root / "log"), "-w", "start")
-    try:
-        pg(
-            str(bindir / "createdb"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "-U",
-            "postgres",
-            "fmstudy",
-        )
-        yield f"postgresql://postgres@127.0.0.1:{port}/fmstudy"
-    finally:
-        pg(str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
-        shutil.rmtree(root, ignore_errors=True)
+    with throwaway_postgres() as url:
+        yield url

@@ -271,3 +271,40 @@ def test_cli_bad_storage_is_one_line_exit_2(tmp_path):
         assert p.returncode == 2
         assert len(err.strip().splitlines()) == 1 and err.startswith("fmstudy: error:")
     assert not (tmp_path / "x" / "report").exists()
+
+
+def test_a_dead_workers_trial_stops_counting(tmp_path, sub):
+    from fmstudy.search import STALE_AFTER, counted_trials
+
+    url = sqlite(tmp_path)
+    study, _ = join_study(open_storage(url), url, settings())
+    alive, dead = study.ask(), study.ask()
+    alive.set_user_attr("alive_at", time.time())
+    dead.set_user_attr("alive_at", time.time() - STALE_AFTER - 1)  # killed: no epoch since
+    assert counted_trials(study) == 1
+    states = {t.number: t.state.name for t in study.get_trials(deepcopy=False)}
+    assert states == {alive.number: "RUNNING", dead.number: "FAIL"}
+
+
+@pytest.mark.slow
+def test_run_with_search_task_keeps_the_study_beside_the_report(tmp_path):
+    out = tmp_path / "study"
+    p = subprocess.run(
+        [sys.executable, "-m", "fmstudy", "run", "--classes", "4-7", "--profile", "quick"]
+        + ["--tasks", "1,3,search", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "study.search.db").is_file()  # outside the replaced folder
+    html = (out / "index.html").read_text()
+    assert "Architecture search (Optuna)" in html
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert (
+        metrics["search"]["trials"].get("complete", 0)
+        + metrics["search"]["trials"].get("pruned", 0)
+        == 4
+    )
+    pair = {(p["a"], p["b"]) for p in metrics["comparison"]["pairs"]}
+    assert any("search-best" in ab for ab in pair)  # joins the model comparison

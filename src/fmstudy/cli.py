@@ -199,9 +199,19 @@ def run_cmd(
         typer.Option(
             "--tasks",
             help="Study tasks to run: 1 data, 2 PCA, 3 random forest, 4 logistic regression, "
-            "5 neural networks; e.g. '1-5', '1,2' or '1-3'.",
+            "5 neural networks, search (Optuna architecture search); e.g. '1-5', '1,2' or "
+            "'1-5,search'.",
         ),
     ] = "1-5",
+    storage: Annotated[
+        str | None,
+        typer.Option(
+            "--storage",
+            help="Where the search task keeps its trials (see 'fmstudy search --help') "
+            "[default: sqlite:///OUT.search.db, beside the report folder].",
+            show_default=False,
+        ),
+    ] = None,
     jobs: Annotated[
         int | None,
         typer.Option("--jobs", help="CPU workers [default: all cores].", show_default=False),
@@ -242,7 +252,15 @@ def run_cmd(
             tasks=parse_tasks(tasks),
         )
     check_out_dir(out, force=force)
-    result = run_study(cfg, data_dir=data_dir, jobs=jobs, fresh=fresh, progress=True)
+    url = None
+    if "search" in cfg.tasks:
+        from fmstudy.search import check_storage_url
+
+        out.resolve().parent.mkdir(parents=True, exist_ok=True)
+        url = check_storage_url(storage or f"sqlite:///{out.resolve()}.search.db")
+    result = run_study(
+        cfg, data_dir=data_dir, jobs=jobs, fresh=fresh, progress=True, search_storage=url
+    )
     result.save(out, force=force)
     _print_summary(result, out)
 

@@ -31,7 +31,7 @@ from fmstudy.subsets import Subset
 
 PRUNERS = ("median", "hyperband", "none")
 BATCH_SIZES = (32, 64, 128, 256, 512)
-COUNTED = ("COMPLETE", "PRUNED", "RUNNING", "WAITING")  # FAIL (e.g. Ctrl-C) is retried
+COUNTED = ("COMPLETE", "PRUNED", "RUNNING")  # FAIL (Ctrl-C) is retried; WAITING (enqueued) runs
 
 
 @dataclass(frozen=True)
@@ -139,6 +139,7 @@ class Objective:
                 trial.report(hist["val_acc"][-1], epoch)
                 trial.set_user_attr("epochs_run", epoch)
                 trial.set_user_attr("seconds", round(time.perf_counter() - t0, 2))
+                trial.set_user_attr("alive_at", time.time())
                 prune = trial.should_prune()
             if hit:
                 raise KeyboardInterrupt
@@ -222,12 +223,8 @@ def open_storage(url: str):
 
     check_storage_url(url)
     kwargs = {"engine_kwargs": {"connect_args": _connect_args(url), "pool_pre_ping": True}}
-    if not url.startswith("sqlite"):
-        kwargs.update(heartbeat_interval=30, grace_period=90)  # a killed worker's trial fails
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the heartbeat is marked experimental
-            return optuna.storages.RDBStorage(url, **kwargs)
+        return optuna.storages.RDBStorage(url, **kwargs)
     except SQLAlchemyError as exc:
         first = str(getattr(exc, "orig", exc) or exc).strip().splitlines()[0]
         raise FmstudyError(f"cannot open the search database {_describe(url)}: {first}") from None
@@ -289,12 +286,29 @@ def _pruner(name: str, max_epochs: int):
     return optuna.pruners.NopPruner()
 
 
+STALE_AFTER = 20 * 60  # seconds without an epoch: the worker died (killed, machine lost)
+
+
 def counted_trials(study) -> int:
-    """Trials that count towards ``--trials``: complete, pruned and still running."""
+    """Trials that count towards ``--trials``: complete, pruned and still running.
+
+    A running trial whose worker has not reported an epoch for ``STALE_AFTER``
+    seconds is failed here, so a worker killed outright does not hold a place forever
+    (Optuna's own heartbeat runs only inside ``Study.optimize``).
+    """
     from optuna.trial import TrialState
 
     states = tuple(TrialState[s] for s in COUNTED)
-    return len(study.get_trials(deepcopy=False, states=states))
+    trials = study.get_trials(deepcopy=False, states=states)
+    now = time.time()
+
+    def stale(t) -> bool:
+        beat = t.user_attrs.get("alive_at") or t.datetime_start.timestamp()
+        return t.state == TrialState.RUNNING and now - beat > STALE_AFTER
+
+    for t in filter(stale, trials):
+        study._storage.set_trial_state_values(t._trial_id, state=TrialState.FAIL)
+    return sum(not stale(t) for t in trials)
 
 
 def join_study(storage, url: str, settings: SearchSettings):
@@ -368,6 +382,7 @@ def run_worker(
                     break
                 trial = study.ask()
             trial.set_user_attr("worker", worker)
+            trial.set_user_attr("alive_at", time.time())
             if hit:
                 study.tell(trial, state=TrialState.FAIL)
         if hit:

@@ -1,0 +1,143 @@
+"""Architecture-search figures (issue 5), classes 4-7.
+
+    python benchmarks/bench_search.py --target find       # 10 min search: val >= 0.955? (~12 min)
+    python benchmarks/bench_search.py --target pruners    # hyperband, same 10 min (compare: find)
+    python benchmarks/bench_search.py --target workers    # 2 workers x 1 core vs 1 x 2 (PostgreSQL)
+
+Each target runs on its own; do not run two at once (they share the cores).
+``workers`` starts a throwaway PostgreSQL server (Debian's packages, see .ci/run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import optuna
+
+import fmstudy
+from fmstudy.search import (
+    SearchSettings,
+    join_study,
+    open_storage,
+    run_search,
+    suggest_spec,
+    worker_process,
+)
+
+NOTEBOOK_BEST = 0.95
+TARGET_VAL = 0.955
+
+
+def subset():
+    return fmstudy.select_classes(fmstudy.load_dataset(), (4, 5, 6, 7))
+
+
+def timed_search(pruner: str, minutes: float) -> None:
+    """One worker, both cores, a fresh study, ``minutes`` of trials, then the final fit."""
+    sub = subset()
+    settings = SearchSettings(
+        classes=(4, 5, 6, 7), trials=1000, timeout=minutes * 60, pruner=pruner
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'search.db'}"
+        t0 = time.time()
+        found = run_search(settings, sub, url, threads=os.cpu_count())
+        study = optuna.load_study(study_name=settings.name, storage=url)
+    trials = study.get_trials(deepcopy=False)
+    start = min(t.datetime_start for t in trials)
+    reached = [
+        (t.datetime_complete - start).total_seconds()
+        for t in trials
+        if t.state.name == "COMPLETE" and t.value >= TARGET_VAL
+    ]
+    s = found.summary
+    print(f"pruner {pruner}: {len(trials)} trials in {minutes:g} min ({s['trials']})")
+    print(
+        f"  best trial {s['best_trial']} ({s['best_layers']}, {s['best_spec']['optimizer']}, "
+        f"batch {s['best_spec']['batch_size']}): validation {s['best_val_accuracy']:.4f}"
+    )
+    print(
+        f"  first validation >= {TARGET_VAL}: "
+        + (f"after {min(reached):.0f} s" if reached else "not reached")
+        + f" (target: within 600 s: {'PASS' if reached and min(reached) <= 600 else 'FAIL'})"
+    )
+    print(
+        f"  retrained on all rows for {s['final_epochs']} epochs: test {s['test_accuracy']:.4f} "
+        f"({(s['test_accuracy'] - NOTEBOOK_BEST) * 100:+.2f} points vs the notebook's 0.95); "
+        f"whole run {time.time() - t0:.0f} s"
+    )
+
+
+def fixed_params(n: int, settings: SearchSettings) -> list[dict]:
+    """``n`` points of the space drawn once, so both set-ups train the same networks."""
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=7))
+    out = []
+    for _ in range(n):
+        trial = study.ask()
+        suggest_spec(trial, settings)
+        out.append(trial.params)
+    return out
+
+
+def run_workers(url: str, settings: SearchSettings, params: list[dict], jobs: int) -> float:
+    storage = open_storage(url)
+    study, _ = join_study(storage, url, settings)
+    for p in params:
+        study.enqueue_trial(p)
+    ctx = mp.get_context("spawn")
+    threads = max(1, (os.cpu_count() or 2) // jobs)
+    procs = [
+        ctx.Process(target=worker_process, args=(url, settings, threads, None)) for _ in range(jobs)
+    ]
+    t0 = time.perf_counter()
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    seconds = time.perf_counter() - t0
+    done = study.get_trials(deepcopy=False)
+    assert len(done) == len(params) and all(t.state.name == "COMPLETE" for t in done)
+    return seconds
+
+
+def target_workers() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from pgserver import throwaway_postgres
+
+    n = 10
+    base = {"classes": (4, 5, 6, 7), "trials": n, "max_epochs": 3, "pruner": "none", "conv": False}
+    params = fixed_params(n, SearchSettings(**base))
+    with throwaway_postgres() as url:
+        one = run_workers(url, SearchSettings(**base, study_name="one"), params, 1)
+        two = run_workers(url, SearchSettings(**base, study_name="two"), params, 2)
+    cores = os.cpu_count()
+    print(f"{n} fixed MLP trials, 3 epochs each, one PostgreSQL study per set-up:")
+    print(f"  1 worker x {cores} threads: {one:.1f} s")
+    print(f"  2 workers x {max(1, cores // 2)} thread(s): {two:.1f} s")
+    print(
+        f"  ratio one/two = {one / two:.2f} (target >= 1.0: {'PASS' if one / two >= 1 else 'FAIL'})"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--target", choices=("find", "pruners", "workers"), required=True)
+    ap.add_argument("--minutes", type=float, default=10.0)
+    args = ap.parse_args()
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    if args.target == "find":
+        timed_search("median", args.minutes)
+    elif args.target == "pruners":
+        timed_search("hyperband", args.minutes)
+    else:
+        target_workers()
+
+
+if __name__ == "__main__":
+    main()

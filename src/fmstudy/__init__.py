@@ -23,6 +23,8 @@ _LAZY = {
     "run_study": "fmstudy.study",
     "StudyResult": "fmstudy.study",
     "StudyConfig": "fmstudy.config",
+    "run_search": "fmstudy.search",
+    "SearchSettings": "fmstudy.search",
 }
 
 
@@ -40,6 +42,8 @@ __all__ = [
     "StudyConfig",
     "StudyResult",
     "run_study",
+    "run_search",
+    "SearchSettings",
     "FmstudyError",
     "__version__",
     "classes_for_surname",

@@ -1,8 +1,12 @@
 """Architecture search with Optuna (study task 5's grid search, in minutes).
 
-    storage = open_storage("sqlite:///out/search.db")         # or postgresql://...
-    outcome = run_search(settings, sub, storage, threads=2)  # one worker; run it anywhere
-    final = fit_best(outcome.study, sub, settings)           # all training rows, test set
+    settings = SearchSettings(classes=(4, 5, 6, 7), trials=40, timeout=600)
+    found = run_search(settings, sub, "sqlite:///out/search.db")  # or postgresql://...
+    found.summary["best_val_accuracy"], found.summary["test_accuracy"]
+    found.trials                       # one row per trial (DataFrame)
+
+``run_search`` runs this machine's workers (``jobs``), then retrains the best spec
+on all training rows for its best epoch count and tests it once.
 
 Any number of workers on any number of machines share one study through its
 storage.  Each worker asks for a trial only while it holds the study's lock (a
@@ -20,7 +24,7 @@ import os
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -495,8 +499,6 @@ def best_spec(study) -> tuple[NetSpec, int, float]:
         raise FmstudyError(str(exc)) from None
     epochs = int(best.user_attrs["best_epoch"])
     spec = NetSpec.from_dict({**best.user_attrs["spec"], "name": f"search-best-{best.number}"})
-    from dataclasses import replace
-
     return replace(spec, epochs=epochs, patience=None), best.number, float(best.value)
 
 

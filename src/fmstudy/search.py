@@ -546,6 +546,7 @@ def figures(study) -> dict:
     """Optimization history, parameter importances and the pruned curves (matplotlib)."""
     import matplotlib.pyplot as plt
     import optuna.visualization.matplotlib as ovm
+    from matplotlib.ticker import MaxNLocator
     from optuna.trial import TrialState
 
     out = {}
@@ -566,6 +567,7 @@ def figures(study) -> dict:
         ax.figure.set_size_inches(8, 4.5)
         ax.set_ylabel("validation accuracy")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if ax.get_legend():
             ax.get_legend().remove()  # one entry per trial says nothing
         out["search_curves"] = ax.figure

@@ -196,6 +196,10 @@ def _cli(*args, **kw):
     )
 
 
+def _default_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _best_seen(url, name, queue):
     queue.put(optuna.load_study(study_name=name, storage=url).best_trial.number)
 
@@ -237,7 +241,8 @@ def test_ctrl_c_exits_130_keeps_trials_and_the_rerun_resumes(tmp_path):
     args = ("--trials", "6", "--max-epochs", "3", "--mlp-only", "--out", str(tmp_path / "s"))
     url = f"sqlite:///{tmp_path / 's' / 'search.db'}"
     name = "fashion-mnist-4-5-6-7"
-    p = _cli(*args, start_new_session=True)
+    # a shell's background job inherits SIGINT ignored, and Python keeps it so: restore it
+    p = _cli(*args, start_new_session=True, preexec_fn=_default_sigint)
     deadline = time.time() + 300
     while time.time() < deadline:
         time.sleep(0.2)

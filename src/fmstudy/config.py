@@ -61,6 +61,7 @@ class Profile:
     network_epochs: int | None = None  # caps every preset's epochs (quick profile)
     search_trials: int = 40  # the architecture search (task "search")
     search_epochs: int = 12
+    search_timeout: float | None = 600.0  # whichever comes first, trials or seconds
 
 
 def get_profile(name: str, seed: int) -> Profile:
@@ -99,6 +100,7 @@ def get_profile(name: str, seed: int) -> Profile:
             network_epochs=4,
             search_trials=4,
             search_epochs=2,
+            search_timeout=None,
         )
     raise FmstudyError(f"unknown profile {name!r}: choose one of {', '.join(PROFILES)}")
 
@@ -142,7 +144,11 @@ class StudyConfig:
         from fmstudy.search import SearchSettings
 
         prof = self.settings
-        base = {"trials": prof.search_trials, "max_epochs": prof.search_epochs}
+        base = {
+            "trials": prof.search_trials,
+            "max_epochs": prof.search_epochs,
+            "timeout": prof.search_timeout,
+        }
         try:
             return SearchSettings(
                 classes=tuple(self.classes),

@@ -189,7 +189,10 @@ def test_validation_splits(data):
 
 def test_save_reload_same_predictions(data, tmp_path):
     run = train(SMALL, *data, (4, 5, 6, 7), seed=1, threads=1)
+    run.dataset = "kmnist"
     save_run(run, tmp_path / "net")
+    meta = json.loads((tmp_path / "net" / "spec.json").read_text())
+    assert meta["dataset"] == "kmnist"  # 'fmstudy evaluate' tests on the data it learnt
     assert not list((tmp_path / "net").glob("*.pt"))  # safetensors, never pickle
     spec, classes, model, scaler = load_model(tmp_path / "net")
     assert spec == SMALL and classes == (4, 5, 6, 7)

@@ -580,6 +580,7 @@ def save_run(run: TrainRun, folder: Path) -> Path:
     meta = {
         "spec": run.spec.to_dict(),
         "classes": list(run.classes),
+        "dataset": run.dataset,  # what 'fmstudy evaluate' tests on by default
         "seed": run.seed,
         "test_accuracy": run.test_accuracy,
         "best_epoch": run.best_epoch,

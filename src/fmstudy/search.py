@@ -756,6 +756,7 @@ def _final_fit(study, sub: Subset, settings: SearchSettings, cache: Path | None)
                 folder=folder,
             )
     run = fit_best(study, sub, settings, threads=os.cpu_count())
+    run.dataset = sub.dataset.name
     if folder is not None:
         _keep(run, folder)
         run.folder = folder

@@ -336,7 +336,7 @@ def search_cmd(
 ) -> None:
     """Search network architectures with Optuna; one machine or many workers sharing one study."""
     from fmstudy.config import StudyConfig
-    from fmstudy.search import SearchSettings, check_storage_url
+    from fmstudy.search import check_storage_url
     from fmstudy.study import check_out_dir, run_study
 
     if jobs < 1:
@@ -351,15 +351,6 @@ def search_cmd(
         "conv": not mlp_only,
         "study_name": study_name,
     }
-    SearchSettings(classes=chosen, dataset=spec.name, seed=seed, **search)  # checks the numbers
-    if out.exists() and not out.is_dir():
-        raise FmstudyError(f"--out {out} is a file; give a folder")
-    if storage is not None:
-        check_storage_url(storage)
-    check_out_dir(out / "report", force=force)
-    if storage is None:
-        out.mkdir(parents=True, exist_ok=True)
-    url = check_storage_url(storage or f"sqlite:///{(out / 'search.db').resolve()}")
     cfg = StudyConfig(
         classes=chosen,
         dataset=spec.name,
@@ -369,6 +360,15 @@ def search_cmd(
         tasks=("1", "search"),
         search=search,
     )
+    cfg.search_settings()  # checks the numbers before anything is written
+    if out.exists() and not out.is_dir():
+        raise FmstudyError(f"--out {out} is a file; give a folder")
+    if storage is not None:
+        check_storage_url(storage)
+    check_out_dir(out / "report", force=force)
+    if storage is None:
+        out.mkdir(parents=True, exist_ok=True)
+    url = check_storage_url(storage or f"sqlite:///{(out / 'search.db').resolve()}")
     result = run_study(cfg, data_dir=data_dir, progress=True, search_storage=url, search_jobs=jobs)
     result.save(out / "report", force=force)
     s = result.metrics["search"]

@@ -521,9 +521,8 @@ def fit_best(
     )
 
 
-def summary(study, final: TrainRun, settings: SearchSettings, seconds: float) -> dict:
+def summary(study, frame, final: TrainRun, settings: SearchSettings, seconds: float) -> dict:
     """The search's plain-data results: counts, best trial, final test accuracy."""
-    frame = trials_frame(study)
     spec, number, val = best_spec(study)
     states = frame["state"].value_counts().to_dict()
     return {
@@ -633,7 +632,7 @@ def run_search(
         final = _final_fit(study, sub, settings, final_cache)
     frame = trials_frame(study)
     return SearchResult(
-        summary(study, final, settings, time.perf_counter() - t0),
+        summary(study, frame, final, settings, time.perf_counter() - t0),
         frame,
         figures(study),
         final,

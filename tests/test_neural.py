@@ -221,3 +221,71 @@ def test_random_shift_moves_pixels_in_pixel_space():
         ((r, c),) = (img > 100).nonzero().tolist()
         assert abs(r - 14) <= 2 and abs(c - 14) <= 2
         assert torch.allclose(img[img < 100], torch.zeros(1))  # background stays 0
+
+
+def _standardizer(seed=0):
+    rng = np.random.default_rng(seed)
+    mean = torch.from_numpy(rng.uniform(0, 100, 784).astype(np.float32))
+    std = torch.from_numpy(rng.uniform(1, 50, 784).astype(np.float32))
+    return mean, std
+
+
+def test_mirror_flips_in_pixel_space():
+    from fmstudy.neural import _mirror
+
+    mean, std = _standardizer()  # per-pixel, not mirror-symmetric
+    raw = torch.from_numpy(np.random.default_rng(1).uniform(0, 255, (5, 784)).astype(np.float32))
+    expected = (raw.view(5, 28, 28).flip(-1).reshape(5, 784) - mean) / std
+    assert torch.allclose(_mirror((raw - mean) / std, mean, std), expected, atol=1e-4)
+    conv = ((raw - mean) / std).view(5, 1, 28, 28)
+    assert _mirror(conv, mean, std).shape == (5, 1, 28, 28)
+    unit = (raw / 255).view(5, 1, 28, 28)  # pixels / 255: an exact flip, no rescaling
+    assert torch.equal(_mirror(unit), unit.flip(-1))
+
+
+def test_tta_averages_the_probabilities_of_image_and_mirror():
+    from fmstudy.neural import _log_probs, _mirror
+
+    mean, std = _standardizer()
+    model = build_model(SMALL, 4).eval()
+    x = torch.randn(6, 784)
+    with torch.no_grad():
+        expected = (model(x).softmax(1) + model(_mirror(x, mean, std)).softmax(1)) / 2
+        got = _log_probs(model, x, (mean, std)).exp()
+        plain = _log_probs(model, x).exp()
+    assert torch.allclose(got, expected, atol=1e-6)
+    assert torch.allclose(plain, model(x).softmax(1).detach(), atol=1e-6)
+
+
+def test_mixup_is_deterministic_and_changes_training(data):
+    spec = with_overrides(SMALL, mixup=0.4)
+    a = train(spec, *data, (4, 5, 6, 7), seed=2, threads=1)
+    b = train(spec, *data, (4, 5, 6, 7), seed=2, threads=1)
+    plain = train(SMALL, *data, (4, 5, 6, 7), seed=2, threads=1)
+    assert a.history == b.history and a.history["train_loss"] != plain.history["train_loss"]
+    with pytest.raises(FmstudyError, match="mixup"):
+        with_overrides(SMALL, mixup=-1.0)
+
+
+@pytest.mark.parametrize("patience", [None, 2])
+def test_refit_trains_on_every_row_for_the_validated_epochs(data, patience):
+    from dataclasses import replace
+
+    spec = with_overrides(SMALL, epochs=12 if patience else 5, patience=patience, lr=0.02)
+    run = train(replace(spec, refit=True), *data, (4, 5, 6, 7), seed=5, threads=1)
+    validated = train(spec, *data, (4, 5, 6, 7), seed=5, threads=1)
+    assert run.history == validated.history and run.best_epoch == validated.best_epoch
+    epochs = run.best_epoch if patience else spec.epochs
+    full = train(
+        replace(spec, epochs=epochs, patience=None),
+        *data,
+        (4, 5, 6, 7),
+        seed=5,
+        threads=1,
+        holdout=False,
+    )
+    assert len(full.history["train_loss"]) == epochs
+    assert np.array_equal(run.y_pred, full.y_pred) and run.test_accuracy == full.test_accuracy
+    assert all(torch.equal(run.state[k], full.state[k]) for k in full.state)
+    assert not all(torch.equal(run.state[k], validated.state[k]) for k in full.state)
+    assert run.refit_seconds > 0 and replace(spec, refit=True).total_epochs == 2 * spec.epochs

@@ -154,6 +154,10 @@ def test_nn_and_evaluate_commands(tmp_path, data_dir, capsys):
             "2",
             "--seeds",
             "2",
+            "--mixup",
+            "0.2",
+            "--tta",
+            "--refit",
             "--out",
             str(out),
             "--data-dir",
@@ -163,7 +167,10 @@ def test_nn_and_evaluate_commands(tmp_path, data_dir, capsys):
     assert rc == 0
     m = json.loads((out / "metrics.json").read_text())
     assert list(m["networks"]) == ["custom"] and m["tasks"] == ["1", "5"]
-    assert m["networks"]["custom"]["epochs_run"] == [2, 2]
+    net = m["networks"]["custom"]
+    assert net["epochs_run"] == [2, 2] and net["refit_seconds"] > 0
+    assert (net["spec"]["mixup"], net["spec"]["tta"], net["spec"]["refit"]) == (0.2, True, True)
+    assert "retrained on every training row" in (out / "index.html").read_text()
     capsys.readouterr()
     assert (
         main(["evaluate", str(out / "models" / "custom"), "--json", "--data-dir", str(data_dir)])

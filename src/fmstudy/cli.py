@@ -449,6 +449,30 @@ def nn_cmd(
             show_default=False,
         ),
     ] = None,
+    mixup: Annotated[
+        float | None,
+        typer.Option(
+            "--mixup",
+            help="Mixup alpha for half the training batches, 0 for none [default: the spec's].",
+            show_default=False,
+        ),
+    ] = None,
+    tta: Annotated[
+        bool | None,
+        typer.Option(
+            "--tta/--no-tta",
+            help="Predict from each image and its mirror (average of probabilities) [default: the spec's].",
+            show_default=False,
+        ),
+    ] = None,
+    refit: Annotated[
+        bool | None,
+        typer.Option(
+            "--refit/--no-refit",
+            help="After the run with a validation part, train again on every training row and test that network [default: the spec's].",
+            show_default=False,
+        ),
+    ] = None,
     out: Annotated[Path, typer.Option("--out", help="Report folder to write.")] = Path(
         "fmstudy-nn"
     ),
@@ -473,14 +497,23 @@ def nn_cmd(
     from fmstudy.study import check_out_dir, run_study
 
     if list_:
-        table = Table("preset", "layers", "optimizer", "batch", "epochs", "scaling", "validation")
+        table = Table(
+            "preset", "layers", "optimizer", "batch", "epochs", "scaling", "validation", "also"
+        )
         for name, s in PRESETS.items():
             opt = f"{s.optimizer} lr {s.lr:g}" + (f" m {s.momentum:g}" if s.momentum else "")
             stop = f"{s.epochs}" + (f" (early stop {s.patience})" if s.patience else " fixed")
             table.add_row(
-                name, s.layer_string, opt, str(s.batch_size), stop, s.scaling, s.val_split
+                name,
+                s.layer_string,
+                opt,
+                str(s.batch_size),
+                stop,
+                s.scaling,
+                s.val_split,
+                "; ".join(s.extras()),
             )
-        Console(width=150).print(table)
+        Console(width=180).print(table)
         return
     if not arch:
         raise FmstudyError(
@@ -500,6 +533,9 @@ def nn_cmd(
         patience=patience,
         scaling=scaling,
         val_split=val_split,
+        mixup=mixup,
+        tta=tta,
+        refit=refit,
     )
     ds_spec = get_dataset_spec(dataset)
     chosen = resolve_classes(ds_spec.classes, surname=surname, classes=classes)

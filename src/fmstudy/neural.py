@@ -71,6 +71,9 @@ class NetSpec:
     schedule: str = "none"
     hflip: bool = False  # horizontal flips of training images (clothes are left-right symmetric)
     shift: int = 0  # random translations of training images by up to this many pixels
+    mixup: float = 0.0  # Beta(a, a) mixup of half the training batches; 0: none
+    tta: bool = False  # predict from the image and its mirror (average of probabilities)
+    refit: bool = False  # after the validated run, train on every training row and test that
 
     def __post_init__(self) -> None:
         checks = [
@@ -93,6 +96,7 @@ class NetSpec:
             (0 < self.val_fraction < 1, "validation fraction must be between 0 and 1"),
             (self.patience is None or self.patience >= 1, "patience must be >= 1"),
             (0 <= self.shift <= 8, "shift must be between 0 and 8 pixels"),
+            (self.mixup >= 0, "mixup must be >= 0"),
             (any(layer.kind != "pool" for layer in self.layers) or not self.layers, "only pooling"),
         ]
         for ok, what in numbers:
@@ -102,6 +106,28 @@ class NetSpec:
     @property
     def is_conv(self) -> bool:
         return any(layer.kind in ("conv", "pool") for layer in self.layers)
+
+    def extras(self) -> list[str]:
+        """The training choices beyond layers and optimizer, in words (report, --list)."""
+        out = []
+        if self.schedule == "onecycle":
+            out.append("one-cycle learning rate")
+        if self.hflip:
+            out.append("horizontal flips")
+        if self.shift:
+            out.append(f"random shifts of up to {self.shift} px")
+        if self.mixup:
+            out.append(f"mixup (alpha {self.mixup:g})")
+        if self.tta:
+            out.append("predictions averaged over image and mirror")
+        if self.refit:
+            out.append("tested network retrained on every training row")
+        return out
+
+    @property
+    def total_epochs(self) -> int:
+        """Epochs a training runs at most, the refit on every row included."""
+        return self.epochs * (2 if self.refit else 1)
 
     @property
     def layer_string(self) -> str:
@@ -231,6 +257,9 @@ _preset(
         epochs=30,
         schedule="onecycle",
         hflip=True,
+        mixup=0.2,
+        tta=True,
+        refit=True,
         init="default",
     )
 )
@@ -362,6 +391,7 @@ class TrainRun:
     n_params: int
     epoch_seconds: list[float] = field(default_factory=list)
     predict_seconds: float = 0.0  # scaling and predicting the test set
+    refit_seconds: float = 0.0  # training on every row after the validated run (spec.refit)
     state: dict | None = None  # weights, for saving
     scaler: dict | None = None  # mean/std (or 1/255) the inputs were scaled with
     dataset: str = "fashion-mnist"
@@ -414,13 +444,31 @@ def _optimizer(spec: NetSpec, params):
     return cls(params, lr=spec.lr, weight_decay=spec.weight_decay, fused=True)
 
 
-def _evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 1024):
+def _mirror(xb: torch.Tensor, mean=None, std=None) -> torch.Tensor:
+    """Mirror images left-right.  Standardized ones (``mean``, ``std`` per pixel, which are
+    not mirror-symmetric) are mirrored in pixel space and scaled again."""
+    if mean is None:
+        return xb.reshape(-1, 28, 28).flip(-1).reshape(xb.shape)
+    img = (xb.reshape(len(xb), -1) * std + mean).reshape(-1, 28, 28).flip(-1)
+    return ((img.reshape(len(xb), -1) - mean) / std).reshape(xb.shape)
+
+
+def _log_probs(model: nn.Module, xb: torch.Tensor, mirror=None) -> torch.Tensor:
+    """Log-probabilities; with ``mirror`` (mean, std) the average over image and mirror."""
+    out = model(xb).log_softmax(1)
+    if mirror is None:
+        return out
+    both = torch.stack([out, model(_mirror(xb, *mirror)).log_softmax(1)])
+    return torch.logsumexp(both, 0) - math.log(2)
+
+
+def _evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 1024, mirror=None):
     model.eval()
     loss, correct, preds = 0.0, 0, []
     with torch.inference_mode():
         for i in range(0, len(x), batch):
-            out = model(x[i : i + batch])
-            loss += nn.functional.cross_entropy(out, y[i : i + batch], reduction="sum").item()
+            out = _log_probs(model, x[i : i + batch], mirror)
+            loss += nn.functional.nll_loss(out, y[i : i + batch], reduction="sum").item()
             p = out.argmax(1)
             correct += int((p == y[i : i + batch]).sum())
             preds.append(p)
@@ -465,7 +513,10 @@ def train(
 
     ``holdout=False`` trains on every training row for the spec's epochs (the final fit
     of a searched spec; the history then has no validation values).  Without ``x_test``
-    nothing is predicted (a search trial never looks at the test set).
+    nothing is predicted (a search trial never looks at the test set).  A spec with
+    ``refit`` keeps the validated run's history and best epoch, then trains afresh on
+    every training row for that many epochs and returns that network's weights and test
+    predictions.
     """
     if threads:
         torch.set_num_threads(threads)
@@ -484,6 +535,9 @@ def train(
     model = build_model(spec, len(classes))
     opt = _optimizer(spec, model.parameters())
     mean, std = torch.from_numpy(scaler["mean"]), torch.from_numpy(scaler["std"])
+    pixel = (mean, std) if spec.scaling == "standardize" else (None, None)
+    mirror = pixel if spec.tta else None
+    mix_rng = np.random.default_rng(seed)
     steps_per_epoch = math.ceil(len(xtr) / spec.batch_size)
     sched = (
         torch.optim.lr_scheduler.OneCycleLR(
@@ -504,12 +558,19 @@ def train(
             xb, yb = xtr[idx], ytr[idx]
             if spec.hflip:
                 flip = torch.rand(len(idx), generator=gen) < 0.5
-                mirrored = xb.reshape(-1, 28, 28).flip(-1).reshape(xb.shape)
+                mirrored = _mirror(xb, *pixel)
                 xb = torch.where(flip.view(-1, *([1] * (xb.dim() - 1))), mirrored, xb)
             if spec.shift:
                 xb = _random_shift(xb, spec.shift, gen, mean, std)
+            lam, partner = 1.0, yb
+            if spec.mixup and torch.rand(1, generator=gen).item() < 0.5:
+                lam = float(mix_rng.beta(spec.mixup, spec.mixup))
+                perm = torch.randperm(len(xb), generator=gen)
+                xb, partner = lam * xb + (1 - lam) * xb[perm], yb[perm]
             out = model(xb)
             loss = nn.functional.cross_entropy(out, yb)
+            if lam < 1.0:
+                loss = lam * loss + (1 - lam) * nn.functional.cross_entropy(out, partner)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -525,7 +586,7 @@ def train(
                 on_epoch(epoch, hist)
             best = (math.nan, epoch)
             continue
-        val_loss, val_acc, _ = _evaluate(model, xval, yval)
+        val_loss, val_acc, _ = _evaluate(model, xval, yval, mirror=mirror)
         seconds[-1] = time.perf_counter() - t0
         hist["val_loss"].append(val_loss)
         hist["val_acc"].append(val_acc)
@@ -541,14 +602,15 @@ def train(
                 break
     if best_state is not None:
         model.load_state_dict(best_state)  # early stopping: back to the best epoch
+    refit = spec.refit and holdout
     t0 = time.perf_counter()
     test_acc, pred = math.nan, np.zeros(0, dtype=np.int64)
-    if x_test is not None:
+    if x_test is not None and not refit:
         xte = _prepare(x_test, scaler, spec)
         yte = torch.from_numpy(lut[y_test])
-        _, test_acc, pred = _evaluate(model, xte, yte)
+        _, test_acc, pred = _evaluate(model, xte, yte, mirror=mirror)
     predict_seconds = time.perf_counter() - t0
-    return TrainRun(
+    run = TrainRun(
         spec=spec,
         seed=seed,
         classes=tuple(classes),
@@ -562,6 +624,29 @@ def train(
         predict_seconds=predict_seconds,
         state={k: v.detach().clone() for k, v in model.state_dict().items()},
         scaler=scaler,
+    )
+    if not refit:
+        return run
+    # The validated run chose the epoch count; the tested network sees every training row.
+    full = train(
+        replace(spec, epochs=run.best_epoch if spec.patience else spec.epochs, patience=None),
+        x_train,
+        y_train,
+        x_test,
+        y_test,
+        classes,
+        seed=seed,
+        on_epoch=(lambda e, _h: on_epoch(run.epochs_run + e, hist)) if on_epoch else None,
+        holdout=False,
+    )
+    return replace(
+        run,
+        y_pred=full.y_pred,
+        test_accuracy=full.test_accuracy,
+        predict_seconds=full.predict_seconds,
+        state=full.state,
+        scaler=full.scaler,
+        refit_seconds=sum(full.epoch_seconds),
     )
 
 
@@ -623,9 +708,14 @@ def load_model(folder: Path) -> tuple[NetSpec, tuple[int, ...], nn.Module, dict]
 
 def predict(model: nn.Module, spec: NetSpec, scaler: dict, x: np.ndarray, classes) -> np.ndarray:
     xt = _prepare(x, scaler, spec)
+    mean, std = torch.as_tensor(scaler["mean"]), torch.as_tensor(scaler["std"])
+    pixel = (mean, std) if spec.scaling == "standardize" else (None, None)
+    mirror = pixel if spec.tta else None
     model.eval()
     with torch.inference_mode():
-        out = torch.cat([model(xt[i : i + 1024]) for i in range(0, len(xt), 1024)])
+        out = torch.cat(
+            [_log_probs(model, xt[i : i + 1024], mirror) for i in range(0, len(xt), 1024)]
+        )
     return np.asarray(classes)[out.argmax(1).numpy()]
 
 

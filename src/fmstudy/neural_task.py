@@ -173,6 +173,8 @@ def run_networks(
                 float(np.sum(median["epoch_seconds"]) + median.get("refit_seconds", 0.0)), 3
             ),
             "predict_seconds": round(median["predict_seconds"], 3),
+            "seconds_per_epoch": round(float(np.mean(median["epoch_seconds"])), 3),
+            "refit_seconds": round(median.get("refit_seconds", 0.0), 3),
             "cached": all(t["cached"] for t in timings["networks"][name].values()),
         }
         out.metrics[name] = {
@@ -181,8 +183,6 @@ def run_networks(
             "spec": spec.to_dict(),
             "layers": spec.layer_string,
             "params": int(runs[0]["n_params"]),
-            "seconds_per_epoch": float(np.mean(median["epoch_seconds"])),
-            "refit_seconds": float(median.get("refit_seconds", 0.0)),
             "extras": spec.extras(),
             "seeds": seeds,
             "median_seed": median["seed"],

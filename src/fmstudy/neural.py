@@ -453,6 +453,14 @@ def _mirror(xb: torch.Tensor, mean=None, std=None) -> torch.Tensor:
     return ((img.reshape(len(xb), -1) - mean) / std).reshape(xb.shape)
 
 
+def _pixel_stats(spec: NetSpec, scaler: dict) -> tuple:
+    """What :func:`_mirror` needs for this spec's inputs: the per-pixel mean and std of
+    standardized ones, nothing for pixels / 255."""
+    if spec.scaling != "standardize":
+        return None, None
+    return torch.as_tensor(scaler["mean"]), torch.as_tensor(scaler["std"])
+
+
 def _log_probs(model: nn.Module, xb: torch.Tensor, mirror=None) -> torch.Tensor:
     """Log-probabilities; with ``mirror`` (mean, std) the average over image and mirror."""
     out = model(xb).log_softmax(1)
@@ -535,7 +543,7 @@ def train(
     model = build_model(spec, len(classes))
     opt = _optimizer(spec, model.parameters())
     mean, std = torch.from_numpy(scaler["mean"]), torch.from_numpy(scaler["std"])
-    pixel = (mean, std) if spec.scaling == "standardize" else (None, None)
+    pixel = _pixel_stats(spec, scaler)
     mirror = pixel if spec.tta else None
     mix_rng = np.random.default_rng(seed)
     steps_per_epoch = math.ceil(len(xtr) / spec.batch_size)
@@ -708,9 +716,7 @@ def load_model(folder: Path) -> tuple[NetSpec, tuple[int, ...], nn.Module, dict]
 
 def predict(model: nn.Module, spec: NetSpec, scaler: dict, x: np.ndarray, classes) -> np.ndarray:
     xt = _prepare(x, scaler, spec)
-    mean, std = torch.as_tensor(scaler["mean"]), torch.as_tensor(scaler["std"])
-    pixel = (mean, std) if spec.scaling == "standardize" else (None, None)
-    mirror = pixel if spec.tta else None
+    mirror = _pixel_stats(spec, scaler) if spec.tta else None
     model.eval()
     with torch.inference_mode():
         out = torch.cat(

@@ -497,9 +497,9 @@ def nn_cmd(
     from fmstudy.study import check_out_dir, run_study
 
     if list_:
-        table = Table(
-            "preset", "layers", "optimizer", "batch", "epochs", "scaling", "validation", "also"
-        )
+        table = Table("preset", "layers", "optimizer", "batch", "epochs", "scaling", "validation")
+        table.columns[1].no_wrap = True
+        table.add_column("also", min_width=30)
         for name, s in PRESETS.items():
             opt = f"{s.optimizer} lr {s.lr:g}" + (f" m {s.momentum:g}" if s.momentum else "")
             stop = f"{s.epochs}" + (f" (early stop {s.patience})" if s.patience else " fixed")
@@ -513,7 +513,7 @@ def nn_cmd(
                 s.val_split,
                 "; ".join(s.extras()),
             )
-        Console(width=180).print(table)
+        Console(width=200).print(table)
         return
     if not arch:
         raise FmstudyError(

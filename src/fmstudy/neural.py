@@ -444,13 +444,20 @@ def _optimizer(spec: NetSpec, params):
     return cls(params, lr=spec.lr, weight_decay=spec.weight_decay, fused=True)
 
 
-def _mirror(xb: torch.Tensor, mean=None, std=None) -> torch.Tensor:
-    """Mirror images left-right.  Standardized ones (``mean``, ``std`` per pixel, which are
-    not mirror-symmetric) are mirrored in pixel space and scaled again."""
+def _in_pixel_space(xb: torch.Tensor, change, mean=None, std=None) -> torch.Tensor:
+    """Apply ``change`` to the (N, 28, 28) images behind scaled inputs and scale again:
+    a mirrored or shifted standardized image is not a standardized mirrored or shifted one.
+    Without ``mean`` the inputs are changed as they are."""
     if mean is None:
-        return xb.reshape(-1, 28, 28).flip(-1).reshape(xb.shape)
-    img = (xb.reshape(len(xb), -1) * std + mean).reshape(-1, 28, 28).flip(-1)
+        return change(xb.reshape(-1, 28, 28)).reshape(xb.shape)
+    img = change((xb.reshape(len(xb), -1) * std + mean).reshape(-1, 28, 28))
     return ((img.reshape(len(xb), -1) - mean) / std).reshape(xb.shape)
+
+
+def _mirror(xb: torch.Tensor, mean=None, std=None) -> torch.Tensor:
+    """Mirror images left-right, in pixel space for standardized ones (per-pixel ``mean``
+    and ``std`` are not mirror-symmetric)."""
+    return _in_pixel_space(xb, lambda img: img.flip(-1), mean, std)
 
 
 def _pixel_stats(spec: NetSpec, scaler: dict) -> tuple:
@@ -484,15 +491,16 @@ def _evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 1
 
 
 def _random_shift(xb, limit: int, gen, mean: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
-    """Translate each image by up to ``limit`` pixels in pixel space (background 0 fills in),
-    then scale again: a shifted standardized image is not a standardized shifted one."""
-    img = (xb.reshape(len(xb), -1) * std + mean).reshape(-1, 28, 28)
-    pad = nn.functional.pad(img, (limit,) * 4, value=0.0)
-    dy, dx = torch.randint(0, 2 * limit + 1, (2, len(img)), generator=gen)
+    """Translate each image by up to ``limit`` pixels in pixel space (background 0 fills in)."""
+    dy, dx = torch.randint(0, 2 * limit + 1, (2, len(xb)), generator=gen)
     rows = (dy.view(-1, 1) + torch.arange(28)).view(-1, 28, 1)
     cols = (dx.view(-1, 1) + torch.arange(28)).view(-1, 1, 28)
-    out = pad[torch.arange(len(img)).view(-1, 1, 1), rows, cols]
-    return ((out.reshape(len(xb), -1) - mean) / std).reshape(xb.shape)
+
+    def shift(img):
+        pad = nn.functional.pad(img, (limit,) * 4, value=0.0)
+        return pad[torch.arange(len(img)).view(-1, 1, 1), rows, cols]
+
+    return _in_pixel_space(xb, shift, mean, std)
 
 
 def seed_everything(seed: int) -> torch.Generator:

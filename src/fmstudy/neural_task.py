@@ -170,11 +170,11 @@ def run_networks(
         out.saved[name] = median["folder"]
         timings["models"][out_key] = {
             "fit_seconds": round(
-                float(np.sum(median["epoch_seconds"]) + median.get("refit_seconds", 0.0)), 3
+                float(np.sum(median["epoch_seconds"])) + median["refit_seconds"], 3
             ),
             "predict_seconds": round(median["predict_seconds"], 3),
             "seconds_per_epoch": round(float(np.mean(median["epoch_seconds"])), 3),
-            "refit_seconds": round(median.get("refit_seconds", 0.0), 3),
+            "refit_seconds": round(median["refit_seconds"], 3),
             "cached": all(t["cached"] for t in timings["networks"][name].values()),
         }
         out.metrics[name] = {

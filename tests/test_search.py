@@ -129,6 +129,17 @@ def test_other_settings_on_the_same_study_are_refused(tmp_path, sub):
         join_study(open_storage(url), url, settings(trials=1, max_epochs=3))
 
 
+def test_a_study_from_another_trainer_version_is_refused(tmp_path, sub):
+    """Trials of an older training (say, before flips moved to pixel space) must not be mixed
+    with new ones: a study records the trainer version and a mismatch names it."""
+    url = sqlite(tmp_path)
+    study, _ = join_study(open_storage(url), url, settings(trials=1))
+    old = {k: v for k, v in study.user_attrs["settings"].items() if k != "trainer"}
+    study.set_user_attr("settings", old)
+    with pytest.raises(FmstudyError, match="another version of fmstudy's training"):
+        join_study(open_storage(url), url, settings(trials=1))
+
+
 @pytest.mark.parametrize(
     "url, message",
     [

@@ -28,6 +28,10 @@ from torch import nn
 
 from fmstudy.errors import FmstudyError
 
+# Bumped whenever the same spec and seed would train differently: cached trainings and
+# search studies made by another version are not reused.  3: flips in pixel space.
+TRAINER_VERSION = 3
+
 ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU, "tanh": nn.Tanh, "elu": nn.ELU}
 OPTIMIZERS = ("sgd", "adam", "adamw")
 SCALINGS = ("standardize", "unit")

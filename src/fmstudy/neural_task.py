@@ -22,10 +22,16 @@ from fmstudy import figures as figs
 from fmstudy.atomic import building_dir
 from fmstudy.compare import evaluate
 from fmstudy.config import StudyConfig
-from fmstudy.neural import NetSpec, TrainRun, get_preset, save_run, train, with_overrides
+from fmstudy.neural import (
+    TRAINER_VERSION,
+    NetSpec,
+    TrainRun,
+    get_preset,
+    save_run,
+    train,
+    with_overrides,
+)
 from fmstudy.subsets import Subset
-
-NN_CACHE_VERSION = 3  # 3: flips in pixel space, mixup, tta, refit
 
 
 @dataclass
@@ -50,7 +56,7 @@ def study_specs(config: StudyConfig) -> list[NetSpec]:
 def training_key(spec: NetSpec, seed: int, classes, sha256: dict) -> str:
     blob = json.dumps(
         {
-            "v": NN_CACHE_VERSION,
+            "v": TRAINER_VERSION,
             "spec": spec.to_dict(),
             "seed": seed,
             "classes": list(classes),

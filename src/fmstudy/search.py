@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from fmstudy.errors import FmstudyError
-from fmstudy.neural import Layer, NetSpec, TrainRun, train
+from fmstudy.neural import TRAINER_VERSION, Layer, NetSpec, TrainRun, train
 from fmstudy.subsets import Subset
 
 PRUNERS = ("median", "hyperband", "none")
@@ -77,6 +77,7 @@ class SearchSettings:
             "max_epochs": self.max_epochs,
             "conv": self.conv,
             "pruner": self.pruner,
+            "trainer": TRAINER_VERSION,
         }
 
 
@@ -333,10 +334,17 @@ def join_study(storage, url: str, settings: SearchSettings):
             load_if_exists=True,
         )
         made_for = study.user_attrs.get("settings")
+        wanted = settings.identity()
         if made_for is None:
-            study.set_user_attr("settings", settings.identity())
-        elif made_for != settings.identity():
-            diff = sorted(k for k in made_for if made_for[k] != settings.identity().get(k))
+            study.set_user_attr("settings", wanted)
+        elif made_for.get("trainer") != TRAINER_VERSION:
+            raise FmstudyError(
+                f"study {settings.name!r} in {_describe(url)} was trained by another version "
+                "of fmstudy's training, so its trials would not compare with new ones; "
+                "give another --study-name or delete the study"
+            )
+        elif made_for != wanted:
+            diff = sorted(k for k in wanted if made_for.get(k) != wanted[k])
             raise FmstudyError(
                 f"study {settings.name!r} in {_describe(url)} was made with other settings "
                 f"({', '.join(diff)}); give another --study-name or the same options"

@@ -13,6 +13,7 @@ import pytest
 from fmstudy import classical
 from fmstudy.cli import main
 from fmstudy.config import StudyConfig
+from fmstudy.neural_task import counted
 from fmstudy.study import MARKER, run_study
 
 FIGURES = {
@@ -125,6 +126,9 @@ def test_metrics_agree_with_the_report(quick_report):
     assert c["pc1_variance_sklearn"] > c["random_direction_variance_max"]
     assert m["task1"]["splits"]["train"]["kept"] == 24000
     assert "24000" in html and "40.0 %" in html
+    seeds = ", ".join(map(str, next(iter(m["networks"].values()))["seeds"]))
+    intro = f"Profile quick trains {len(m['networks'])} architectures with 2 seeds each ({seeds})"
+    assert intro in html and intro in md
     for n in m["networks"].values():
         assert f"{n['test_acc_mean']:.4f} ± {n['test_acc_sd']:.4f}" in html
         assert len(n["test_acc"]) == 2 and len(n["histories"]) == 2
@@ -173,6 +177,7 @@ def test_nn_and_evaluate_commands(tmp_path, data_dir, capsys):
     assert timing["refit_seconds"] > 0 and timing["seconds_per_epoch"] > 0
     assert (net["spec"]["mixup"], net["spec"]["tta"], net["spec"]["refit"]) == (0.2, True, True)
     assert "retrained on every training row" in (out / "index.html").read_text()
+    assert "This run trains 1 architecture with 2 seeds (0, 1)" in (out / "report.md").read_text()
     capsys.readouterr()
     assert (
         main(["evaluate", str(out / "models" / "custom"), "--json", "--data-dir", str(data_dir)])
@@ -326,3 +331,7 @@ def test_force_replaces_a_foreign_folder_and_a_report_is_replaced_without_it(tmp
     assert not (out / "notes.txt").exists() and (out / MARKER).is_file()
     assert main(args) == 0  # an earlier report may be replaced without --force
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_counts_read_as_words():
+    assert [counted(n, "seed") for n in (0, 1, 3)] == ["0 seeds", "1 seed", "3 seeds"]

@@ -206,7 +206,7 @@ def run_networks(
         results[f"curves_nn-{name}"] = figs.training_curves(
             [r["history"] for r in runs],
             [r["best_epoch"] for r in runs],
-            f"{name} ({spec.layer_string}), {len(runs)} seed(s)",
+            f"{name} ({spec.layer_string}), {counted(len(runs), 'seed')}",
         )
         results[f"confusion_nn-{name}"] = figs.confusion_heatmap(
             ev["confusion"],
@@ -214,6 +214,37 @@ def run_networks(
             f"{name}, seed {median['seed']}: accuracy {ev['accuracy']:.4f}",
         )
     return out
+
+
+def counted(n: int, word: str) -> str:
+    """``1 seed``, ``3 seeds``: a count with its noun in the right number."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def networks_intro(config: StudyConfig, nets: dict) -> str:
+    """What task 5 trained and how it is read: the profile (or the run's own specs) decides,
+    and the report says which."""
+    first = next(iter(nets.values()))
+    seeds = first["seeds"]
+    split = (
+        "the first 20 % of the training rows, as in the notebook"
+        if first["spec"]["val_split"] == "first"
+        else "a stratified 20 % of the training rows"
+    )
+    many = len(nets) > 1
+    who = "This run" if config.networks is not None else f"Profile {config.profile}"
+    spread = (
+        "accuracies are mean ± sd over the seeds"
+        if len(seeds) > 1
+        else "one seed gives no spread, so every sd reads 0"
+    )
+    return (
+        f"{who} trains {counted(len(nets), 'architecture')} with "
+        f"{counted(len(seeds), 'seed')}{' each' if many else ''} "
+        f"({', '.join(map(str, seeds))}); {spread}. Validation is {split}"
+        f"{' for the first architecture; each spec below says its own' if many else ''}. "
+        "The test set is touched only for the final numbers."
+    )
 
 
 def network_conclusion(nets: dict, notebook_best: float = 0.95) -> list[str]:
@@ -225,7 +256,7 @@ def network_conclusion(nets: dict, notebook_best: float = 0.95) -> list[str]:
     lines = [
         f"Chosen on validation accuracy alone: {pick} ({p['layers']}), validation "
         f"{p['val_acc_mean']:.4f} ± {p['val_acc_sd']:.4f}, test {p['test_acc_mean']:.4f} ± "
-        f"{p['test_acc_sd']:.4f} over {len(p['seeds'])} seed(s); the notebook's best network "
+        f"{p['test_acc_sd']:.4f} over {counted(len(p['seeds']), 'seed')}; the notebook's best network "
         f"reached {notebook_best:.2f}, so this is "
         f"{'better' if p['test_acc_mean'] > notebook_best else 'not better'} "
         f"({(p['test_acc_mean'] - notebook_best) * 100:+.2f} points).",

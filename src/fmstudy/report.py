@@ -19,6 +19,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from fmstudy.atomic import building_dir
+from fmstudy.neural_task import networks_intro
 from fmstudy.study import MARKER, StudyResult, check_out_dir
 
 FIGURE_TITLES = {
@@ -122,6 +123,7 @@ def build_context(result: StudyResult, images: dict[str, str]) -> dict:
     return {
         "classical": [mo for mo in models if mo["ev"].get("task") in ("3", "4")],
         "networks": nets,
+        "networks_intro": networks_intro(result.config, m["networks"]) if nets else "",
         "cfg": result.config,
         "manifest": result.manifest,
         "m": m,

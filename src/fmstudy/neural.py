@@ -481,17 +481,23 @@ def _log_probs(model: nn.Module, xb: torch.Tensor, mirror=None) -> torch.Tensor:
     return torch.logsumexp(both, 0) - math.log(2)
 
 
-def _evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 1024, mirror=None):
+def _all_log_probs(model: nn.Module, x: torch.Tensor, mirror=None, batch: int = 1024):
+    """:func:`_log_probs` of every row, in eval mode and in batches (validation, test, predict)."""
     model.eval()
-    loss, correct, preds = 0.0, 0, []
     with torch.inference_mode():
-        for i in range(0, len(x), batch):
-            out = _log_probs(model, x[i : i + batch], mirror)
-            loss += nn.functional.nll_loss(out, y[i : i + batch], reduction="sum").item()
-            p = out.argmax(1)
-            correct += int((p == y[i : i + batch]).sum())
-            preds.append(p)
-    return loss / len(x), correct / len(x), torch.cat(preds).numpy()
+        return torch.cat(
+            [_log_probs(model, x[i : i + batch], mirror) for i in range(0, len(x), batch)]
+        )
+
+
+def _evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 1024, mirror=None):
+    out = _all_log_probs(model, x, mirror, batch)
+    loss = sum(
+        nn.functional.nll_loss(out[i : i + batch], y[i : i + batch], reduction="sum").item()
+        for i in range(0, len(x), batch)
+    )
+    preds = out.argmax(1)
+    return loss / len(x), int((preds == y).sum()) / len(x), preds.numpy()
 
 
 def _random_shift(xb, limit: int, gen, mean: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
@@ -727,13 +733,8 @@ def load_model(folder: Path) -> tuple[NetSpec, tuple[int, ...], nn.Module, dict]
 
 
 def predict(model: nn.Module, spec: NetSpec, scaler: dict, x: np.ndarray, classes) -> np.ndarray:
-    xt = _prepare(x, scaler, spec)
     mirror = _pixel_stats(spec, scaler) if spec.tta else None
-    model.eval()
-    with torch.inference_mode():
-        out = torch.cat(
-            [_log_probs(model, xt[i : i + 1024], mirror) for i in range(0, len(xt), 1024)]
-        )
+    out = _all_log_probs(model, _prepare(x, scaler, spec), mirror)
     return np.asarray(classes)[out.argmax(1).numpy()]
 
 

@@ -241,8 +241,9 @@ def networks_intro(config: StudyConfig, nets: dict) -> str:
     return (
         f"{who} trains {counted(len(nets), 'architecture')} with "
         f"{counted(len(seeds), 'seed')}{' each' if many else ''} "
-        f"({', '.join(map(str, seeds))}); {spread}. Validation is {split}"
-        f"{' for the first architecture; each spec below says its own' if many else ''}. "
+        f"({', '.join(map(str, seeds))}); {spread}. Validation"
+        f"{' for the first architecture' if many else ''} is {split}"
+        f"{'; each spec below says its own' if many else ''}. "
         "The test set is touched only for the final numbers."
     )
 

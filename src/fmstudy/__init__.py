@@ -24,7 +24,7 @@ _LAZY = {
     "StudyResult": "fmstudy.study",
     "StudyConfig": "fmstudy.config",
     "run_search": "fmstudy.search",
-    "SearchSettings": "fmstudy.search",
+    "SearchSettings": "fmstudy.config",
 }
 
 

@@ -1,6 +1,6 @@
 """Study tasks 3 and 4: random forest and logistic regression (raw and standardized).
 
-    specs = classical_specs(profile)                 # what to fit, as plain data
+    specs = classical_specs(config.forest, config.logreg)  # what to fit, as plain data
     fit = fit_model(spec, x_train, y_train, x_test)  # -> FitResult (predictions, seconds)
 
 A model is a :class:`ModelSpec` (name and parameters); :func:`fit_model` is the
@@ -21,7 +21,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from fmstudy.config import Profile
+from fmstudy.config import ForestSettings, LogRegSettings
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,8 @@ class FitResult:
     info: dict = field(default_factory=dict)
 
 
-def classical_specs(profile: Profile) -> list[ModelSpec]:
-    """The three models of tasks 3-4 under a profile's settings."""
-    f, lr = profile.forest, profile.logreg
+def classical_specs(f: ForestSettings, lr: LogRegSettings) -> list[ModelSpec]:
+    """The three models of tasks 3-4 under a config's settings."""
     forest_params = {
         "n_estimators": f.n_estimators,
         "random_state": f.random_state,
@@ -83,7 +82,8 @@ def classical_specs(profile: Profile) -> list[ModelSpec]:
 
 
 def _head(x: np.ndarray, y: np.ndarray, rows: int | None, seed: int | None):
-    """A stratified-by-shuffle sample of the training rows (quick profile only)."""
+    """A random sample of ``rows`` training rows (a plain permutation, not stratified;
+    quick profile only), kept in their original order."""
     if rows is None or rows >= len(y):
         return x, y
     idx = np.random.default_rng(seed or 0).permutation(len(y))[:rows]

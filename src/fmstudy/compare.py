@@ -1,7 +1,8 @@
 """Evaluate predictions and compare models: is a difference in accuracy real?
 
-    ev = evaluate(y_true, y_pred, classes, names)       # accuracy, confusion, report
-    table = compare_models(y_true, {"forest": pred, ...}, seed=0)
+    ev = evaluate(y_true, y_pred, classes, names)        # accuracy, confusion, report
+    result = model_result("forest", "Random forest", "3", y_true, y_pred, classes, names)
+    ci95, pairs = compare_models(y_true, {"forest": p1, "logreg": p2}, labels, n_boot=2000, seed=0)
 
 Bootstrap intervals resample the test images; McNemar's test looks only at the
 images on which two models disagree about being right (exact binomial when
@@ -16,6 +17,8 @@ import numpy as np
 from sklearn.metrics import classification_report, confusion_matrix, f1_score
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
+
+from fmstudy.results import ModelResult, PairTest
 
 ALPHA = 0.05
 
@@ -39,6 +42,19 @@ def evaluate(y_true, y_pred, classes, names) -> dict:
         "report": report,
         "confused_pairs": confused_pairs(cm, classes, names),
     }
+
+
+def model_result(
+    key: str, label: str, task: str, y_true, y_pred, classes, names, details=None
+) -> ModelResult:
+    """:func:`evaluate` as the typed record every model's result is."""
+    return ModelResult(
+        key=key,
+        label=label,
+        task=task,
+        details=dict(details or {}),
+        **evaluate(y_true, y_pred, classes, names),
+    )
 
 
 def confused_pairs(cm: np.ndarray, classes, names, top: int = 3) -> list[dict]:
@@ -102,44 +118,34 @@ def compare_models(
     *,
     n_boot: int,
     seed: int,
-) -> dict:
+) -> tuple[dict[str, tuple[float, float]], list[PairTest]]:
     """Bootstrap intervals per model and Holm-corrected McNemar tests per pair."""
     y_true = np.asarray(y_true)
     correct = {k: np.asarray(p) == y_true for k, p in predictions.items()}
     intervals = {k: bootstrap_accuracy(c, n_boot=n_boot, seed=seed) for k, c in correct.items()}
-    pairs = []
-    for a, b in itertools.combinations(predictions, 2):
-        test = mcnemar_test(correct[a], correct[b])
-        pairs.append({"a": a, "b": b, "a_label": labels[a], "b_label": labels[b], **test})
-    if pairs:
-        reject, p_holm, _, _ = multipletests(
-            [p["p_value"] for p in pairs], alpha=ALPHA, method="holm"
-        )
-        for p, r, ph in zip(pairs, reject, p_holm, strict=True):
-            p["p_holm"] = float(ph)
-            p["significant"] = bool(r)
-            acc_a, acc_b = correct[p["a"]].mean(), correct[p["b"]].mean()
-            p["better"] = p["a"] if acc_a > acc_b else p["b"] if acc_b > acc_a else None
-    return {"ci95": {k: list(v) for k, v in intervals.items()}, "pairs": pairs}
-
-
-def conclusion(accuracies: dict[str, float], labels: dict[str, str], comparison: dict) -> str:
-    """The comparison in words, written from the numbers."""
-    ranked = sorted(accuracies, key=lambda k: -accuracies[k])
-    best = ranked[0]
-    lines = [
-        f"{labels[best]} is the most accurate model on the test set "
-        f"({accuracies[best]:.4f}, 95 % bootstrap interval "
-        f"{comparison['ci95'][best][0]:.4f}-{comparison['ci95'][best][1]:.4f})."
+    tests = [
+        (a, b, mcnemar_test(correct[a], correct[b]))
+        for a, b in itertools.combinations(predictions, 2)
     ]
-    for p in comparison["pairs"]:
-        winner = labels[p["better"]] if p["better"] else "neither"
-        diff = abs(accuracies[p["a"]] - accuracies[p["b"]])
-        verdict = "a real difference" if p["significant"] else "not a significant difference"
-        lines.append(
-            f"{p['a_label']} vs {p['b_label']}: {winner} is ahead by {diff * 100:.2f} points; "
-            f"{p['discordant']} test images are right for only one of them "
-            f"({p['a_only_right']} vs {p['b_only_right']}), McNemar p = {p['p_value']:.3g} "
-            f"(Holm {p['p_holm']:.3g}): {verdict} at {ALPHA}."
+    if not tests:
+        return intervals, []
+    reject, p_holm, _, _ = multipletests(
+        [t["p_value"] for _, _, t in tests], alpha=ALPHA, method="holm"
+    )
+    pairs = []
+    for (a, b, test), r, ph in zip(tests, reject, p_holm, strict=True):
+        acc_a, acc_b = correct[a].mean(), correct[b].mean()
+        better = a if acc_a > acc_b else b if acc_b > acc_a else None
+        pairs.append(
+            PairTest(
+                a=a,
+                b=b,
+                a_label=labels[a],
+                b_label=labels[b],
+                **test,
+                p_holm=float(ph),
+                significant=bool(r),
+                better=better,
+            )
         )
-    return "\n".join(lines)
+    return intervals, pairs

@@ -1,24 +1,34 @@
-"""One frozen configuration per run, and the profiles that fill it in.
+"""One frozen configuration per run, with every model's settings resolved from a profile.
 
-    cfg = StudyConfig(classes=(4, 5, 6, 7), profile="standard", seed=0)
-    cfg.to_json()                       # written as config.json beside every report
-    StudyConfig.from_json(text)         # rerun exactly what a report says
+    cfg = study_config(classes="4-7", profile="standard", seed=0)   # what the CLI builds
+    cfg = StudyConfig(classes=(4, 5, 6, 7), profile="quick")       # the same, in Python
+    cfg.forest.n_estimators, cfg.networks, cfg.search               # resolved settings
+    StudyConfig.from_dict(json.loads(text))                         # rerun a config.json
 
 A profile decides how each model is configured; ``notebook`` is the notebook's
 settings exactly (random_state=42 whatever the seed), ``standard`` gets the same
 accuracy far faster, ``quick`` runs every step on small budgets for tests and CI.
+The profile is resolved once, when the config is made: config.json holds the
+resolved settings (trees, iterations, network specs, search budget), so a rerun
+from it does not depend on the profile code of the fmstudy that reads it.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field, fields
 
+from fmstudy.datasets import get_dataset_spec
 from fmstudy.errors import FmstudyError
+from fmstudy.networks import NetSpec, get_preset, resolve_arch, with_overrides
+from fmstudy.subsets import resolve_classes
 
+CONFIG_VERSION = 2  # 2: resolved model settings; 1 held the profile's name only
 PROFILES = ("quick", "standard", "notebook")
 ALL_TASKS = ("1", "2", "3", "4", "5", "search")
 DEFAULT_TASKS = ("1", "2", "3", "4", "5")  # the search runs only when asked for
+PRUNERS = ("median", "hyperband", "none")
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,8 @@ class LogRegSettings:
 
 @dataclass(frozen=True)
 class Profile:
+    """A named set of budgets; :class:`StudyConfig` resolves it into its own fields."""
+
     name: str
     forest: ForestSettings
     logreg: LogRegSettings
@@ -106,8 +118,41 @@ def get_profile(name: str, seed: int) -> Profile:
 
 
 @dataclass(frozen=True)
+class SearchSettings:
+    """What an architecture search explores and for how long; saved in the study."""
+
+    classes: tuple[int, ...]
+    dataset: str = "fashion-mnist"
+    seed: int = 0
+    trials: int = 40
+    timeout: float | None = None  # seconds this worker starts trials for
+    max_epochs: int = 12  # per trial; the pruner stops poor trials earlier
+    conv: bool = True  # the space may put up to two conv blocks before the dense layers
+    pruner: str = "median"
+    study_name: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.trials < 1:
+            raise FmstudyError(f"--trials must be at least 1, got {self.trials}")
+        if self.timeout is not None and not (self.timeout > 0 and math.isfinite(self.timeout)):
+            raise FmstudyError(f"--timeout must be positive seconds, got {self.timeout:g}")
+        if self.max_epochs < 1:
+            raise FmstudyError(f"--max-epochs must be at least 1, got {self.max_epochs}")
+        if self.pruner not in PRUNERS:
+            raise FmstudyError(
+                f"unknown pruner {self.pruner!r}: choose one of {', '.join(PRUNERS)}"
+            )
+
+    @property
+    def name(self) -> str:
+        return self.study_name or f"{self.dataset}-{'-'.join(map(str, self.classes))}"
+
+
+@dataclass(frozen=True)
 class StudyConfig:
-    """Everything that decides a study's results (not where it is written, nor how fast)."""
+    """Everything that decides a study's results (not where it is written, nor how fast).
+
+    Settings left as None are filled in from ``profile`` when the config is made."""
 
     classes: tuple[int, ...]
     dataset: str = "fashion-mnist"
@@ -115,10 +160,16 @@ class StudyConfig:
     seed: int = 0
     profile: str = "standard"
     tasks: tuple[str, ...] = DEFAULT_TASKS
-    networks: tuple[dict, ...] | None = None  # task 5 specs instead of the profile's presets
-    network_seeds: int | None = None  # instead of the profile's seed count
-    search: dict | None = None  # SearchSettings fields instead of the profile's (trials, ...)
-    version: int = field(default=1)
+    forest: ForestSettings | None = None
+    logreg: LogRegSettings | None = None
+    bootstrap: int | None = None
+    pca_random_directions: int | None = None
+    parallel_fits: bool | None = None
+    networks: tuple[dict, ...] | None = None  # task 5: network specs (NetSpec.to_dict())
+    network_seeds: int | None = None
+    networks_chosen_by: str | None = None  # "profile", or "options" (fmstudy nn, --config)
+    search: dict | None = None  # the search's budget: trials, max_epochs, timeout, ...
+    version: int = field(default=CONFIG_VERSION)
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
@@ -134,30 +185,25 @@ class StudyConfig:
             raise FmstudyError("a study needs at least two classes")
         if self.network_seeds is not None and self.network_seeds < 1:
             raise FmstudyError("the number of network seeds must be at least 1")
+        for name, value in _resolved(self).items():
+            object.__setattr__(self, name, value)
+        # Specs in one form (validated, layers as a tuple) however they came in: JSON or code.
+        specs = tuple(NetSpec.from_dict(dict(d)).to_dict() for d in self.networks)
+        object.__setattr__(self, "networks", specs)
+        self.search_settings()  # a bad budget is refused when the config is made
 
-    @property
-    def settings(self) -> Profile:
-        return get_profile(self.profile, self.seed)
-
-    def search_settings(self):
-        """The architecture search this config runs: the profile's budget, then overrides."""
-        from fmstudy.search import SearchSettings
-
-        prof = self.settings
-        base = {
-            "trials": prof.search_trials,
-            "max_epochs": prof.search_epochs,
-            "timeout": prof.search_timeout,
-        }
+    def search_settings(self) -> SearchSettings:
+        """The architecture search this config runs."""
         try:
             return SearchSettings(
-                classes=tuple(self.classes),
-                dataset=self.dataset,
-                seed=self.seed,
-                **{**base, **(self.search or {})},
+                classes=tuple(self.classes), dataset=self.dataset, seed=self.seed, **self.search
             )
         except TypeError as exc:
             raise FmstudyError(f"config: bad search settings ({exc})") from None
+
+    def network_specs(self) -> list[NetSpec]:
+        """Task 5's networks as specs."""
+        return [NetSpec.from_dict(d) for d in self.networks]
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -167,8 +213,14 @@ class StudyConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> StudyConfig:
-        known = {f.name for f in fields(cls)}
-        extra = set(data) - known
+        """A config from config.json; version 1 (profile name only) is resolved anew."""
+        version = data.get("version", 1)
+        if version not in (1, CONFIG_VERSION):
+            raise FmstudyError(
+                f"config version {version!r} is not one this fmstudy reads (1 or "
+                f"{CONFIG_VERSION}); make the config with this fmstudy's 'fmstudy run'"
+            )
+        extra = set(data) - {f.name for f in fields(cls)}
         if extra:
             raise FmstudyError(f"config has unknown keys {sorted(extra)}: is it an fmstudy config?")
         try:
@@ -178,9 +230,42 @@ class StudyConfig:
                 kwargs["tasks"] = tuple(str(t) for t in data["tasks"])
             if data.get("networks") is not None:
                 kwargs["networks"] = tuple(dict(n) for n in data["networks"])
+                kwargs.setdefault("networks_chosen_by", "options")
+            if data.get("forest") is not None:
+                forest = dict(data["forest"])
+                forest["oob_steps"] = tuple(forest.get("oob_steps", ()))
+                kwargs["forest"] = ForestSettings(**forest)
+            if data.get("logreg") is not None:
+                kwargs["logreg"] = LogRegSettings(**data["logreg"])
+            kwargs["version"] = CONFIG_VERSION
             return cls(**kwargs)
         except (KeyError, TypeError, ValueError) as exc:
             raise FmstudyError(f"config is not valid: {exc}") from None
+
+
+def _resolved(cfg: StudyConfig) -> dict:
+    """The settings ``cfg`` leaves open, from its profile (networks only when task 5 runs)."""
+    prof = get_profile(cfg.profile, cfg.seed)
+    out: dict = {}
+    for name in ("forest", "logreg", "bootstrap", "pca_random_directions", "parallel_fits"):
+        if getattr(cfg, name) is None:
+            out[name] = getattr(prof, name)
+    if cfg.network_seeds is None:
+        out["network_seeds"] = prof.network_seeds
+    if cfg.networks is None:
+        specs = [get_preset(name) for name in prof.networks]
+        if prof.network_epochs:
+            specs = [with_overrides(s, epochs=min(s.epochs, prof.network_epochs)) for s in specs]
+        out["networks"] = tuple(s.to_dict() for s in specs)
+    if cfg.networks_chosen_by is None:
+        out["networks_chosen_by"] = "profile" if cfg.networks is None else "options"
+    budget = {
+        "trials": prof.search_trials,
+        "max_epochs": prof.search_epochs,
+        "timeout": prof.search_timeout,
+    }
+    out["search"] = {**budget, **(cfg.search or {})}
+    return out
 
 
 def parse_tasks(spec: str) -> tuple[str, ...]:
@@ -201,3 +286,53 @@ def parse_tasks(spec: str) -> tuple[str, ...]:
             "e.g. 1-5, 1,2,3 or 1-5,search"
         )
     return tuple(sorted(chosen, key=ALL_TASKS.index))
+
+
+def study_config(
+    *,
+    dataset: str = "fashion-mnist",
+    surname: str | None = None,
+    classes: str | tuple[int, ...] | None = None,
+    tasks: str | tuple[str, ...] = DEFAULT_TASKS,
+    **settings,
+) -> StudyConfig:
+    """The config of a run from command-line values: the data set's registry name, the
+    classes from ``classes`` (``'4-7'``, ``'coat,shirt'``, a tuple) or ``surname``, the
+    tasks from ``'1-5,search'``; ``settings`` are :class:`StudyConfig` fields."""
+    spec = get_dataset_spec(dataset)
+    chosen = (
+        tuple(classes)
+        if isinstance(classes, tuple)
+        else resolve_classes(spec.classes, surname=surname, classes=classes)
+    )
+    return StudyConfig(
+        classes=chosen,
+        dataset=spec.name,
+        surname=None if classes else surname,
+        tasks=parse_tasks(tasks) if isinstance(tasks, str) else tasks,
+        **settings,
+    )
+
+
+def network_config(arch: str, overrides: dict, *, seeds: int, **options) -> StudyConfig:
+    """``fmstudy nn``: one spec (preset, JSON file or layer string, with ``overrides`` of
+    its fields where not None) trained with ``seeds`` seeds, tasks 1 and 5."""
+    if not arch:
+        raise FmstudyError(
+            "say which network: --arch PRESET|SPEC.json|LAYERS (see 'fmstudy nn --list')"
+        )
+    if seeds < 1:
+        raise FmstudyError(f"--seeds must be at least 1, got {seeds}")
+    spec = with_overrides(resolve_arch(arch), **overrides)
+    return study_config(
+        tasks=("1", "5"),
+        profile="standard",
+        networks=(spec.to_dict(),),
+        network_seeds=seeds,
+        **options,
+    )
+
+
+def search_config(budget: dict, **options) -> StudyConfig:
+    """``fmstudy search``: tasks 1 and search with ``budget`` (trials, timeout, ...)."""
+    return study_config(tasks=("1", "search"), profile="standard", search=budget, **options)

@@ -14,17 +14,9 @@ under a temporary name and renamed only once verified.
 
 from __future__ import annotations
 
-import contextlib
-import gzip
 import hashlib
 import io
 import os
-import struct
-import tempfile
-import urllib.error
-import urllib.request
-import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,12 +24,21 @@ import numpy as np
 import pandas as pd
 
 from fmstudy.atomic import write_bytes
-from fmstudy.datasets import ROLES, DatasetSpec, FileSpec, get_dataset_spec
+from fmstudy.datasets import REGISTRY, DatasetSpec, FileSpec, get_dataset_spec
+from fmstudy.download import fetch, missing_message
 from fmstudy.errors import FmstudyError
+from fmstudy.idx import (
+    archive_ok,
+    expected_layout,
+    gunzip,
+    idx_header,
+    parse_idx,
+    read_recorded_sums,
+    record_raw_sum,
+    sha256,
+)
 
 SHIPPED_DIR = Path(__file__).parent / "datasets"
-IMAGE_MAGIC, LABEL_MAGIC = 2051, 2049
-RAW_SUMS = "SHA256SUMS.raw"
 
 
 def default_data_dir() -> Path:
@@ -51,52 +52,6 @@ def default_data_dir() -> Path:
 
 def resolve_data_dir(data_dir: str | Path | None) -> Path:
     return Path(data_dir).expanduser() if data_dir else default_data_dir()
-
-
-# --- IDX parsing and hashing -------------------------------------------------
-
-
-def idx_header(magic: int, shape: tuple[int, ...]) -> bytes:
-    return struct.pack(f">{1 + len(shape)}i", magic, *shape)
-
-
-def parse_idx(raw: bytes, *, what: str, magic: int, count: int, dims: tuple[int, ...] = ()):
-    """Decode IDX bytes to a uint8 array after checking magic, dimensions and count."""
-    if len(raw) < 8:
-        raise FmstudyError(f"{what}: file too short to be IDX; replace it with the original")
-    (got_magic,) = struct.unpack(">i", raw[:4])
-    if got_magic != magic:
-        raise FmstudyError(
-            f"{what}: wrong IDX magic number {got_magic} (expected {magic}); "
-            "replace the file with the original"
-        )
-    ndim = magic & 0xFF
-    header_len = 4 + 4 * ndim
-    shape = struct.unpack(f">{ndim}i", raw[4:header_len])
-    if shape[0] != count:
-        raise FmstudyError(
-            f"{what}: holds {shape[0]} items, expected {count}; replace it with the original"
-        )
-    if tuple(shape[1:]) != tuple(dims):
-        raise FmstudyError(f"{what}: item shape {shape[1:]}, expected {dims}")
-    payload = raw[header_len:]
-    if len(payload) != int(np.prod(shape)):
-        raise FmstudyError(
-            f"{what}: payload is {len(payload)} bytes, the header says {int(np.prod(shape))}; "
-            "the file is truncated or padded, replace it"
-        )
-    return np.frombuffer(payload, dtype=np.uint8).reshape(shape)
-
-
-def gunzip(data: bytes, what: str) -> bytes:
-    try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise FmstudyError(f"{what}: not a readable gzip file ({exc}); replace it") from None
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 # --- the data set ------------------------------------------------------------
@@ -173,7 +128,7 @@ def load_dataset(
     missing = [f for f in spec.files if loaded[f.role] is None]
     if missing:
         if not download:
-            raise FmstudyError(_missing_message(spec, missing, root))
+            raise FmstudyError(missing_message(spec, missing, root))
         fetch(spec, root, missing)
         loaded.update({f.role: _load_file(spec, f, root, use_cache) for f in missing})
     arrays = {role: arr for role, (arr, _) in loaded.items()}
@@ -206,11 +161,18 @@ def availability(spec: DatasetSpec, root: Path) -> str:
     return "download"
 
 
-def _expected(spec: DatasetSpec, f: FileSpec) -> tuple[int, int, tuple[int, ...]]:
-    count = spec.n_train if f.role.startswith("train") else spec.n_test
-    if f.role.endswith("images"):
-        return IMAGE_MAGIC, count, spec.image_shape
-    return LABEL_MAGIC, count, ()
+def datasets_overview(root: Path) -> list[dict]:
+    """Every registered data set with its classes, licence and where it would load from."""
+    return [
+        {
+            "name": s.name,
+            "title": s.title,
+            "classes": list(s.classes),
+            "available": availability(s, root),
+            "license": s.license,
+        }
+        for s in REGISTRY.values()
+    ]
 
 
 def expected_raw_sha(spec: DatasetSpec, f: FileSpec, root: Path) -> str | None:
@@ -220,18 +182,6 @@ def expected_raw_sha(spec: DatasetSpec, f: FileSpec, root: Path) -> str | None:
     return read_recorded_sums(root / spec.name).get(f.name.removesuffix(".gz"))
 
 
-def read_recorded_sums(folder: Path) -> dict[str, str]:
-    path = folder / RAW_SUMS
-    if not path.is_file():
-        return {}
-    sums = {}
-    for line in path.read_text().splitlines():
-        parts = line.split()
-        if len(parts) == 2:
-            sums[parts[1]] = parts[0]
-    return sums
-
-
 def _cache_path(root: Path, spec: DatasetSpec, f: FileSpec, sha: str) -> Path:
     return root / "decoded" / spec.name / f"{f.role}-{sha[:16]}.npy"
 
@@ -239,7 +189,7 @@ def _cache_path(root: Path, spec: DatasetSpec, f: FileSpec, sha: str) -> Path:
 def _load_file(spec: DatasetSpec, f: FileSpec, root: Path, use_cache: bool):
     """(array, raw SHA-256) from the verified cache or the archive; None if neither exists."""
     what = f"{spec.name}/{f.name}"
-    magic, count, dims = _expected(spec, f)
+    magic, count, dims = expected_layout(spec, f)
     want = expected_raw_sha(spec, f, root)
     if want and use_cache:
         cached = _read_cache(_cache_path(root, spec, f, want), magic, want)
@@ -252,7 +202,7 @@ def _load_file(spec: DatasetSpec, f: FileSpec, root: Path, use_cache: bool):
     raw = gunzip(archive, what)
     got = sha256(raw)
     if want is None:
-        if not _archive_ok(f, archive):
+        if not archive_ok(f, archive):
             raise FmstudyError(f"{what}: archive checksum mismatch; delete {path} and retry")
         record_raw_sum(root / spec.name, f.name.removesuffix(".gz"), got)
     elif got != want:
@@ -290,121 +240,3 @@ def _write_cache(path: Path, arr: np.ndarray) -> None:
         write_bytes(path, buf.getvalue())
     except OSError:
         pass
-
-
-def record_raw_sum(folder: Path, raw_name: str, sha: str) -> None:
-    sums = read_recorded_sums(folder)
-    sums[raw_name] = sha
-    folder.mkdir(parents=True, exist_ok=True)
-    text = "".join(f"{v}  {k}\n" for k, v in sorted(sums.items()))
-    write_bytes(folder / RAW_SUMS, text.encode())
-
-
-def _archive_ok(f: FileSpec, archive: bytes) -> bool:
-    if f.md5 and hashlib.md5(archive).hexdigest() != f.md5:
-        return False
-    return not (f.sha256_archive and sha256(archive) != f.sha256_archive)
-
-
-def _missing_message(spec: DatasetSpec, missing: list[FileSpec], root: Path) -> str:
-    names = ", ".join(f.name for f in missing)
-    return (
-        f"{spec.name}: missing {names}; download them from {spec.mirrors[0] if spec.mirrors else '?'} "
-        f"and put them in {root / spec.name}/ (or set --data-dir / FMSTUDY_DATA_DIR)"
-    )
-
-
-# --- downloading -------------------------------------------------------------
-
-
-def fetch(
-    spec: DatasetSpec,
-    root: Path,
-    files: list[FileSpec] | None = None,
-    *,
-    mirrors: tuple[str, ...] | None = None,
-    timeout: float = 30.0,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> list[Path]:
-    """Download and verify files of a data set into ``root/<name>/``.
-
-    Each file is tried on every mirror in turn; only a file that passes its
-    checksums is renamed into place, so nothing unverified is ever left behind.
-    """
-    files = list(spec.files if files is None else files)
-    folder = root / spec.name
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise FmstudyError(f"cannot create data directory {folder}: {exc.strerror}") from None
-    done, failures = [], []
-    for f in files:
-        errors = []
-        for mirror in mirrors or spec.mirrors:
-            url = mirror.rstrip("/") + "/" + f.name
-            try:
-                done.append(_download_one(spec, f, url, folder, timeout, progress))
-                break
-            except (OSError, urllib.error.URLError, FmstudyError, ValueError) as exc:
-                errors.append(f"{url}: {getattr(exc, 'reason', exc)}")
-        else:
-            failures.append((f, errors[-1] if errors else "no mirror"))
-    if failures:
-        missing = [f for f, _ in failures]
-        raise FmstudyError(
-            _missing_message(spec, missing, root).replace(
-                "; download", f" (download failed: {failures[0][1]}); download", 1
-            )
-        )
-    if done and spec.license:
-        write_bytes(folder / "LICENSE.txt", f"{spec.title}: {spec.license}\n".encode())
-    return done
-
-
-def _download_one(spec, f: FileSpec, url: str, folder: Path, timeout, progress) -> Path:
-    what = f"{spec.name}/{f.name}"
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{f.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
-            total = int(resp.headers.get("Content-Length") or 0)
-            got = 0
-            while chunk := resp.read(1 << 16):
-                out.write(chunk)
-                got += len(chunk)
-                if progress:
-                    progress(f.name, got, total)
-            if total and got != total:
-                raise FmstudyError(f"{what}: transfer ended after {got} of {total} bytes")
-        archive = Path(tmp).read_bytes()
-        if not _archive_ok(f, archive):
-            raise FmstudyError(f"{what}: archive checksum mismatch")
-        raw = gunzip(archive, what)
-        magic, count, dims = _expected(spec, f)
-        parse_idx(raw, what=what, magic=magic, count=count, dims=dims)
-        sha = sha256(raw)
-        if f.sha256_raw and sha != f.sha256_raw:
-            raise FmstudyError(f"{what}: decompressed SHA-256 mismatch")
-        final = folder / f.name
-        os.replace(tmp, final)
-        if not f.sha256_raw:
-            record_raw_sum(folder, f.name.removesuffix(".gz"), sha)
-        return final
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-__all__ = [
-    "ROLES",
-    "Dataset",
-    "availability",
-    "common_frame",
-    "default_data_dir",
-    "fetch",
-    "flatten",
-    "load_dataset",
-    "parse_idx",
-    "pixel_columns",
-    "to_frame",
-]

@@ -36,7 +36,6 @@ class DatasetSpec:
     files: tuple[FileSpec, ...]
     mirrors: tuple[str, ...] = ()
     license: str = ""
-    shipped: bool = False
     n_train: int = 60_000
     n_test: int = 10_000
     image_shape: tuple[int, int] = (28, 28)
@@ -102,7 +101,6 @@ FASHION_MNIST = DatasetSpec(
         "https://github.com/zalandoresearch/fashion-mnist/raw/master/data/fashion/",
     ),
     license="MIT (Zalando SE); the licence text ships with the package",
-    shipped=True,
 )
 
 MNIST = DatasetSpec(

@@ -1,39 +1,53 @@
 """The study's figures: each function reads result data and returns a matplotlib Figure.
 
+    fig = confusion_heatmap(result.confusion, names, "Random forest")
+    fig.savefig("confusion.png")          # or display it in a notebook
+
 Nothing here computes a result; it only draws what the study stages returned.
+Figures are built as ``matplotlib.figure.Figure`` objects, outside pyplot: importing
+or calling this module never changes the caller's backend, theme or open figures.
+Seaborn's whitegrid style and deep palette apply inside each drawing only.
 """
 
 from __future__ import annotations
 
-import matplotlib
+import functools
 
-matplotlib.use("Agg")
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from cycler import cycler
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-
-sns.set_theme(style="whitegrid", context="notebook")
-
-
-def _done(fig: Figure) -> Figure:
-    """Detach from pyplot: the Figure still saves and displays in Jupyter, but a
-    study that draws a dozen figures per run leaves nothing open behind it."""
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
+PALETTE = sns.color_palette("deep")
 
 
+def _styled(draw):
+    """Draw inside seaborn's whitegrid style and deep palette, then lay the figure out."""
+
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs) -> Figure:
+        with (
+            sns.axes_style("whitegrid"),
+            sns.plotting_context("notebook"),
+            mpl.rc_context({"axes.prop_cycle": cycler(color=PALETTE)}),
+        ):
+            fig = draw(*args, **kwargs)
+            fig.tight_layout()
+        return fig
+
+    return wrapper
+
+
+@_styled
 def example_grid(
     images: np.ndarray, labels: np.ndarray, classes, names, per_class: int = 8
 ) -> Figure:
     """A row of example training images for each chosen class."""
-    fig, axes = plt.subplots(
-        len(classes), per_class, figsize=(per_class * 1.1, len(classes) * 1.25), squeeze=False
-    )
+    fig = Figure(figsize=(per_class * 1.1, len(classes) * 1.25))
+    axes = fig.subplots(len(classes), per_class, squeeze=False)
     for r, (c, name) in enumerate(zip(classes, names, strict=True)):
         idx = np.flatnonzero(labels == c)[:per_class]
         for k, ax in enumerate(axes[r]):
@@ -42,11 +56,13 @@ def example_grid(
                 ax.imshow(images[idx[k]], cmap="gray_r")
         axes[r][0].set_title(f"{c}: {name}", loc="left", fontsize=10)
     fig.suptitle("Example training images per class")
-    return _done(fig)
+    return fig
 
 
+@_styled
 def pca_scatter(coords: np.ndarray, labels: np.ndarray, names_by_label: dict, ratios) -> Figure:
-    fig, ax = plt.subplots(figsize=(8.5, 6))
+    fig = Figure(figsize=(8.5, 6))
+    ax = fig.subplots()
     df = pd.DataFrame(
         {
             "PC1": coords[:, 0],
@@ -69,15 +85,17 @@ def pca_scatter(coords: np.ndarray, labels: np.ndarray, names_by_label: dict, ra
     ax.set_ylabel(f"PC2 ({ratios[1]:.1%} of the variance)")
     ax.set_title("Training images projected on the first two principal components")
     ax.legend(title="class", markerscale=3, loc="upper left", bbox_to_anchor=(1.01, 1))
-    return _done(fig)
+    return fig
 
 
+@_styled
 def pca_variance(ratios: np.ndarray) -> Figure:
-    fig, ax = plt.subplots(figsize=(7.5, 4))
+    fig = Figure(figsize=(7.5, 4))
+    ax = fig.subplots()
     k = np.arange(1, len(ratios) + 1)
-    ax.bar(k, ratios, color=sns.color_palette()[0], label="per component")
+    ax.bar(k, ratios, color=PALETTE[0], label="per component")
     ax2 = ax.twinx()
-    ax2.plot(k, np.cumsum(ratios), color=sns.color_palette()[3], marker=".", label="cumulative")
+    ax2.plot(k, np.cumsum(ratios), color=PALETTE[3], marker=".", label="cumulative")
     ax2.set_ylim(0, 1)
     ax2.grid(False)
     ax.set_xlabel("principal component")
@@ -85,23 +103,27 @@ def pca_variance(ratios: np.ndarray) -> Figure:
     ax2.set_ylabel("cumulative ratio")
     ax.set_title("Explained variance")
     fig.legend(loc="center right", bbox_to_anchor=(0.85, 0.5))
-    return _done(fig)
+    return fig
 
 
+@_styled
 def pca_components(components: np.ndarray, ratios) -> Figure:
     n = len(components)
-    fig, axes = plt.subplots(1, n, figsize=(n * 1.4, 1.9), squeeze=False)
+    fig = Figure(figsize=(n * 1.4, 1.9))
+    axes = fig.subplots(1, n, squeeze=False)
     for i, ax in enumerate(axes[0]):
         lim = np.abs(components[i]).max()
         ax.imshow(components[i].reshape(28, 28), cmap="RdBu_r", vmin=-lim, vmax=lim)
         ax.set_title(f"PC{i + 1}\n{ratios[i]:.1%}", fontsize=9)
         ax.set_axis_off()
     fig.suptitle("Principal axes as 28x28 images (red +, blue -)", fontsize=10)
-    return _done(fig)
+    return fig
 
 
+@_styled
 def confusion_heatmap(cm, names, title: str) -> Figure:
-    fig, ax = plt.subplots(figsize=(5.6, 4.6))
+    fig = Figure(figsize=(5.6, 4.6))
+    ax = fig.subplots()
     sns.heatmap(
         np.asarray(cm),
         annot=True,
@@ -116,15 +138,17 @@ def confusion_heatmap(cm, names, title: str) -> Figure:
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
     ax.set_title(title, fontsize=11)
-    return _done(fig)
+    return fig
 
 
+@_styled
 def misclassified_gallery(images, true, pred, names_by_label, title: str, n: int = 16) -> Figure:
     """Test images of the worst pair that the model got wrong, captioned true -> predicted."""
     n = min(n, len(images))
     cols = 8
     rows = max(1, int(np.ceil(n / cols)))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.25, rows * 1.8), squeeze=False)
+    fig = Figure(figsize=(cols * 1.25, rows * 1.8))
+    axes = fig.subplots(rows, cols, squeeze=False)
     for k, ax in enumerate(axes.flat):
         ax.set_axis_off()
         if k < n:
@@ -133,11 +157,13 @@ def misclassified_gallery(images, true, pred, names_by_label, title: str, n: int
                 f"{names_by_label[int(true[k])]}\n→ {names_by_label[int(pred[k])]}", fontsize=7.5
             )
     fig.suptitle(title, fontsize=10)
-    return _done(fig)
+    return fig
 
 
+@_styled
 def oob_curve(curve) -> Figure:
-    fig, ax = plt.subplots(figsize=(5.5, 3.4))
+    fig = Figure(figsize=(5.5, 3.4))
+    ax = fig.subplots()
     trees, acc = zip(*curve, strict=True)
     ax.plot(trees, acc, marker="o")
     ax.set_xscale("log", base=2)
@@ -145,29 +171,33 @@ def oob_curve(curve) -> Figure:
     ax.set_xlabel("trees")
     ax.set_ylabel("out-of-bag accuracy")
     ax.set_title("Random forest: out-of-bag accuracy as trees are added")
-    return _done(fig)
+    return fig
 
 
+@_styled
 def model_comparison(labels, acc, ci) -> Figure:
-    fig, ax = plt.subplots(figsize=(7.5, 0.7 + 0.6 * len(labels)))
+    fig = Figure(figsize=(7.5, 0.7 + 0.6 * len(labels)))
+    ax = fig.subplots()
     y = np.arange(len(labels))
     lo = [a - c[0] for a, c in zip(acc, ci, strict=True)]
     hi = [c[1] - a for a, c in zip(acc, ci, strict=True)]
-    ax.barh(y, acc, xerr=[lo, hi], color=sns.color_palette()[0], capsize=4)
+    ax.barh(y, acc, xerr=[lo, hi], color=PALETTE[0], capsize=4)
     ax.set_yticks(y, labels)
     ax.set_xlim(max(0.0, min(c[0] for c in ci) - 0.03), min(1.0, max(c[1] for c in ci) + 0.01))
     ax.set_xlabel("test accuracy (95 % bootstrap interval)")
     ax.invert_yaxis()
-    return _done(fig)
+    return fig
 
 
+@_styled
 def training_curves(histories: list[dict], best_epochs: list[int], title: str) -> Figure:
     """Loss and accuracy per epoch, train vs validation: mean over seeds with a min-max
     band; the dotted line marks the epoch of lowest validation loss (median over seeds)."""
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    fig = Figure(figsize=(10, 3.6))
+    axes = fig.subplots(1, 2)
     n = min(len(h["val_loss"]) for h in histories)
     epochs = np.arange(1, n + 1)
-    pal = sns.color_palette()
+    pal = PALETTE
     for ax, metric, label in ((axes[0], "loss", "loss"), (axes[1], "acc", "accuracy")):
         for part, color in (("train", pal[0]), ("val", pal[3])):
             runs = np.array([h[f"{part}_{metric}"][:n] for h in histories])
@@ -187,4 +217,4 @@ def training_curves(histories: list[dict], best_epochs: list[int], title: str) -
         ax.set_ylabel(label)
         ax.legend(fontsize=8)
     fig.suptitle(title, fontsize=11)
-    return _done(fig)
+    return fig

@@ -1,27 +1,24 @@
-"""Run the whole study (tasks 1-4) from one config; the CLI and notebooks call this.
+"""Run the whole study (tasks 1-5 and the search) from one config; the CLI and notebooks
+call this.
 
     result = run_study(StudyConfig(classes=(4, 5, 6, 7)))
-    result.metrics["models"]["forest"]["accuracy"]
+    result.metrics.models["forest"].accuracy
     result.figures["pca_scatter"]            # matplotlib Figure
     result.save("study-out")                  # the report folder
 
-Finished model fits are cached in ``<data dir>/work`` keyed by their spec and
-the data's hashes, so an interrupted study resumes and a rerun retrains nothing.
+    run_report(config, Path("study-out"))     # what 'fmstudy run' does: run, then save
+
+Finished fits are kept in one cache (``<data dir>/work``, :mod:`fmstudy.cache`),
+so an interrupted study resumes and a rerun retrains nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import io
-import json
 import os
 import platform
-import shutil
-import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -29,30 +26,41 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 from matplotlib.figure import Figure
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from fmstudy import __version__
 from fmstudy import figures as figs
-from fmstudy.atomic import write_bytes
-from fmstudy.classical import FitResult, ModelSpec, classical_specs, fit_model
-from fmstudy.compare import compare_models, conclusion, evaluate
+from fmstudy.cache import FitCache, library_versions
+from fmstudy.classical import FitResult, classical_specs, fit_model
+from fmstudy.compare import compare_models, model_result
 from fmstudy.config import StudyConfig
 from fmstudy.data import load_dataset, resolve_data_dir
-from fmstudy.errors import FmstudyError
 from fmstudy.pca import run_pca
+from fmstudy.progress import Steps, study_progress
+from fmstudy.report import check_out_dir, write_report
+from fmstudy.results import ModelResult, StudyMetrics
 from fmstudy.subsets import Subset, select_classes
 
-MARKER = "fmstudy-report.json"
-CACHE_VERSION = 1
+MANIFEST_PACKAGES = (
+    "numpy",
+    "pandas",
+    "scikit-learn",
+    "scipy",
+    "statsmodels",
+    "matplotlib",
+    "seaborn",
+    "torch",
+    "optuna",
+    "jinja2",
+)
 
 
 @dataclass
 class StudyResult:
-    """Plain results of one study; figures are matplotlib Figures."""
+    """One study's typed results; figures are matplotlib Figures."""
 
     config: StudyConfig
     manifest: dict
-    metrics: dict
+    metrics: StudyMetrics
     timings: dict
     predictions: pd.DataFrame
     figures: dict[str, Figure] = field(default_factory=dict)
@@ -61,25 +69,13 @@ class StudyResult:
 
     def save(self, out: str | Path, *, force: bool = False) -> Path:
         """Write the report folder (via a temporary folder renamed into place)."""
-        from fmstudy.report import write_report
-
         return write_report(self, Path(out), force=force)
 
 
 def manifest(config: StudyConfig, sha256: dict) -> dict:
+    """Versions, seed and data hashes: what a rerun needs besides the config."""
     pkgs = {}
-    for name in (
-        "numpy",
-        "pandas",
-        "scikit-learn",
-        "scipy",
-        "statsmodels",
-        "matplotlib",
-        "seaborn",
-        "torch",
-        "optuna",
-        "jinja2",
-    ):
+    for name in MANIFEST_PACKAGES:
         with contextlib.suppress(PackageNotFoundError):
             pkgs[name] = version(name)
     return {
@@ -88,92 +84,29 @@ def manifest(config: StudyConfig, sha256: dict) -> dict:
         "platform": platform.platform(),
         "machine": platform.machine(),
         "packages": pkgs,
+        "deciding_libraries": library_versions(),
         "seed": config.seed,
         "dataset": config.dataset,
         "data_sha256": sha256,
     }
 
 
-def fit_key(spec: ModelSpec, config: StudyConfig, sha256: dict) -> str:
-    """Cache key of a fit: everything that decides its predictions."""
-    blob = json.dumps(
-        {
-            "v": CACHE_VERSION,
-            "kind": spec.kind,
-            "params": spec.params,
-            "classes": list(config.classes),
-            "data": sha256,
-        },
-        sort_keys=True,
-    )
-    return hashlib.sha256(blob.encode()).hexdigest()[:24]
+@dataclass
+class _Run:
+    """What the study's tasks fill in as they go."""
 
-
-def load_fit(path: Path) -> FitResult | None:
-    meta, preds = path.with_suffix(".json"), path.with_suffix(".npy")
-    if not (meta.is_file() and preds.is_file()):
-        return None
-    try:
-        m = json.loads(meta.read_text())
-        y_pred = np.load(preds, allow_pickle=False)
-    except (OSError, ValueError):
-        return None
-    return FitResult(
-        m["key"], m["label"], y_pred, m["fit_seconds"], m["predict_seconds"], m["info"]
-    )
-
-
-def save_fit(path: Path, fit: FitResult) -> None:
-    """Predictions first, then the JSON that marks the entry complete; both atomic."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buf = io.BytesIO()
-    np.save(buf, fit.y_pred, allow_pickle=False)
-    write_bytes(path.with_suffix(".npy"), buf.getvalue())
-    meta = {
-        "key": fit.key,
-        "label": fit.label,
-        "fit_seconds": fit.fit_seconds,
-        "predict_seconds": fit.predict_seconds,
-        "info": fit.info,
-    }
-    write_bytes(path.with_suffix(".json"), json.dumps(meta).encode())
-
-
-def _fit_and_keep(spec, x_train, y_train, x_test, n_jobs, path) -> FitResult:
-    fit = fit_model(spec, x_train, y_train, x_test, n_jobs=n_jobs)
-    save_fit(path, fit)
-    return fit
-
-
-@contextlib.contextmanager
-def _progress(enabled: bool) -> Iterator[Progress | None]:
-    if not enabled:
-        yield None
-        return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        transient=False,
-    ) as p:
-        yield p
-
-
-class _Steps:
-    """Times each step into ``timings`` and shows it as a progress bar."""
-
-    def __init__(self, progress: Progress | None, timings: dict):
-        self.progress, self.timings = progress, timings
-
-    @contextlib.contextmanager
-    def step(self, name: str, description: str, total: int = 1):
-        task = self.progress.add_task(description, total=total) if self.progress else None
-        t0 = time.perf_counter()
-        yield lambda n=1: self.progress.advance(task, n) if self.progress else None
-        self.timings[name] = round(time.perf_counter() - t0, 3)
-        if self.progress:
-            self.progress.update(task, completed=total)
+    config: StudyConfig
+    sub: Subset
+    cache: FitCache
+    steps: Steps
+    jobs: int
+    models: dict[str, ModelResult] = field(default_factory=dict)
+    preds: dict[str, np.ndarray] = field(default_factory=dict)
+    timings: dict = field(default_factory=lambda: {"models": {}})
+    figures: dict[str, Figure] = field(default_factory=dict)
+    parts: dict = field(default_factory=dict)  # StudyMetrics fields besides models
+    saved: dict[str, Path] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def run_study(
@@ -189,209 +122,277 @@ def run_study(
     """Run the study's tasks as ``config`` says and return the results.
 
     The architecture search (task ``search``) keeps its trials in ``search_storage``
-    (default: an SQLite file in the data folder's ``work``) and runs ``search_jobs``
-    worker processes on this machine.
+    (default: an SQLite file ``work/search.db`` in the data folder) and runs
+    ``search_jobs`` worker processes on this machine.
     """
-    jobs = jobs or os.cpu_count() or 1
     root = resolve_data_dir(data_dir)
-    settings = config.settings
-    timings: dict = {"steps": {}, "models": {}}
-    metrics: dict = {"config": config.to_dict(), "tasks": list(config.tasks)}
-    results: dict[str, Figure] = {}
-    saved: dict[str, Path] = {}
-    tables: dict[str, pd.DataFrame] = {}
     t_start = time.perf_counter()
-    with _progress(progress) as bar:
-        steps = _Steps(bar, timings["steps"])
+    with study_progress(progress) as steps:
         with steps.step("load", "Task 1: load and verify data"):
             ds = load_dataset(config.dataset, root)
             sub = select_classes(ds, config.classes)
-            metrics["task1"] = sub.verification()
-        names_by_label = dict(zip(sub.classes, sub.class_names, strict=True))
-        results["examples"] = figs.example_grid(
+        cache = FitCache(root / "work", ds.sha256, sub.classes, fresh=fresh)
+        run = _Run(config, sub, cache, steps, jobs or os.cpu_count() or 1)
+        run.parts["task1"] = sub.verification()
+        run.figures["examples"] = figs.example_grid(
             sub.x_train, sub.y_train, sub.classes, sub.class_names
         )
-        x_train = sub.x_train.reshape(len(sub.x_train), -1)
-        x_test = sub.x_test.reshape(len(sub.x_test), -1)
-
         if "2" in config.tasks:
-            with steps.step("pca", "Task 2: PCA"):
-                pca = run_pca(
-                    x_train, sub.y_train, seed=config.seed, n_random=settings.pca_random_directions
-                )
-            metrics["pca"] = {
-                "explained_variance_ratio": [float(v) for v in pca.explained_variance_ratio],
-                "checks": pca.checks,
-            }
-            results["pca_scatter"] = figs.pca_scatter(
-                pca.coords, pca.labels, names_by_label, pca.explained_variance_ratio
-            )
-            results["pca_variance"] = figs.pca_variance(pca.explained_variance_ratio)
-            results["pca_components"] = figs.pca_components(
-                pca.components, pca.explained_variance_ratio
-            )
-
-        specs = [
-            s
-            for s in classical_specs(settings)
-            if ("3" in config.tasks and s.kind == "forest")
-            or ("4" in config.tasks and s.kind == "logreg")
-        ]
-        fits, cached_keys = _fit_all(
-            specs,
-            sub,
-            x_train,
-            x_test,
-            config,
-            root,
-            jobs,
-            fresh,
-            steps,
-            parallel=settings.parallel_fits,
-        )
-        metrics["models"] = {}
-        preds: dict[str, np.ndarray] = {}
-        for spec in specs:
-            fit = fits[spec.key]
-            ev = evaluate(sub.y_test, fit.y_pred, sub.classes, sub.class_names)
-            ev["label"] = fit.label
-            ev["task"] = "3" if spec.kind == "forest" else "4"
-            metrics["models"][spec.key] = ev
-            preds[spec.key] = fit.y_pred
-            timings["models"][spec.key] = {
-                "fit_seconds": round(fit.fit_seconds, 3),
-                "predict_seconds": round(fit.predict_seconds, 3),
-                "cached": spec.key in cached_keys,
-            }
-            ev["info"] = fit.info
-            _model_figures(results, spec.key, ev, fit, sub, names_by_label)
-        if "5" in config.tasks and settings.networks:
-            from fmstudy.neural_task import network_conclusion, run_networks
-
-            nets = run_networks(config, sub, root, jobs, fresh, bar, timings, results)
-            metrics["networks"] = nets.metrics
-            metrics["networks_conclusion"] = network_conclusion(nets.metrics)
-            saved = nets.saved
-            for key, ev in nets.models.items():
-                metrics["models"][key] = ev
-                preds[key] = nets.predictions[key]
+            _pca(run)
+        _classical(run)
+        if "5" in config.tasks and config.networks:
+            _networks(run)
         if "search" in config.tasks:
-            from fmstudy.search import against_notebook, search_task
+            from fmstudy.search_workers import search_storage_url
 
-            url = search_storage or f"sqlite:///{root / 'work' / 'search.db'}"
-            (root / "work").mkdir(parents=True, exist_ok=True)
-            t0 = time.perf_counter()
-            found = search_task(config, sub, root, url, search_jobs, bar)
-            timings["steps"]["search"] = round(time.perf_counter() - t0, 3)
-            ev = evaluate(sub.y_test, found.final.y_pred, sub.classes, sub.class_names)
-            ev["label"] = f"search best (trial {found.summary['best_trial']})"
-            ev["task"] = "search"
-            metrics["models"]["search-best"] = ev
-            preds["search-best"] = found.final.y_pred
-            timings["models"]["search-best"] = {
-                "fit_seconds": round(sum(found.final.epoch_seconds), 3),
-                "predict_seconds": round(found.final.predict_seconds, 3),
-                "cached": False,
-            }
-            metrics["search"] = {
-                **found.summary,
-                "storage": found.storage,
-                "against_notebook": against_notebook(found.summary, metrics.get("networks")),
-            }
-            results.update(found.figures)
-            results["confusion_search-best"] = figs.confusion_heatmap(
-                ev["confusion"], sub.class_names, f"{ev['label']}: test confusion matrix"
-            )
-            tables["search_trials"] = found.trials
-            if found.final.folder is not None:
-                saved["search-best"] = found.final.folder
-        if len(preds) >= 2:
-            with steps.step("compare", "Comparing models (bootstrap, McNemar)"):
-                labels = {k: metrics["models"][k]["label"] for k in metrics["models"]}
-                comp = compare_models(
-                    sub.y_test, preds, labels, n_boot=settings.bootstrap, seed=config.seed
-                )
-                accs = {k: metrics["models"][k]["accuracy"] for k in metrics["models"]}
-                comp["conclusion"] = conclusion(accs, labels, comp)
-                metrics["comparison"] = comp
-            keys = list(metrics["models"])
-            results["comparison"] = figs.model_comparison(
-                [labels[k] for k in keys],
-                [accs[k] for k in keys],
-                [comp["ci95"][k] for k in keys],
-            )
-        metrics["similar_pairs"] = _mean_image_similarity(sub)
-    timings["total_seconds"] = round(time.perf_counter() - t_start, 3)
+            url = search_storage_url(search_storage, root / "work" / "search.db")
+            _search(run, url, root, search_jobs)
+        if len(run.preds) >= 2:
+            _compare(run)
+        run.parts["similar_pairs"] = _mean_image_similarity(sub)
+    run.timings["steps"] = steps.timings
+    run.timings["total_seconds"] = round(time.perf_counter() - t_start, 3)
+    metrics = StudyMetrics(tasks=tuple(config.tasks), models=run.models, **run.parts)
     predictions = pd.DataFrame(
         {
             "test_index": np.flatnonzero(np.isin(ds.y_test, config.classes)),
             "true": sub.y_test.astype(int),
-            "true_name": [names_by_label[int(v)] for v in sub.y_test],
-            **{k: p.astype(int) for k, p in preds.items()},
+            "true_name": [sub.class_names[sub.classes.index(int(v))] for v in sub.y_test],
+            **{k: p.astype(int) for k, p in run.preds.items()},
         }
     )
     return StudyResult(
-        config, manifest(config, ds.sha256), metrics, timings, predictions, results, saved, tables
+        config,
+        manifest(config, ds.sha256),
+        metrics,
+        run.timings,
+        predictions,
+        run.figures,
+        run.saved,
+        run.tables,
     )
 
 
-def _fit_all(
-    specs, sub: Subset, x_train, x_test, config, root: Path, jobs, fresh, steps, *, parallel: bool
-) -> tuple[dict[str, FitResult], set[str]]:
-    """Each fit from the cache if it is there, else fitted (in parallel where the profile
+def run_report(
+    config: StudyConfig,
+    out: Path,
+    *,
+    force: bool = False,
+    storage: str | None = None,
+    search_db: Path | None = None,
+    **options,
+) -> StudyResult:
+    """Check ``out``, run the study, write its report into ``out``; the CLI's one call.
+
+    The search's trials go to ``storage``, else to SQLite at ``search_db`` (default
+    ``OUT.search.db`` beside the report folder, which a rerun replaces)."""
+    from fmstudy.search_workers import check_storage_url, search_storage_url
+
+    check_out_dir(out, force=force)
+    url = None
+    if "search" in config.tasks:
+        if storage is not None:
+            check_storage_url(storage)
+        url = search_storage_url(storage, search_db or Path(f"{out.resolve()}.search.db"))
+    result = run_study(config, progress=True, search_storage=url, **options)
+    result.save(out, force=force)
+    return result
+
+
+def _pca(run: _Run) -> None:
+    sub = run.sub
+    with run.steps.step("pca", "Task 2: PCA"):
+        x_train = sub.x_train.reshape(len(sub.x_train), -1)
+        pca = run_pca(
+            x_train, sub.y_train, seed=run.config.seed, n_random=run.config.pca_random_directions
+        )
+    run.parts["pca"] = {
+        "explained_variance_ratio": [float(v) for v in pca.explained_variance_ratio],
+        "checks": pca.checks,
+    }
+    names = dict(zip(sub.classes, sub.class_names, strict=True))
+    ratios = pca.explained_variance_ratio
+    run.figures["pca_scatter"] = figs.pca_scatter(pca.coords, pca.labels, names, ratios)
+    run.figures["pca_variance"] = figs.pca_variance(ratios)
+    run.figures["pca_components"] = figs.pca_components(pca.components, ratios)
+
+
+def _classical(run: _Run) -> None:
+    """Tasks 3 and 4: each model from the cache or fitted, evaluated, drawn."""
+    cfg, sub = run.config, run.sub
+    specs = [
+        s
+        for s in classical_specs(cfg.forest, cfg.logreg)
+        if ("3" in cfg.tasks and s.kind == "forest") or ("4" in cfg.tasks and s.kind == "logreg")
+    ]
+    fits, cached = _fit_all(run, specs)
+    for spec in specs:
+        fit = fits[spec.key]
+        task = "3" if spec.kind == "forest" else "4"
+        ev = model_result(
+            spec.key,
+            fit.label,
+            task,
+            sub.y_test,
+            fit.y_pred,
+            sub.classes,
+            sub.class_names,
+            fit.info,
+        )
+        run.models[spec.key] = ev
+        run.preds[spec.key] = fit.y_pred
+        run.timings["models"][spec.key] = {
+            "fit_seconds": round(fit.fit_seconds, 3),
+            "predict_seconds": round(fit.predict_seconds, 3),
+            "cached": spec.key in cached,
+        }
+        _model_figures(run, ev, fit.y_pred)
+
+
+def _fit_and_keep(spec, x_train, y_train, x_test, n_jobs, cache: FitCache, key: str) -> FitResult:
+    return cache.keep_fit(key, fit_model(spec, x_train, y_train, x_test, n_jobs=n_jobs))
+
+
+def _fit_all(run: _Run, specs) -> tuple[dict[str, FitResult], set[str]]:
+    """Each fit from the cache if it is there, else fitted (in parallel where the config
     asks for it: independent single-threaded fits, longest first) and kept.  Returns the
     fits and the keys of those that came from the cache."""
-    work = root / "work"
-    paths = {s.key: work / fit_key(s, config, sub.dataset.sha256) for s in specs}
-    fits: dict[str, FitResult] = {}
-    todo = []
-    for s in specs:
-        cached = None if fresh else load_fit(paths[s.key])
-        if cached is not None:
-            fits[s.key] = cached
-        else:
-            todo.append(s)
-    cached_keys = set(fits)
+    sub, cache, jobs = run.sub, run.cache, run.jobs
+    x_train = sub.x_train.reshape(len(sub.x_train), -1)
+    x_test = sub.x_test.reshape(len(sub.x_test), -1)
+    keys = {s.key: cache.key(s.kind, s.params) for s in specs}
+    fits = {s.key: f for s in specs if (f := cache.load_fit(keys[s.key])) is not None}
+    cached = set(fits)
+    todo = sorted((s for s in specs if s.key not in cached), key=lambda s: -s.expected_cost)
     if not specs:
-        return fits, cached_keys
+        return fits, cached
     label = ", ".join(s.key for s in todo) or "all cached"
-    with steps.step("fit", f"Tasks 3-4: fitting models ({label})", total=len(specs)) as advance:
+    with run.steps.step("fit", f"Tasks 3-4: fitting models ({label})", total=len(specs)) as advance:
         advance(len(specs) - len(todo))
-        todo.sort(key=lambda s: -s.expected_cost)
-        if parallel and jobs > 1 and len(todo) > 1:
+        if run.config.parallel_fits and jobs > 1 and len(todo) > 1:
             runner = Parallel(n_jobs=min(jobs, len(todo)), return_as="generator_unordered")
             for fit in runner(
-                delayed(_fit_and_keep)(s, x_train, sub.y_train, x_test, 1, paths[s.key])
+                delayed(_fit_and_keep)(s, x_train, sub.y_train, x_test, 1, cache, keys[s.key])
                 for s in todo
             ):
                 fits[fit.key] = fit
                 advance()
         else:
             for s in todo:
-                fits[s.key] = _fit_and_keep(s, x_train, sub.y_train, x_test, jobs, paths[s.key])
+                fits[s.key] = _fit_and_keep(
+                    s, x_train, sub.y_train, x_test, jobs, cache, keys[s.key]
+                )
                 advance()
-    return fits, cached_keys
+    return fits, cached
 
 
-def _model_figures(results, key, ev, fit: FitResult, sub: Subset, names_by_label) -> None:
-    results[f"confusion_{key}"] = figs.confusion_heatmap(
-        ev["confusion"], sub.class_names, f"{fit.label}: accuracy {ev['accuracy']:.4f}"
+def _model_figures(run: _Run, ev: ModelResult, y_pred: np.ndarray) -> None:
+    sub, key = run.sub, ev.key
+    names = dict(zip(sub.classes, sub.class_names, strict=True))
+    run.figures[f"confusion_{key}"] = figs.confusion_heatmap(
+        ev.confusion, sub.class_names, f"{ev.label}: accuracy {ev.accuracy:.4f}"
     )
-    if ev["confused_pairs"]:
-        worst = ev["confused_pairs"][0]
+    if ev.confused_pairs:
+        worst = ev.confused_pairs[0]
         pair = (worst["a"], worst["b"])
         wrong = np.flatnonzero(
-            np.isin(sub.y_test, pair) & np.isin(fit.y_pred, pair) & (sub.y_test != fit.y_pred)
+            np.isin(sub.y_test, pair) & np.isin(y_pred, pair) & (sub.y_test != y_pred)
         )[:16]
-        results[f"errors_{key}"] = figs.misclassified_gallery(
+        run.figures[f"errors_{key}"] = figs.misclassified_gallery(
             sub.x_test[wrong],
             sub.y_test[wrong],
-            fit.y_pred[wrong],
-            names_by_label,
-            f"{fit.label}: misclassified {worst['a_name']} / {worst['b_name']} (true → predicted)",
+            y_pred[wrong],
+            names,
+            f"{ev.label}: misclassified {worst['a_name']} / {worst['b_name']} (true → predicted)",
         )
-    if fit.info.get("oob_curve"):
-        results[f"oob_{key}"] = figs.oob_curve(fit.info["oob_curve"])
+    if ev.details.get("oob_curve"):
+        run.figures[f"oob_{key}"] = figs.oob_curve(ev.details["oob_curve"])
+
+
+def _networks(run: _Run) -> None:
+    """Task 5: every network of the config with each seed, then its figures."""
+    from fmstudy.narrative import counted
+    from fmstudy.neural_task import run_networks
+
+    nets = run_networks(run.config, run.sub, run.cache, run.jobs, run.steps)
+    run.parts["networks"] = nets.results
+    run.saved.update(nets.saved)
+    run.timings["networks"] = nets.timings["networks"]
+    run.timings["models"].update(nets.timings["models"])
+    for name, n in nets.results.items():
+        ev = nets.models[n.key]
+        run.models[n.key] = ev
+        run.preds[n.key] = nets.predictions[n.key]
+        run.figures[f"curves_{n.key}"] = figs.training_curves(
+            n.histories, n.best_epoch, f"{name} ({n.layers}), {counted(len(n.seeds), 'seed')}"
+        )
+        run.figures[f"confusion_{n.key}"] = figs.confusion_heatmap(
+            ev.confusion,
+            run.sub.class_names,
+            f"{name}, seed {n.median_seed}: accuracy {ev.accuracy:.4f}",
+        )
+
+
+def _search(run: _Run, url: str, root: Path, jobs: int) -> None:
+    """The architecture search; its best spec joins the comparison as "search-best"."""
+    from fmstudy.search import run_search
+
+    sub = run.sub
+    found = run_search(
+        run.config.search_settings(),
+        sub,
+        url,
+        jobs=jobs,
+        data_dir=root,
+        progress=run.steps,
+        cache=run.cache,
+        networks=run.parts.get("networks"),
+    )
+    run.steps.timings["search"] = round(found.seconds, 3)
+    o = found.outcome
+    ev = model_result(
+        "search-best",
+        f"search best (trial {o.best_trial})",
+        "search",
+        sub.y_test,
+        found.final.y_pred,
+        sub.classes,
+        sub.class_names,
+    )
+    run.models["search-best"] = ev
+    run.preds["search-best"] = found.final.y_pred
+    run.timings["models"]["search-best"] = {
+        "fit_seconds": round(sum(found.final.epoch_seconds), 3),
+        "predict_seconds": round(found.final.predict_seconds, 3),
+        "cached": False,
+    }
+    run.parts["search"] = o
+    run.figures.update(found.figures)
+    run.figures["confusion_search-best"] = figs.confusion_heatmap(
+        ev.confusion, sub.class_names, f"{ev.label}: test confusion matrix"
+    )
+    run.tables["search_trials"] = found.trials
+    if found.final.folder is not None:
+        run.saved["search-best"] = found.final.folder
+
+
+def _compare(run: _Run) -> None:
+    """Bootstrap intervals per model, McNemar tests per pair, the comparison figure."""
+    with run.steps.step("compare", "Comparing models (bootstrap, McNemar)"):
+        labels = {k: m.label for k, m in run.models.items()}
+        ci95, pairs = compare_models(
+            run.sub.y_test,
+            run.preds,
+            labels,
+            n_boot=run.config.bootstrap,
+            seed=run.config.seed,
+        )
+        run.models = {k: replace(m, ci95=ci95[k]) for k, m in run.models.items()}
+        run.parts["pairs"] = pairs
+    ms = list(run.models.values())
+    run.figures["comparison"] = figs.model_comparison(
+        [m.label for m in ms], [m.accuracy for m in ms], [m.ci95 for m in ms]
+    )
 
 
 def _mean_image_similarity(sub: Subset) -> list[dict]:
@@ -404,23 +405,3 @@ def _mean_image_similarity(sub: Subset) -> list[dict]:
             out.append({"a": int(a), "b": int(b), "correlation": r})
     out.sort(key=lambda d: -d["correlation"])
     return out
-
-
-def check_out_dir(out: Path, *, force: bool) -> None:
-    """Refuse a folder we may not replace: unwritable, or holding something else."""
-    if out.exists() and not out.is_dir():
-        raise FmstudyError(f"--out {out} is a file; name a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file() and not force:
-        raise FmstudyError(
-            f"--out {out} is not empty and is not an fmstudy report; choose another folder "
-            "or pass --force to replace it"
-        )
-    parent = out.parent if out.parent != Path("") else Path(".")
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        # A real write probe: permission bits say nothing for root or for /proc-like folders.
-        shutil.rmtree(tempfile.mkdtemp(prefix=f".{out.name}.probe-", dir=parent))
-    except OSError as exc:
-        raise FmstudyError(
-            f"cannot write the report beside {out}: {exc.strerror}; choose another --out"
-        ) from None

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from fmstudy.data import Dataset, to_frame
+from fmstudy.data import Dataset, load_dataset, to_frame
+from fmstudy.datasets import get_dataset_spec
 from fmstudy.errors import FmstudyError
 
 SWEDISH_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖ"
@@ -197,3 +198,17 @@ def select_classes(dataset: Dataset, classes: tuple[int, ...]) -> Subset:
         dataset.x_test[te],
         dataset.y_test[te],
     )
+
+
+def dataset_report(dataset: str, root, *, surname: str | None = None, classes=None) -> dict:
+    """Task 1 for ``fmstudy data``: the verification of the chosen classes (all classes
+    when neither ``surname`` nor ``classes`` is given), with the licence."""
+    spec = get_dataset_spec(dataset)
+    if surname is None and not classes:
+        chosen = tuple(range(len(spec.classes)))  # no filter: task 1a only
+    else:
+        chosen = resolve_classes(spec.classes, surname=surname, classes=classes)
+    report = select_classes(load_dataset(spec.name, root), chosen).verification()
+    report["hashes_ok"] = True  # load_dataset raises on any mismatch
+    report["license"] = spec.license
+    return report

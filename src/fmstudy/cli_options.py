@@ -1,0 +1,93 @@
+"""The options several ``fmstudy`` commands share, and ``fmstudy nn``'s spec overrides,
+declared once as Typer annotations (used by :mod:`fmstudy.cli`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+PROFILE_HELP = (
+    "quick: every step on small budgets (tests, CI); standard: the notebook's accuracy "
+    "far faster; notebook: the notebook's exact settings (RF 1000 trees and LogReg "
+    "max_iter=5000, random_state=42)"
+)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        envvar="FMSTUDY_DATA_DIR",
+        help="Folder for downloaded data sets and the decoded-array cache "
+        "[default: $FMSTUDY_DATA_DIR, else ~/.cache/fmstudy].",
+        show_default=False,
+    ),
+]
+DatasetOpt = Annotated[
+    str,
+    typer.Option(
+        "--dataset",
+        envvar="FMSTUDY_DATASET",
+        help="Data set to study: fashion-mnist (shipped), mnist or kmnist (downloaded once).",
+    ),
+]
+Surname = Annotated[
+    str | None,
+    typer.Option(
+        "--surname",
+        help="Your last name: its first letter picks the course's four classes "
+        "(A-G: 0-3, H-M: 4-7, N-Ö: 6-9).",
+    ),
+]
+Classes = Annotated[
+    str | None,
+    typer.Option(
+        "--classes",
+        help="Classes to study, overriding --surname: '4-7', '4,5,6,7' or names 'coat,shirt'.",
+    ),
+]
+
+
+def spec_field(kind: type, flag: str, what: str):
+    """An ``fmstudy nn`` option that overrides one field of the spec when given."""
+    return Annotated[
+        kind | None, typer.Option(flag, help=f"{what} [default: the spec's].", show_default=False)
+    ]
+
+
+Epochs = spec_field(int, "--epochs", "Epochs")
+Optimizer = spec_field(str, "--optimizer", "sgd, adam or adamw")
+Lr = spec_field(float, "--lr", "Learning rate")
+Momentum = spec_field(float, "--momentum", "SGD momentum")
+WeightDecay = spec_field(float, "--weight-decay", "Weight decay")
+BatchSize = spec_field(int, "--batch-size", "Batch size")
+Patience = spec_field(
+    int,
+    "--patience",
+    "Early stopping on validation loss after this many epochs without improvement "
+    "(fixed epochs if none)",
+)
+Scaling = spec_field(str, "--scaling", "standardize (fitted on the training part) or unit (/255)")
+ValSplit = spec_field(
+    str, "--val-split", "stratified, or first (the first 20 % of rows, as the notebook)"
+)
+Mixup = spec_field(float, "--mixup", "Mixup alpha for half the training batches, 0 for none")
+Tta = Annotated[
+    bool | None,
+    typer.Option(
+        "--tta/--no-tta",
+        help="Predict from each image and its mirror (average of probabilities) "
+        "[default: the spec's].",
+        show_default=False,
+    ),
+]
+Refit = Annotated[
+    bool | None,
+    typer.Option(
+        "--refit/--no-refit",
+        help="After the run with a validation part, train again on every training row and "
+        "test that network [default: the spec's].",
+        show_default=False,
+    ),
+]

@@ -1,0 +1,155 @@
+"""What the command line prints: Rich tables of results the library returned.
+
+    print_summary(result, out)        # after fmstudy run / nn
+    print_evaluation(evaluated)       # fmstudy evaluate
+
+Nothing here computes; each function only lays out records it is given.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+
+def print_list(rows: list[dict], root: Path, as_json: bool) -> None:
+    """``fmstudy data --list``: the known data sets and whether each works offline."""
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    table = Table(title=f"Data sets (data dir: {root})")
+    for col in ("name", "offline", "classes", "licence"):
+        table.add_column(col)
+    for r in rows:
+        offline = {"shipped": "yes (shipped)", "cached": "yes (downloaded)"}.get(
+            r["available"], "no: downloaded on first use"
+        )
+        table.add_row(r["name"], offline, ", ".join(r["classes"]), r["license"])
+    Console().print(table)
+
+
+def print_verification(v: dict, surname: str | None) -> None:
+    """``fmstudy data``: task 1's shapes, hashes and the class filter."""
+    out = Console(highlight=False)
+    sh = v["shapes"]
+    out.print(f"[bold]{v['dataset']}[/]: SHA-256 of all 4 decompressed files OK")
+    out.print(f"  train images {tuple(sh['train_images'])}, labels {tuple(sh['train_labels'])}")
+    out.print(f"  test images  {tuple(sh['test_images'])}, labels {tuple(sh['test_labels'])}")
+    out.print(f"  flattened: train {tuple(sh['train_flat'])}, test {tuple(sh['test_flat'])}")
+    out.print(
+        f"  common frame {tuple(sh['common_frame'])}: "
+        f"{sh['train_flat'][1]} pixel columns + target + split"
+    )
+    who = f" (surname {surname!r})" if surname else ""
+    names = ", ".join(f"{c} {n}" for c, n in zip(v["classes"], v["class_names"], strict=True))
+    out.print(f"[bold]Classes{who}[/]: {names}")
+    for split, s in v["splits"].items():
+        status = "OK" if s["ok"] else f"MISMATCH, expected {s['expected_kept']}"
+        out.print(f"  {split}: kept {s['kept']} / {s['total']} = {s['share']:.1%} ({status})")
+    table = Table("class", "name", "train", "test")
+    for c, n in zip(v["classes"], v["class_names"], strict=True):
+        table.add_row(
+            str(c),
+            n,
+            str(v["splits"]["train"]["per_class"][str(c)]),
+            str(v["splits"]["test"]["per_class"][str(c)]),
+        )
+    out.print(table)
+    out.print(f"  first 10 train targets: {v['splits']['train']['first_targets']}")
+    out.print(f"  first 10 test targets:  {v['splits']['test']['first_targets']}")
+    out.print(f"  licence: {v['license']}")
+
+
+def print_summary(result, out: Path) -> None:
+    """The models of a finished study (a study.StudyResult), and where its report is."""
+    table = Table(title=f"fmstudy: classes {', '.join(map(str, result.config.classes))}")
+    for col in ("model", "accuracy", "95 % interval", "macro F1", "fit s"):
+        table.add_column(col, justify="left" if col == "model" else "right")
+    for key, ev in result.metrics.models.items():
+        lo_hi = f"{ev.ci95[0]:.4f}-{ev.ci95[1]:.4f}" if ev.ci95 else "-"
+        table.add_row(
+            ev.label,
+            f"{ev.accuracy:.4f}",
+            lo_hi,
+            f"{ev.macro_f1:.4f}",
+            f"{result.timings['models'][key]['fit_seconds']:.1f}",
+        )
+    console = Console()
+    if result.metrics.models:
+        console.print(table)
+    console.print(f"Report: {out / 'index.html'}  ({result.timings['total_seconds']:.1f} s)")
+
+
+def print_search(result, out: Path, url: str) -> None:
+    """``fmstudy search``: the best trial, its test accuracy, and where everything is."""
+    s = result.metrics.search
+    Console(highlight=False).print(
+        f"Best trial {s.best_trial} ({s.best_layers}): validation {s.best_val_accuracy:.4f}, "
+        f"test {s.test_accuracy:.4f} after retraining on all training rows.\n"
+        f"Report: {out / 'report' / 'index.html'}   spec: {out / 'report' / 'best-spec.json'}   "
+        f"trials: {url}"
+    )
+
+
+def print_presets(presets: dict) -> None:
+    """``fmstudy nn --list``: every preset with its training settings."""
+    table = Table("preset", "layers", "optimizer", "batch", "epochs", "scaling", "validation")
+    table.columns[1].no_wrap = True
+    table.add_column("also", min_width=30)
+    for name, s in presets.items():
+        opt = f"{s.optimizer} lr {s.lr:g}" + (f" m {s.momentum:g}" if s.momentum else "")
+        stop = f"{s.epochs}" + (f" (early stop {s.patience})" if s.patience else " fixed")
+        table.add_row(
+            name,
+            s.layer_string,
+            opt,
+            str(s.batch_size),
+            stop,
+            s.scaling,
+            s.val_split,
+            "; ".join(s.extras()),
+        )
+    Console(width=200).print(table)
+
+
+def print_evaluation(e, as_json: bool) -> None:
+    """``fmstudy evaluate``: a saved network's test accuracy, per-class report, confusion."""
+    ev = e.result
+    if as_json:
+        body = {
+            "spec": e.spec.to_dict(),
+            "classes": list(e.classes),
+            "dataset": e.dataset,
+            "accuracy": ev.accuracy,
+            "macro_f1": ev.macro_f1,
+            "confusion": ev.confusion,
+            "correct_per_class": ev.correct_per_class,
+            "report": ev.report,
+            "confused_pairs": ev.confused_pairs,
+        }
+        print(json.dumps(body, indent=2))
+        return
+    console = Console(highlight=False)
+    console.print(
+        f"[bold]{e.spec.name}[/] ({e.spec.layer_string}) on {e.dataset} classes "
+        f"{', '.join(map(str, e.classes))}: test accuracy {ev.accuracy:.4f}, "
+        f"macro F1 {ev.macro_f1:.4f}"
+    )
+    table = Table("class", "precision", "recall", "F1", "support")
+    for c, name in zip(e.classes, e.class_names, strict=True):
+        r = ev.report[name]
+        table.add_row(
+            f"{c} {name}",
+            f"{r['precision']:.4f}",
+            f"{r['recall']:.4f}",
+            f"{r['f1-score']:.4f}",
+            str(int(r["support"])),
+        )
+    console.print(table)
+    cm = Table("true \\ predicted", *e.class_names)
+    for name, row in zip(e.class_names, ev.confusion, strict=True):
+        cm.add_row(name, *map(str, row))
+    console.print(cm)

@@ -1,0 +1,167 @@
+"""A study's results as typed records, and the shape of metrics.json they serialize to.
+
+    metrics = StudyMetrics(tasks=("1", "3"), task1=..., models={"forest": ModelResult(...)})
+    metrics.to_dict()                       # what metrics.json holds
+    StudyMetrics.from_dict(json.load(fh))   # and back
+
+metrics.json holds numbers and identifiers only: durations live in timings.json
+(so a rerun writes an identical metrics.json) and sentences are made from these
+records by :mod:`fmstudy.narrative` when the report is written.  Its shape::
+
+    {
+      "schema": 2,
+      "tasks": ["1", "2", ...],
+      "task1": {dataset, classes, class_names, sha256, shapes, splits, label_map},
+      "pca": {explained_variance_ratio, checks} or null,
+      "models": {key: ModelResult},            # every model of the comparison
+      "networks": {name: NetworkResult},       # task 5, one per architecture
+      "search": SearchOutcome or null,
+      "comparison": {pairs: [PairTest]} or null,
+      "similar_pairs": [{a, b, correlation}]   # class mean-image correlations
+    }
+
+A ModelResult's ``details`` carry what its kind adds: ``n_trees`` and
+``oob_curve`` (forest), ``n_iter`` and ``converged`` (logistic regression),
+``seed`` and ``seeds`` (networks: the seed that stands for the architecture).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+
+import numpy as np
+
+SCHEMA_VERSION = 2
+
+
+def _from(cls, data: dict):
+    """A record from its dict, ignoring keys it does not know."""
+    known = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass(frozen=True)
+class ModelResult:
+    """One fitted model on the test set."""
+
+    key: str
+    label: str
+    task: str  # "3", "4", "5" or "search"
+    accuracy: float
+    macro_f1: float
+    confusion: list  # rows true class, columns predicted, in the study's class order
+    correct_per_class: dict  # str(class) -> right answers
+    report: dict  # scikit-learn's classification_report(output_dict=True)
+    confused_pairs: list  # the pairs with most mistakes between them, largest first
+    details: dict = field(default_factory=dict)
+    ci95: tuple[float, float] | None = None  # bootstrap interval, once models are compared
+
+
+@dataclass(frozen=True)
+class NetworkResult:
+    """One architecture of task 5 over its seeds."""
+
+    name: str
+    key: str  # its key among the models: nn-NAME
+    label: str
+    spec: dict
+    layers: str
+    params: int
+    extras: list
+    seeds: list
+    median_seed: int  # the seed whose network joins the comparison
+    test_acc: list
+    val_acc_at_best: list  # validation accuracy at each seed's best epoch
+    epochs_run: list
+    best_epoch: list
+    histories: list
+    early_stopping: bool
+    test_acc_mean: float = 0.0
+    test_acc_sd: float = 0.0
+    val_acc_mean: float = 0.0
+    val_acc_sd: float = 0.0
+
+    @classmethod
+    def summarised(cls, **values) -> NetworkResult:
+        """The record with means and sample standard deviations over the seeds filled in."""
+        test, val = np.asarray(values["test_acc"]), np.asarray(values["val_acc_at_best"])
+        return cls(
+            **values,
+            test_acc_mean=float(test.mean()),
+            test_acc_sd=float(test.std(ddof=1)) if len(test) > 1 else 0.0,
+            val_acc_mean=float(val.mean()),
+            val_acc_sd=float(val.std(ddof=1)) if len(val) > 1 else 0.0,
+        )
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    """The architecture search: its trials, the best one, and that spec on the test set."""
+
+    study_name: str
+    storage: str  # the database, password hidden
+    settings: dict
+    trials: dict  # state -> count
+    best_trial: int
+    best_val_accuracy: float
+    best_spec: dict
+    best_layers: str
+    test_accuracy: float
+    final_epochs: int
+    n_params: int
+    against_notebook: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PairTest:
+    """McNemar's test of two models on the same test images, Holm-corrected."""
+
+    a: str
+    b: str
+    a_label: str
+    b_label: str
+    table: list
+    a_only_right: int
+    b_only_right: int
+    discordant: int
+    test: str
+    statistic: float
+    p_value: float
+    p_holm: float
+    significant: bool
+    better: str | None
+
+
+@dataclass(frozen=True)
+class StudyMetrics:
+    """Everything a study measured; serialized as metrics.json."""
+
+    tasks: tuple[str, ...]
+    task1: dict
+    pca: dict | None = None
+    models: dict[str, ModelResult] = field(default_factory=dict)
+    networks: dict[str, NetworkResult] = field(default_factory=dict)
+    search: SearchOutcome | None = None
+    pairs: list[PairTest] | None = None  # the comparison; None with fewer than two models
+    similar_pairs: list = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["schema"] = SCHEMA_VERSION
+        out["tasks"] = list(self.tasks)
+        out["comparison"] = {"pairs": out.pop("pairs")} if self.pairs is not None else None
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> StudyMetrics:
+        comparison = data.get("comparison")
+        return cls(
+            tasks=tuple(data["tasks"]),
+            task1=data["task1"],
+            pca=data.get("pca"),
+            models={k: _from(ModelResult, v) for k, v in data.get("models", {}).items()},
+            networks={k: _from(NetworkResult, v) for k, v in data.get("networks", {}).items()},
+            search=_from(SearchOutcome, data["search"]) if data.get("search") else None,
+            pairs=[_from(PairTest, p) for p in comparison["pairs"]] if comparison else None,
+            similar_pairs=data.get("similar_pairs", []),
+        )

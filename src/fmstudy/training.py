@@ -1,0 +1,346 @@
+"""Train, predict, save and reload networks: one deterministic training loop.
+
+    run = train(spec, x_train, y_train, x_test, y_test, classes, seed=0)
+    run.history                       # per-epoch loss/accuracy, train and validation
+
+Saving and reloading live in :mod:`fmstudy.saved_networks`, image changes in
+:mod:`fmstudy.augment`.
+
+Labels are mapped to 0..k-1 for training and back after.  Results are
+deterministic on the CPU for a given thread count.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from fmstudy.augment import mirror_images, pixel_stats, random_shift
+from fmstudy.networks import NetSpec, build_model, count_parameters
+
+# Bumped whenever the same spec and seed would train differently: cached trainings and
+# search studies made by another version are not reused.  3: flips in pixel space.
+TRAINER_VERSION = 3
+
+
+@dataclass
+class TrainRun:
+    """One training of one spec with one seed: history, predictions, weights.
+
+    The one form of a finished training, fresh or from the cache (then ``state`` and
+    ``scaler`` are None and ``folder`` holds the saved weights)."""
+
+    spec: NetSpec
+    seed: int
+    classes: tuple[int, ...]
+    history: dict  # train_loss, train_acc, val_loss, val_acc: one value per epoch
+    best_epoch: int  # 1-based epoch with the lowest validation loss
+    epochs_run: int
+    y_pred: np.ndarray  # test predictions, original labels
+    test_accuracy: float
+    n_params: int
+    epoch_seconds: list[float] = field(default_factory=list)
+    predict_seconds: float = 0.0  # scaling and predicting the test set
+    refit_seconds: float = 0.0  # training on every row after the validated run (spec.refit)
+    state: dict | None = None  # weights, for saving
+    scaler: dict | None = None  # mean/std (or 1/255) the inputs were scaled with
+    dataset: str = "fashion-mnist"
+    folder: Path | None = None  # where it was saved (a cache), if it was
+
+
+def split_validation(y: np.ndarray, spec: NetSpec, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the training and validation parts."""
+    n = len(y)
+    n_val = int(round(n * spec.val_fraction))
+    if spec.val_split == "first":  # the notebook: the first 20 % of the rows
+        idx = np.arange(n)
+        return idx[n_val:], idx[:n_val]
+    rng = np.random.default_rng(seed)
+    val = []
+    for c in np.unique(y):
+        members = np.flatnonzero(y == c)
+        rng.shuffle(members)
+        val.append(members[: int(round(len(members) * spec.val_fraction))])
+    val_idx = np.sort(np.concatenate(val))
+    return np.setdiff1d(np.arange(n), val_idx), val_idx
+
+
+def fit_scaler(x: np.ndarray, scaling: str) -> dict:
+    """Per-pixel mean and std of the training part (or 0 and 255 for ``unit``)."""
+    if scaling == "unit":
+        return {
+            "mean": np.zeros(x.shape[1], np.float32),
+            "std": np.full(x.shape[1], 255.0, np.float32),
+        }
+    mean = x.mean(axis=0, dtype=np.float64)
+    std = x.std(axis=0, dtype=np.float64)
+    std[std == 0] = 1.0  # constant pixels (the corners) stay 0, as StandardScaler does
+    return {"mean": mean.astype(np.float32), "std": std.astype(np.float32)}
+
+
+def prepare_inputs(x: np.ndarray, scaler: dict, spec: NetSpec) -> torch.Tensor:
+    """Scaled float32 inputs: flat rows for MLPs, (N, 1, 28, 28) for conv networks."""
+    flat = x.reshape(len(x), int(np.prod(x.shape[1:]))).astype(np.float32)
+    t = torch.from_numpy((flat - scaler["mean"]) / scaler["std"])
+    return t.view(len(x), 1, 28, 28) if spec.is_conv else t
+
+
+def _optimizer(spec: NetSpec, params):
+    if spec.optimizer == "sgd":
+        return torch.optim.SGD(
+            params, lr=spec.lr, momentum=spec.momentum, weight_decay=spec.weight_decay
+        )
+    cls = torch.optim.Adam if spec.optimizer == "adam" else torch.optim.AdamW
+    # The fused kernel updates each parameter in one pass: on notebook-3 it halves the
+    # epoch (12 s instead of 26 s on 2 cores), the update being memory-bound.
+    return cls(params, lr=spec.lr, weight_decay=spec.weight_decay, fused=True)
+
+
+def log_probs(model: nn.Module, xb: torch.Tensor, mirror=None) -> torch.Tensor:
+    """Log-probabilities; with ``mirror`` (mean, std) the average over image and mirror."""
+    out = model(xb).log_softmax(1)
+    if mirror is None:
+        return out
+    both = torch.stack([out, model(mirror_images(xb, *mirror)).log_softmax(1)])
+    return torch.logsumexp(both, 0) - math.log(2)
+
+
+def all_log_probs(model: nn.Module, x: torch.Tensor, mirror=None, batch: int = 1024):
+    """:func:`log_probs` of every row, in eval mode and in batches (validation, test, predict)."""
+    model.eval()
+    with torch.inference_mode():
+        return torch.cat(
+            [log_probs(model, x[i : i + batch], mirror) for i in range(0, len(x), batch)]
+        )
+
+
+def evaluate_network(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch=1024, mirror=None):
+    """(mean loss, accuracy, predicted indices) of a network on prepared inputs."""
+    out = all_log_probs(model, x, mirror, batch)
+    loss = sum(
+        nn.functional.nll_loss(out[i : i + batch], y[i : i + batch], reduction="sum").item()
+        for i in range(0, len(x), batch)
+    )
+    preds = out.argmax(1)
+    return loss / len(x), int((preds == y).sum()) / len(x), preds.numpy()
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed random, numpy and torch; the returned generator drives batches and augmentation."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
+
+
+@dataclass
+class _Loop:
+    """What one training's epochs share: model, optimizer, schedule, random streams."""
+
+    spec: NetSpec
+    model: nn.Module
+    opt: torch.optim.Optimizer
+    sched: object
+    gen: torch.Generator
+    mix_rng: np.random.Generator
+    pixel: tuple  # (mean, std) for flips of standardized inputs, or (None, None)
+    mean: torch.Tensor
+    std: torch.Tensor
+
+    def augment(self, xb, yb):
+        """Flips, shifts and mixup of one batch, drawn in a fixed order from the seeded streams."""
+        spec, gen = self.spec, self.gen
+        if spec.hflip:
+            flip = torch.rand(len(xb), generator=gen) < 0.5
+            mirrored = mirror_images(xb, *self.pixel)
+            xb = torch.where(flip.view(-1, *([1] * (xb.dim() - 1))), mirrored, xb)
+        if spec.shift:
+            xb = random_shift(xb, spec.shift, gen, self.mean, self.std)
+        lam, partner = 1.0, yb
+        if spec.mixup and torch.rand(1, generator=gen).item() < 0.5:
+            lam = float(self.mix_rng.beta(spec.mixup, spec.mixup))
+            perm = torch.randperm(len(xb), generator=gen)
+            xb, partner = lam * xb + (1 - lam) * xb[perm], yb[perm]
+        return xb, partner, lam
+
+    def epoch(self, xtr: torch.Tensor, ytr: torch.Tensor) -> tuple[float, float]:
+        """One pass over the training part; returns (mean loss, accuracy)."""
+        self.model.train()
+        order = torch.randperm(len(xtr), generator=self.gen)
+        total_loss, total_right = 0.0, 0
+        for i in range(0, len(order), self.spec.batch_size):
+            idx = order[i : i + self.spec.batch_size]
+            yb = ytr[idx]
+            xb, partner, lam = self.augment(xtr[idx], yb)
+            out = self.model(xb)
+            loss = nn.functional.cross_entropy(out, yb)
+            if lam < 1.0:
+                loss = lam * loss + (1 - lam) * nn.functional.cross_entropy(out, partner)
+            self.opt.zero_grad(set_to_none=True)
+            loss.backward()
+            self.opt.step()
+            if self.sched:
+                self.sched.step()
+            total_loss += loss.item() * len(idx)
+            total_right += int((out.argmax(1) == yb).sum())
+        return total_loss / len(xtr), total_right / len(xtr)
+
+
+def _new_loop(spec: NetSpec, model: nn.Module, scaler: dict, gen, seed: int, n_rows: int):
+    opt = _optimizer(spec, model.parameters())
+    sched = (
+        torch.optim.lr_scheduler.OneCycleLR(
+            opt,
+            max_lr=spec.lr,
+            epochs=spec.epochs,
+            steps_per_epoch=math.ceil(n_rows / spec.batch_size),
+        )
+        if spec.schedule == "onecycle"
+        else None
+    )
+    mean, std = torch.from_numpy(scaler["mean"]), torch.from_numpy(scaler["std"])
+    pixel = pixel_stats(spec, scaler)
+    return _Loop(spec, model, opt, sched, gen, np.random.default_rng(seed), pixel, mean, std)
+
+
+def _run_epochs(loop: _Loop, xtr, ytr, xval, yval, holdout: bool, on_epoch, mirror):
+    """Train for the spec's epochs (early stopping on validation loss where it asks);
+    returns the history, seconds per epoch and the best epoch."""
+    spec = loop.spec
+    hist = {"train_loss": [], "train_acc": [], "val_loss": [], "val_acc": []}
+    seconds, best, best_state, waited = [], (math.inf, 0), None, 0
+    for epoch in range(1, spec.epochs + 1):
+        t0 = time.perf_counter()
+        train_loss, train_acc = loop.epoch(xtr, ytr)
+        seconds.append(time.perf_counter() - t0)
+        hist["train_loss"].append(train_loss)
+        hist["train_acc"].append(train_acc)
+        if not holdout:
+            if on_epoch:
+                on_epoch(epoch, hist)
+            best = (math.nan, epoch)
+            continue
+        val_loss, val_acc, _ = evaluate_network(loop.model, xval, yval, mirror=mirror)
+        seconds[-1] = time.perf_counter() - t0
+        hist["val_loss"].append(val_loss)
+        hist["val_acc"].append(val_acc)
+        if on_epoch:
+            on_epoch(epoch, hist)
+        if val_loss < best[0]:
+            best, waited = (val_loss, epoch), 0
+            if spec.patience:
+                best_state = {k: v.detach().clone() for k, v in loop.model.state_dict().items()}
+        else:
+            waited += 1
+            if spec.patience and waited >= spec.patience:
+                break
+    if best_state is not None:
+        loop.model.load_state_dict(best_state)  # early stopping: back to the best epoch
+    return hist, seconds, best[1]
+
+
+def train(
+    spec: NetSpec,
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_test: np.ndarray | None,
+    y_test: np.ndarray | None,
+    classes: tuple[int, ...],
+    *,
+    seed: int,
+    threads: int | None = None,
+    on_epoch=None,
+    holdout: bool = True,
+) -> TrainRun:
+    """Train one spec with one seed; deterministic on the CPU for a given thread count.
+
+    ``holdout=False`` trains on every training row for the spec's epochs (the final fit
+    of a searched spec; the history then has no validation values).  Without ``x_test``
+    nothing is predicted (a search trial never looks at the test set).  A spec with
+    ``refit`` keeps the validated run's history and best epoch, then trains afresh on
+    every training row for that many epochs and returns that network's weights and test
+    predictions.
+    """
+    if threads:
+        torch.set_num_threads(threads)
+    gen = seed_everything(seed)
+    lut = np.full(max(classes) + 1, -1, dtype=np.int64)
+    lut[list(classes)] = np.arange(len(classes))
+    if holdout:
+        tr_idx, val_idx = split_validation(y_train, spec, seed)
+    else:
+        tr_idx, val_idx = np.arange(len(y_train)), np.arange(0)
+    scaler = fit_scaler(x_train[tr_idx].reshape(len(tr_idx), -1), spec.scaling)
+    xtr = prepare_inputs(x_train[tr_idx], scaler, spec)
+    xval = prepare_inputs(x_train[val_idx], scaler, spec)
+    model = build_model(spec, len(classes))
+    loop = _new_loop(spec, model, scaler, gen, seed, len(xtr))
+    mirror = loop.pixel if spec.tta else None
+    hist, seconds, best_epoch = _run_epochs(
+        loop,
+        xtr,
+        torch.from_numpy(lut[y_train[tr_idx]]),
+        xval,
+        torch.from_numpy(lut[y_train[val_idx]]),
+        holdout,
+        on_epoch,
+        mirror,
+    )
+    refit = spec.refit and holdout
+    t0 = time.perf_counter()
+    test_acc, pred = math.nan, np.zeros(0, dtype=np.int64)
+    if x_test is not None and not refit:
+        xte = prepare_inputs(x_test, scaler, spec)
+        _, test_acc, pred = evaluate_network(
+            model, xte, torch.from_numpy(lut[y_test]), mirror=mirror
+        )
+    run = TrainRun(
+        spec=spec,
+        seed=seed,
+        classes=tuple(classes),
+        history=hist,
+        best_epoch=best_epoch,
+        epochs_run=len(hist["train_loss"]),
+        y_pred=np.asarray(classes)[pred],
+        test_accuracy=test_acc,
+        n_params=count_parameters(model),
+        epoch_seconds=seconds,
+        predict_seconds=time.perf_counter() - t0,
+        state={k: v.detach().clone() for k, v in model.state_dict().items()},
+        scaler=scaler,
+    )
+    if not refit:
+        return run
+    return _refit(run, x_train, y_train, x_test, y_test, on_epoch)
+
+
+def _refit(run: TrainRun, x_train, y_train, x_test, y_test, on_epoch) -> TrainRun:
+    """The validated run chose the epoch count; the tested network sees every training row."""
+    spec = run.spec
+    full = train(
+        replace(spec, epochs=run.best_epoch if spec.patience else spec.epochs, patience=None),
+        x_train,
+        y_train,
+        x_test,
+        y_test,
+        run.classes,
+        seed=run.seed,
+        on_epoch=(lambda e, _h: on_epoch(run.epochs_run + e, run.history)) if on_epoch else None,
+        holdout=False,
+    )
+    return replace(
+        run,
+        y_pred=full.y_pred,
+        test_accuracy=full.test_accuracy,
+        predict_seconds=full.predict_seconds,
+        state=full.state,
+        scaler=full.scaler,
+        refit_seconds=sum(full.epoch_seconds),
+    )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import random
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,8 +14,9 @@ import numpy as np
 import pytest
 
 from fmstudy import datasets
-from fmstudy.data import IMAGE_MAGIC, LABEL_MAGIC, idx_header
 from fmstudy.datasets import FASHION_MNIST, DatasetSpec, FileSpec
+from fmstudy.idx import IMAGE_MAGIC, LABEL_MAGIC, idx_header
+from fmstudy.networks import NetSpec, parse_layers
 
 N_TRAIN, N_TEST = 200, 60
 
@@ -22,6 +25,16 @@ N_TRAIN, N_TEST = 200, 60
 def _seeds():
     random.seed(0)
     np.random.seed(0)
+
+
+def run_cli(*args: str, wait: bool = True, timeout: float = 600, **popen):
+    """``python -m fmstudy ARGS`` in a subprocess, as a user runs it: the finished
+    ``CompletedProcess`` (text output captured), or with ``wait=False`` the running
+    ``Popen`` (stdout and stderr piped)."""
+    cmd = [sys.executable, "-m", "fmstudy", *map(str, args)]
+    if wait:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **popen)
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
 
 
 def idx_bytes(arr: np.ndarray, magic: int) -> bytes:
@@ -67,10 +80,14 @@ def write_dataset(folder: Path, arrays: dict, *, archive_hash: bool = False) -> 
         title="synthetic",
         files=tuple(files),
         mirrors=(),
-        shipped=False,
         n_train=len(arrays["train-labels"]),
         n_test=len(arrays["test-labels"]),
     )
+
+
+def corrupt(data_dir: Path, name: str, raw: bytes) -> None:
+    """Replace a file of the synthetic data set with other (gzip'd) bytes."""
+    (data_dir / "synth" / name).write_bytes(gzip.compress(raw))
 
 
 @pytest.fixture
@@ -90,3 +107,50 @@ def postgres_url():
 
     with throwaway_postgres() as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def data():
+    """Synthetic classes 4-7 as (x_train, y_train, x_test, y_test) for network tests."""
+    a = synthetic_arrays()
+    keep_tr = np.isin(a["train-labels"], (4, 5, 6, 7))
+    keep_te = np.isin(a["test-labels"], (4, 5, 6, 7))
+    return (
+        a["train-images"][keep_tr],
+        a["train-labels"][keep_tr],
+        a["test-images"][keep_te],
+        a["test-labels"][keep_te],
+    )
+
+
+SMALL = NetSpec(parse_layers("32:d0.1-16"), optimizer="adam", lr=3e-3, batch_size=16, epochs=6)
+
+
+@pytest.fixture
+def sub(synthetic):
+    """Classes 0-3 of the synthetic data set, loaded and verified."""
+    from fmstudy.data import load_dataset
+    from fmstudy.subsets import select_classes
+
+    _, data_dir = synthetic
+    return select_classes(load_dataset("synth", data_dir), (0, 1, 2, 3))
+
+
+@pytest.fixture(scope="session")
+def real_data_dir(tmp_path_factory):
+    """One data dir (decoded arrays, fit cache) for the tests on the real data."""
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture(scope="session")
+def quick_report(tmp_path_factory, real_data_dir):
+    """The one real-data quick report the tests read: ``fmstudy run --surname Lind
+    --profile quick --seed 0`` (classes 4-7), as a user runs it.  The same command's
+    golden numbers are in tests/data/golden/quick-4-7.  Returns (folder, process)."""
+    out = tmp_path_factory.mktemp("runs") / "report"
+    proc = run_cli(
+        *("run", "--surname", "Lind", "--profile", "quick", "--seed", "0"),
+        *("--out", out, "--data-dir", real_data_dir),
+    )
+    assert proc.returncode == 0, proc.stderr
+    return out, proc

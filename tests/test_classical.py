@@ -6,7 +6,12 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from fmstudy.classical import ModelSpec, classical_specs, fit_model
-from fmstudy.config import get_profile
+from fmstudy.config import StudyConfig
+
+
+def _settings(profile: str, seed: int):
+    cfg = StudyConfig(classes=(4, 5), profile=profile, seed=seed)
+    return cfg.forest, cfg.logreg
 
 
 @pytest.fixture(scope="module")
@@ -24,9 +29,9 @@ def xy():
 
 
 def test_specs_follow_profile():
-    keys = [s.key for s in classical_specs(get_profile("standard", 0))]
+    keys = [s.key for s in classical_specs(*_settings("standard", 0))]
     assert keys == ["forest", "logreg_raw", "logreg_std"]
-    nb = {s.key: s for s in classical_specs(get_profile("notebook", 7))}
+    nb = {s.key: s for s in classical_specs(*_settings("notebook", 7))}
     assert nb["forest"].params["n_estimators"] == 1000 and nb["forest"].params["random_state"] == 42
     assert nb["logreg_raw"].params["scale"] == 1.0 and nb["logreg_raw"].params["max_iter"] == 5000
 

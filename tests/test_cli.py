@@ -1,23 +1,26 @@
+"""cli.py: every command's options, output and errors; bad input in-process through
+``main(argv)``, one line on stderr and exit code 2, nothing half-written."""
+
 import json
 import os
-import subprocess
-import sys
 
 import pytest
+from conftest import run_cli
 
 from fmstudy import __version__
 from fmstudy.cli import main
+from fmstudy.report import MARKER
 
 
-def run_cli(*args, env=None):
-    """The installed entry point in a subprocess: what a user's shell sees."""
-    return subprocess.run(
-        [sys.executable, "-m", "fmstudy", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-    )
+def one_line(args, tmp_path, capsys, monkeypatch) -> str:
+    """Run ``fmstudy ARGS`` in-process; it must fail with one line and exit code 2."""
+    monkeypatch.setenv("FMSTUDY_DATA_DIR", str(tmp_path / "d"))
+    capsys.readouterr()
+    rc = main([str(a) for a in args])
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert rc == 2 and len(lines) == 1 and lines[0].startswith("fmstudy: error:"), err
+    return lines[0]
 
 
 def test_version(capsys):
@@ -26,7 +29,7 @@ def test_version(capsys):
 
 
 def test_help_explains_every_option_with_default():
-    out = run_cli("data", "--help").stdout
+    out = run_cli("data", "--help", timeout=120).stdout
     for opt in ("--dataset", "--surname", "--classes", "--data-dir", "--json", "--list"):
         assert opt in out
     assert "default: fashion-mnist" in out and "FMSTUDY_DATA_DIR" in out
@@ -68,14 +71,6 @@ def test_list_shows_availability(synthetic, capsys):
     assert rows["kmnist"]["available"] == "download" and "CC BY-SA" in rows["kmnist"]["license"]
 
 
-def one_line_error(result):
-    assert result.returncode == 2, result
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("fmstudy: error:"), result.stderr
-    assert "Traceback" not in result.stderr
-    return lines[0]
-
-
 @pytest.mark.parametrize(
     "args, words",
     [
@@ -86,11 +81,81 @@ def one_line_error(result):
         (["data", "--surname", "123"], "--classes"),
         (["data", "--no-such-flag"], "No such option"),
         (["data", "--surname"], "requires an argument"),
+        (["run", "--classes", "4-7", "--out", "/proc/fmstudy-out"], "cannot write"),
+        (["run", "--classes", "4-7", "--profile", "slow"], "unknown profile"),
+        (["run", "--classes", "4-7", "--tasks", "7"], "--tasks"),
+        (["run", "--classes", "4-7", "--jobs", "0"], "--jobs"),
+        (["run"], "--surname"),
+        (["run", "--config", "/nonexistent/config.json"], "cannot read"),
+        (["nn", "--arch", "100-x", "--classes", "4-7"], "cannot read 'x'"),
+        (["nn", "--arch", "notebook-7", "--classes", "4-7"], "unknown network preset"),
+        (["nn", "--classes", "4-7"], "--arch"),
+        (["nn", "--arch", "64", "--classes", "4-7", "--seeds", "0"], "--seeds"),
+        (["evaluate", "/nonexistent"], "not a saved fmstudy network"),
+        (["search", "--classes", "4-7", "--trials", "0"], "--trials"),
+        (["search", "--classes", "4-7", "--timeout", "nan"], "--timeout"),
+        (["search", "--classes", "4-7", "--pruner", "best"], "unknown pruner"),
     ],
 )
-def test_bad_input_is_one_line_exit_2(args, words, tmp_path):
-    line = one_line_error(run_cli(*args, env={"FMSTUDY_DATA_DIR": str(tmp_path)}))
-    assert words in line
+def test_bad_input_is_one_line_exit_2(args, words, tmp_path, capsys, monkeypatch):
+    assert words in one_line(args, tmp_path, capsys, monkeypatch)
+
+
+def test_a_shell_sees_one_line_too(tmp_path):
+    """The installed entry point in a subprocess: what a user's shell sees."""
+    env = {**os.environ, "FMSTUDY_DATA_DIR": str(tmp_path)}
+    proc = run_cli("data", "--dataset", "cifar", env=env, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()]
+    assert "unknown data set" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("{not json", "not valid JSON"),
+        ('{"colour": 1}', "unknown keys"),
+        ("[1, 2]", "not an fmstudy"),
+        ('{"classes": [4, 5], "version": 99}', "config version 99"),
+    ],
+)
+def test_bad_config_file(text, words, tmp_path, capsys, monkeypatch):
+    cfg = tmp_path / "config.json"
+    cfg.write_text(text)
+    args = ["run", "--config", cfg, "--out", tmp_path / "o"]
+    assert words in one_line(args, tmp_path, capsys, monkeypatch)
+    assert not (tmp_path / "o").exists()
+
+
+def test_refuses_foreign_non_empty_out(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.tex").write_text("precious")
+    args = ["run", "--classes", "4-7", "--out", out]
+    assert "not an fmstudy report" in one_line(args, tmp_path, capsys, monkeypatch)
+    assert (out / "thesis.tex").read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_force_replaces_a_foreign_folder_and_a_report_is_replaced_without_it(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("x")
+    args = [
+        "run",
+        "--classes",
+        "4-7",
+        "--tasks",
+        "1",
+        "--out",
+        str(out),
+        "--data-dir",
+        str(tmp_path / "d"),
+    ]
+    assert main([*args, "--force"]) == 0
+    assert not (out / "notes.txt").exists() and (out / MARKER).is_file()
+    assert main(args) == 0  # an earlier report may be replaced without --force
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
 def test_missing_and_corrupted_files_are_one_line(synthetic, capsys):

@@ -10,6 +10,7 @@ from fmstudy.compare import (
     evaluate,
     mcnemar_table,
     mcnemar_test,
+    model_result,
 )
 
 
@@ -41,14 +42,14 @@ def test_compare_models_holm_and_better():
     bad = np.where(rng.random(600) < 0.7, y, (y + 1) % 3)
     same = good.copy()
     preds = {"good": good, "bad": bad, "same": same}
-    res = compare_models(y, preds, {k: k for k in preds}, n_boot=200, seed=0)
-    raw = [p["p_value"] for p in res["pairs"]]
+    ci95, pairs = compare_models(y, preds, {k: k for k in preds}, n_boot=200, seed=0)
+    raw = [p.p_value for p in pairs]
     holm = multipletests(raw, method="holm")[1]
-    assert [p["p_holm"] for p in res["pairs"]] == pytest.approx(list(holm))
-    by = {(p["a"], p["b"]): p for p in res["pairs"]}
-    assert by[("good", "bad")]["better"] == "good" and by[("good", "bad")]["significant"]
-    assert by[("good", "same")]["better"] is None and not by[("good", "same")]["significant"]
-    lo, hi = res["ci95"]["good"]
+    assert [p.p_holm for p in pairs] == pytest.approx(list(holm))
+    by = {(p.a, p.b): p for p in pairs}
+    assert by[("good", "bad")].better == "good" and by[("good", "bad")].significant
+    assert by[("good", "same")].better is None and not by[("good", "same")].significant
+    lo, hi = ci95["good"]
     assert lo <= np.mean(good == y) <= hi
 
 
@@ -70,3 +71,14 @@ def test_evaluate_and_confused_pairs():
     top = ev["confused_pairs"][0]
     assert (top["a"], top["b"], top["a_as_b"], top["b_as_a"]) == (4, 6, 2, 1)
     assert confused_pairs(np.eye(3, dtype=int), (0, 1, 2), ["a", "b", "c"]) == []
+
+
+def test_model_result_is_evaluate_as_a_record():
+    y = np.array([4, 4, 6, 6])
+    p = np.array([4, 6, 6, 6])
+    names = ["Coat", "Shirt"]
+    r = model_result("forest", "Random forest", "3", y, p, (4, 6), names, {"n_trees": 9})
+    ev = evaluate(y, p, (4, 6), names)
+    assert (r.key, r.task, r.details, r.ci95) == ("forest", "3", {"n_trees": 9}, None)
+    assert r.accuracy == ev["accuracy"] and r.confusion == ev["confusion"] == [[1, 1], [0, 2]]
+    assert r.report == ev["report"] and r.confused_pairs == ev["confused_pairs"]

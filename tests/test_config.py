@@ -1,13 +1,23 @@
+"""config.py: one frozen config, resolved from a profile, read back from config.json."""
+
+import json
+
 import pytest
 
 from fmstudy import FmstudyError
-from fmstudy.config import StudyConfig, get_profile, parse_tasks
+from fmstudy.config import (
+    StudyConfig,
+    get_profile,
+    network_config,
+    parse_tasks,
+    search_config,
+    study_config,
+)
+from fmstudy.networks import get_preset
 
 
 def test_round_trip():
     cfg = StudyConfig(classes=(4, 5, 6, 7), surname="Lind", seed=3, profile="quick")
-    import json
-
     assert StudyConfig.from_dict(json.loads(cfg.to_json())) == cfg
 
 
@@ -44,3 +54,43 @@ def test_parse_tasks_invalid(spec):
 def test_invalid_config(data, match):
     with pytest.raises(FmstudyError, match=match):
         StudyConfig.from_dict(data)
+
+
+def test_profile_is_resolved_into_the_config():
+    cfg = StudyConfig(classes=(4, 5), profile="quick", seed=7)
+    assert cfg.forest.n_estimators == 30 and cfg.forest.random_state == 7
+    assert cfg.logreg.max_train_rows == 6000 and cfg.bootstrap == 300
+    assert [n["name"] for n in cfg.networks] == ["notebook-1", "cnn-tiny"]
+    assert [n["epochs"] for n in cfg.networks] == [4, 4]  # the quick profile's cap
+    assert cfg.network_seeds == 2 and cfg.networks_chosen_by == "profile"
+    assert cfg.search == {"trials": 4, "max_epochs": 2, "timeout": None}
+
+
+def test_a_saved_config_does_not_follow_the_profile_code():
+    """config.json's resolved settings win over what the profile says today."""
+    data = json.loads(StudyConfig(classes=(4, 5), profile="standard").to_json())
+    data["forest"]["n_estimators"] = 7
+    data["networks"] = data["networks"][:1]
+    cfg = StudyConfig.from_dict(data)
+    assert cfg.forest.n_estimators == 7 and len(cfg.networks) == 1
+
+
+def test_version_1_configs_are_resolved_and_unknown_versions_refused():
+    old = {"classes": [4, 5], "profile": "quick", "networks": None, "version": 1}
+    assert StudyConfig.from_dict(old) == StudyConfig(classes=(4, 5), profile="quick")
+    with pytest.raises(FmstudyError, match="config version 99"):
+        StudyConfig.from_dict({"classes": [4, 5], "version": 99})
+
+
+def test_command_configs():
+    run = study_config(classes="coat,shirt", tasks="1-5,search", profile="quick")
+    assert run.classes == (4, 6) and run.tasks == ("1", "2", "3", "4", "5", "search")
+    assert study_config(surname="Åberg").classes == (6, 7, 8, 9)
+    nn = network_config("notebook-1", {"epochs": 3, "lr": None}, seeds=2, classes="4-7")
+    assert nn.tasks == ("1", "5") and nn.network_seeds == 2 and nn.networks_chosen_by == "options"
+    assert nn.networks[0]["epochs"] == 3 and nn.networks[0]["lr"] == get_preset("notebook-1").lr
+    found = search_config({"trials": 9, "pruner": "none"}, classes="4-7")
+    s = found.search_settings()
+    assert (s.trials, s.pruner, s.max_epochs, s.classes) == (9, "none", 12, (4, 5, 6, 7))
+    with pytest.raises(FmstudyError, match="--timeout"):
+        search_config({"timeout": float("nan")}, classes="4-7")

@@ -12,8 +12,8 @@ REFERENCE_CONFUSION = [[896, 0, 104, 0], [0, 971, 1, 28], [105, 1, 894, 0], [0, 
 def test_reference_forest_exactly(tmp_path):
     cfg = StudyConfig(classes=(4, 5, 6, 7), profile="notebook", tasks=("1", "3"), seed=99)
     res = run_study(cfg, data_dir=tmp_path)
-    forest = res.metrics["models"]["forest"]
-    assert forest["info"]["n_trees"] == 1000
-    assert forest["confusion"] == REFERENCE_CONFUSION
-    assert forest["accuracy"] == 0.9355
-    assert forest["correct_per_class"] == {"4": 896, "5": 971, "6": 894, "7": 981}
+    forest = res.metrics.models["forest"]
+    assert forest.details["n_trees"] == 1000
+    assert forest.confusion == REFERENCE_CONFUSION
+    assert forest.accuracy == 0.9355
+    assert forest.correct_per_class == {"4": 896, "5": 971, "6": 894, "7": 981}

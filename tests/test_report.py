@@ -1,0 +1,91 @@
+"""report.py: the report folder (refusals, escaping, config.json read back) and the HTML
+report in headless Chromium (every image loads, no console error, a screenshot)."""
+
+import shutil
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+from fmstudy import FmstudyError
+from fmstudy.config import StudyConfig
+from fmstudy.report import MARKER, check_out_dir, read_config
+from fmstudy.study import run_study
+
+CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    assert shutil.which("chromium") or shutil.which(CHROMIUM), "install chromium (.ci/run does)"
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1100,900",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        opts.add_argument(flag)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
+    yield driver
+    driver.quit()
+
+
+def test_report_renders_every_image_without_console_errors(quick_report, browser, tmp_path):
+    browser.get((quick_report[0] / "index.html").as_uri())
+    images = browser.execute_script(
+        "return Array.from(document.images).map(i => [i.alt, i.complete, i.naturalWidth]);"
+    )
+    assert len(images) >= 10
+    broken = [alt for alt, complete, width in images if not (complete and width > 0)]
+    assert broken == []
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+    assert "Task 2: PCA" in browser.find_element("tag name", "body").text
+    height = browser.execute_script("return document.body.scrollHeight")
+    browser.set_window_size(1100, min(height, 16000))
+    shot = tmp_path / "report.png"
+    assert browser.save_screenshot(str(shot))
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
+
+
+def test_check_out_dir_refuses_a_file_and_a_foreign_folder(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(FmstudyError, match="is a file"):
+        check_out_dir(tmp_path / "file", force=False)
+    (tmp_path / "theirs").mkdir()
+    (tmp_path / "theirs" / "a.txt").write_text("x")
+    with pytest.raises(FmstudyError, match="not an fmstudy report"):
+        check_out_dir(tmp_path / "theirs", force=False)
+    check_out_dir(tmp_path / "theirs", force=True)
+    (tmp_path / "ours").mkdir()
+    (tmp_path / "ours" / MARKER).write_text("{}")
+    check_out_dir(tmp_path / "ours", force=False)  # an earlier report may be replaced
+
+
+def test_the_html_escapes_what_a_user_typed(tmp_path, synthetic):
+    """A surname is printed as text, never run as a script in the report."""
+    _, data_dir = synthetic
+    cfg = StudyConfig(
+        classes=(4, 5), dataset="synth", surname="<script>alert(1)</script>", tasks=("1",)
+    )
+    out = run_study(cfg, data_dir=data_dir).save(tmp_path / "report")
+    html = (out / "index.html").read_text()
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert read_config(out / "config.json") == cfg  # config.json reads back as the same config
+
+
+def test_config_json_holds_resolved_settings(quick_report):
+    cfg = read_config(quick_report[0] / "config.json")
+    assert cfg.version == 2 and cfg.forest.n_estimators == 30 and cfg.logreg.max_iter == 100
+    assert [n["name"] for n in cfg.networks] == ["notebook-1", "cnn-tiny"]
+    assert all(n["epochs"] == 4 for n in cfg.networks) and cfg.network_seeds == 2
+    assert cfg.search["trials"] == 4 and cfg.bootstrap == 300

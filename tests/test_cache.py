@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from conftest import SMALL
 
-from fmstudy.cache import FitCache, library_versions
+from fmstudy.cache import FitCache
 from fmstudy.classical import FitResult
+from fmstudy.config import library_versions
 from fmstudy.training import TrainRun, train
 
 SHA = {"train-images": "a" * 64}

@@ -14,29 +14,18 @@ written; a rerun reads it instead of fitting again.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numpy as np
 
 from fmstudy.atomic import building_dir, write_bytes
 from fmstudy.classical import FitResult
+from fmstudy.config import library_versions
 
 CACHE_VERSION = 4  # 4: one key function for every fit, library versions included
-DECIDING_LIBRARIES = ("numpy", "scikit-learn", "torch")
-
-
-def library_versions() -> dict[str, str]:
-    """Versions of the libraries whose arithmetic decides a fit's predictions."""
-    out = {}
-    for name in DECIDING_LIBRARIES:
-        with contextlib.suppress(PackageNotFoundError):
-            out[name] = version(name)
-    return out
 
 
 class FitCache:

@@ -15,10 +15,14 @@ from it does not depend on the profile code of the fmstudy that reads it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import platform
 from dataclasses import asdict, dataclass, field, fields
+from importlib.metadata import PackageNotFoundError, version
 
+from fmstudy import __version__
 from fmstudy.datasets import get_dataset_spec
 from fmstudy.errors import FmstudyError
 from fmstudy.networks import NetSpec, get_preset, resolve_arch, with_overrides
@@ -336,3 +340,46 @@ def network_config(arch: str, overrides: dict, *, seeds: int, **options) -> Stud
 def search_config(budget: dict, **options) -> StudyConfig:
     """``fmstudy search``: tasks 1 and search with ``budget`` (trials, timeout, ...)."""
     return study_config(tasks=("1", "search"), profile="standard", search=budget, **options)
+
+
+DECIDING_LIBRARIES = ("numpy", "scikit-learn", "torch")
+
+
+def library_versions(names=DECIDING_LIBRARIES) -> dict[str, str]:
+    """Installed versions of ``names`` (default: the libraries whose arithmetic decides a
+    fit's predictions, part of every cache key)."""
+    out = {}
+    for name in names:
+        with contextlib.suppress(PackageNotFoundError):
+            out[name] = version(name)
+    return out
+
+
+MANIFEST_PACKAGES = (
+    "numpy",
+    "pandas",
+    "scikit-learn",
+    "scipy",
+    "statsmodels",
+    "matplotlib",
+    "seaborn",
+    "torch",
+    "optuna",
+    "jinja2",
+)
+
+
+def manifest(config: StudyConfig, sha256: dict) -> dict:
+    """Versions, seed and data hashes: what a rerun needs besides the config."""
+    pkgs = library_versions(MANIFEST_PACKAGES)
+    return {
+        "fmstudy": __version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "packages": pkgs,
+        "deciding_libraries": library_versions(),
+        "seed": config.seed,
+        "dataset": config.dataset,
+        "data_sha256": sha256,
+    }

@@ -14,12 +14,9 @@ so an interrupted study resumes and a rerun retrains nothing.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import platform
 import time
 from dataclasses import dataclass, field, replace
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numpy as np
@@ -27,31 +24,17 @@ import pandas as pd
 from joblib import Parallel, delayed
 from matplotlib.figure import Figure
 
-from fmstudy import __version__
 from fmstudy import figures as figs
-from fmstudy.cache import FitCache, library_versions
+from fmstudy.cache import FitCache
 from fmstudy.classical import FitResult, classical_specs, fit_model
 from fmstudy.compare import compare_models, model_result
-from fmstudy.config import StudyConfig
+from fmstudy.config import StudyConfig, manifest
 from fmstudy.data import load_dataset, resolve_data_dir
 from fmstudy.pca import run_pca
 from fmstudy.progress import Steps, study_progress
 from fmstudy.report import check_out_dir, write_report
 from fmstudy.results import ModelResult, StudyMetrics
 from fmstudy.subsets import Subset, select_classes
-
-MANIFEST_PACKAGES = (
-    "numpy",
-    "pandas",
-    "scikit-learn",
-    "scipy",
-    "statsmodels",
-    "matplotlib",
-    "seaborn",
-    "torch",
-    "optuna",
-    "jinja2",
-)
 
 
 @dataclass
@@ -70,25 +53,6 @@ class StudyResult:
     def save(self, out: str | Path, *, force: bool = False) -> Path:
         """Write the report folder (via a temporary folder renamed into place)."""
         return write_report(self, Path(out), force=force)
-
-
-def manifest(config: StudyConfig, sha256: dict) -> dict:
-    """Versions, seed and data hashes: what a rerun needs besides the config."""
-    pkgs = {}
-    for name in MANIFEST_PACKAGES:
-        with contextlib.suppress(PackageNotFoundError):
-            pkgs[name] = version(name)
-    return {
-        "fmstudy": __version__,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "packages": pkgs,
-        "deciding_libraries": library_versions(),
-        "seed": config.seed,
-        "dataset": config.dataset,
-        "data_sha256": sha256,
-    }
 
 
 @dataclass

@@ -271,12 +271,10 @@ def train(
     if threads:
         torch.set_num_threads(threads)
     gen = seed_everything(seed)
-    lut = np.full(max(classes) + 1, -1, dtype=np.int64)
+    lut = np.full(max(classes) + 1, -1, dtype=np.int64)  # class number -> output index
     lut[list(classes)] = np.arange(len(classes))
-    if holdout:
-        tr_idx, val_idx = split_validation(y_train, spec, seed)
-    else:
-        tr_idx, val_idx = np.arange(len(y_train)), np.arange(0)
+    no_val = (np.arange(len(y_train)), np.arange(0))
+    tr_idx, val_idx = split_validation(y_train, spec, seed) if holdout else no_val
     scaler = fit_scaler(x_train[tr_idx].reshape(len(tr_idx), -1), spec.scaling)
     xtr = prepare_inputs(x_train[tr_idx], scaler, spec)
     xval = prepare_inputs(x_train[val_idx], scaler, spec)
@@ -296,7 +294,7 @@ def train(
     refit = spec.refit and holdout
     t0 = time.perf_counter()
     test_acc, pred = math.nan, np.zeros(0, dtype=np.int64)
-    if x_test is not None and not refit:
+    if x_test is not None and not refit:  # a refit is tested after training on every row
         xte = prepare_inputs(x_test, scaler, spec)
         _, test_acc, pred = evaluate_network(
             model, xte, torch.from_numpy(lut[y_test]), mirror=mirror

@@ -23,7 +23,8 @@ import time
 import numpy as np
 
 import fmstudy
-from fmstudy.neural import PRESETS, get_preset, train
+from fmstudy.networks import PRESETS, get_preset
+from fmstudy.training import train
 
 NOTEBOOK = {"notebook-1": 0.935, "notebook-2": 0.9415, "notebook-3": 0.95}
 BEST_MLP = "mlp-best"
@@ -144,7 +145,7 @@ def target_keras_notebook3() -> None:
 
 
 def target_speed() -> None:
-    from fmstudy.neural import with_overrides
+    from fmstudy.networks import with_overrides
 
     sub = subset()
     t = time.perf_counter()

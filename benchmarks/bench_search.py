@@ -16,19 +16,15 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import optuna
 
 import fmstudy
-from fmstudy.search import (
-    SearchSettings,
-    join_study,
-    open_storage,
-    run_search,
-    suggest_spec,
-    worker_process,
-)
+from fmstudy.config import SearchSettings
+from fmstudy.search import run_search, suggest_spec, worker_process
+from fmstudy.search_workers import join_study, open_storage
 
 NOTEBOOK_BEST = 0.95
 TARGET_VAL = 0.955
@@ -56,7 +52,7 @@ def timed_search(pruner: str, minutes: float) -> None:
         for t in trials
         if t.state.name == "COMPLETE" and t.value >= TARGET_VAL
     ]
-    s = found.summary
+    s = asdict(found.outcome)
     print(f"pruner {pruner}: {len(trials)} trials in {minutes:g} min ({s['trials']})")
     print(
         f"  best trial {s['best_trial']} ({s['best_layers']}, {s['best_spec']['optimizer']}, "

@@ -170,3 +170,19 @@ def test_missing_and_corrupted_files_are_one_line(synthetic, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "missing train-labels-idx1-ubyte.gz" in err[0]
     assert not list((data_dir / "decoded").rglob("train-labels*"))
+
+
+def test_evaluate_takes_the_spec_json_and_its_recorded_data_set(synthetic, tmp_path, capsys):
+    """``fmstudy evaluate DIR/spec.json`` tests on the data set the network was trained on
+    (it used to fall back to fashion-mnist for a file path)."""
+    _, data_dir = synthetic
+    out = tmp_path / "nn"
+    args = ["nn", "--arch", "16", "--dataset", "synth", "--classes", "4-7", "--epochs", "1"]
+    assert main([*args, "--out", str(out), "--data-dir", str(data_dir)]) == 0
+    trained = json.loads((out / "metrics.json").read_text())["models"]["nn-custom"]
+    capsys.readouterr()
+    for target in (out / "models" / "custom", out / "models" / "custom" / "spec.json"):
+        assert main(["evaluate", str(target), "--json", "--data-dir", str(data_dir)]) == 0
+        ev = json.loads(capsys.readouterr().out)
+        assert ev["dataset"] == "synth" and ev["accuracy"] == trained["accuracy"]
+        assert ev["confusion"] == trained["confusion"]

@@ -183,7 +183,7 @@ def test_same_seed_gives_identical_metrics_and_config_reruns(quick_report, tmp_p
 
 
 def test_interrupted_run_resumes_and_rerun_retrains_nothing(tmp_path, monkeypatch):
-    real_data_dir, out = tmp_path / "data", tmp_path / "out"
+    data_dir, out = tmp_path / "data", tmp_path / "out"
     cfg = StudyConfig(classes=(4, 5, 6, 7), profile="quick", tasks=("1", "3", "4", "5"), seed=5)
     real_fit, calls = classical.fit_model, []
 
@@ -195,7 +195,7 @@ def test_interrupted_run_resumes_and_rerun_retrains_nothing(tmp_path, monkeypatc
 
     monkeypatch.setattr("fmstudy.study.fit_model", flaky)
     with pytest.raises(KeyboardInterrupt):
-        run_study(cfg, real_data_dir=real_data_dir, jobs=1).save(out)
+        run_study(cfg, data_dir=data_dir, jobs=1).save(out)
     assert not out.exists()  # nothing half-written
     first = calls[0]
     calls.clear()
@@ -205,11 +205,11 @@ def test_interrupted_run_resumes_and_rerun_retrains_nothing(tmp_path, monkeypatc
         return real_fit(spec, *args, **kwargs)
 
     monkeypatch.setattr("fmstudy.study.fit_model", counting)
-    res = run_study(cfg, real_data_dir=real_data_dir, jobs=1)
+    res = run_study(cfg, data_dir=data_dir, jobs=1)
     assert first not in calls and len(calls) == 2
     assert res.timings["models"][first]["cached"] is True
     calls.clear()
-    res2 = run_study(cfg, real_data_dir=real_data_dir, jobs=1)
+    res2 = run_study(cfg, data_dir=data_dir, jobs=1)
     assert calls == [] and res2.metrics == res.metrics
     assert all(t["cached"] for per in res2.timings["networks"].values() for t in per.values())
     assert all(t["cached"] for t in res2.timings["models"].values())
@@ -219,7 +219,7 @@ def test_python_api_returns_figures(tmp_path):
     from matplotlib.figure import Figure
 
     res = run_study(
-        StudyConfig(classes=(0, 1), profile="quick", tasks=("1", "2")), real_data_dir=tmp_path
+        StudyConfig(classes=(0, 1), profile="quick", tasks=("1", "2")), data_dir=tmp_path
     )
     assert isinstance(res.figures["pca_scatter"], Figure)
     assert res.metrics.task1["classes"] == [0, 1] and res.metrics.models == {}

@@ -127,7 +127,13 @@ def test_presets_cover_the_notebook_and_more():
 
 
 def test_specs_and_presets_load_without_torch():
-    """A config resolves its network presets without importing PyTorch (tasks 1-4 stay fast)."""
-    code = "import sys, fmstudy.networks, fmstudy.config; print('torch' in sys.modules)"
+    """Configs, presets and classical cache keys need no PyTorch: tasks 1-4 never import it
+    (it costs seconds and about 200 MB)."""
+    code = (
+        "import sys, pathlib, fmstudy.study\n"
+        "from fmstudy.cache import FitCache\n"
+        "FitCache(pathlib.Path('.'), {}, (4, 5)).key('forest', {})\n"
+        "print('torch' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

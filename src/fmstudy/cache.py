@@ -24,6 +24,7 @@ import numpy as np
 from fmstudy.atomic import building_dir, write_bytes
 from fmstudy.classical import FitResult
 from fmstudy.config import library_versions
+from fmstudy.networks import TRAINER_VERSION
 
 CACHE_VERSION = 4  # 4: one key function for every fit, library versions included
 
@@ -36,8 +37,6 @@ class FitCache:
 
     def key(self, kind: str, params: dict, seed: int | None = None) -> str:
         """The cache key of one fit: kind, parameters, seed, classes, data and versions."""
-        from fmstudy.training import TRAINER_VERSION
-
         blob = json.dumps(
             {
                 "v": CACHE_VERSION,

@@ -25,6 +25,12 @@ from fmstudy.errors import FmstudyError
 if TYPE_CHECKING:  # torch is imported by the builder only: configs and specs load without it
     from torch import nn
 
+# Bumped whenever the same spec and seed would train differently (fmstudy.training):
+# cached fits and search studies made by another version are not reused.  It lives here,
+# beside the spec, so the fit cache can key classical fits without importing torch.
+# 3: flips in pixel space.
+TRAINER_VERSION = 3
+
 ACTIVATIONS = {"relu": "ReLU", "gelu": "GELU", "tanh": "Tanh", "elu": "ELU"}  # torch.nn names
 OPTIMIZERS = ("sgd", "adam", "adamw")
 SCALINGS = ("standardize", "unit")

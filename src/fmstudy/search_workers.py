@@ -24,7 +24,7 @@ from pathlib import Path
 
 from fmstudy.config import SearchSettings
 from fmstudy.errors import FmstudyError
-from fmstudy.training import TRAINER_VERSION
+from fmstudy.networks import TRAINER_VERSION
 
 COUNTED = ("COMPLETE", "PRUNED", "RUNNING")  # FAIL (Ctrl-C) is retried; WAITING (enqueued) runs
 

@@ -25,10 +25,6 @@ from torch import nn
 from fmstudy.augment import mirror_images, pixel_stats, random_shift
 from fmstudy.networks import NetSpec, build_model, count_parameters
 
-# Bumped whenever the same spec and seed would train differently: cached trainings and
-# search studies made by another version are not reused.  3: flips in pixel space.
-TRAINER_VERSION = 3
-
 
 @dataclass
 class TrainRun:

@@ -25,7 +25,7 @@ from fmstudy.progress import Steps
 from fmstudy.results import ModelResult, NetworkResult
 from fmstudy.saved_networks import load_model, predict, saved_dataset
 from fmstudy.subsets import Subset, select_classes
-from fmstudy.training import TrainRun, train
+from fmstudy.training import TrainRun, train_subset
 
 
 @dataclass
@@ -51,19 +51,8 @@ def train_seeds(
         cached.append(run is not None)
         if run is None:
             on_epoch, done = steps.network(spec.name, seed, spec.total_epochs)
-            run = train(
-                spec,
-                sub.x_train,
-                sub.y_train,
-                sub.x_test,
-                sub.y_test,
-                sub.classes,
-                seed=seed,
-                threads=jobs,
-                on_epoch=on_epoch,
-            )
+            run = train_subset(spec, sub, seed=seed, threads=jobs, on_epoch=on_epoch)
             done()
-            run.dataset = sub.dataset.name
             run = cache.keep_training(key, run)
         runs.append(run)
     return runs, cached

@@ -36,7 +36,7 @@ from fmstudy.search_workers import (
     run_worker,
 )
 from fmstudy.subsets import Subset
-from fmstudy.training import TrainRun, train
+from fmstudy.training import TrainRun, train, train_subset
 
 BATCH_SIZES = (32, 64, 128, 256, 512)
 
@@ -321,18 +321,7 @@ def _final_fit(study, sub: Subset, settings: SearchSettings, cache: FitCache | N
     run = cache.load_training(key, spec) if cache else None
     if run is not None:
         return run
-    run = train(
-        spec,
-        sub.x_train,
-        sub.y_train,
-        sub.x_test,
-        sub.y_test,
-        sub.classes,
-        seed=settings.seed,
-        threads=default_threads(1),
-        holdout=False,
-    )
-    run.dataset = sub.dataset.name
+    run = train_subset(spec, sub, seed=settings.seed, threads=default_threads(1), holdout=False)
     return cache.keep_training(key, run) if cache else run
 
 

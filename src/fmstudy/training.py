@@ -315,6 +315,25 @@ def train(
     return _refit(run, x_train, y_train, x_test, y_test, on_epoch)
 
 
+def train_subset(spec: NetSpec, sub, *, seed: int, threads=None, on_epoch=None, holdout=True):
+    """:func:`train` on a study's subset (a subsets.Subset): its training rows, tested on its
+    test rows, the run marked with its data set's name."""
+    run = train(
+        spec,
+        sub.x_train,
+        sub.y_train,
+        sub.x_test,
+        sub.y_test,
+        sub.classes,
+        seed=seed,
+        threads=threads,
+        on_epoch=on_epoch,
+        holdout=holdout,
+    )
+    run.dataset = sub.dataset.name
+    return run
+
+
 def _refit(run: TrainRun, x_train, y_train, x_test, y_test, on_epoch) -> TrainRun:
     """The validated run chose the epoch count; the tested network sees every training row."""
     spec = run.spec

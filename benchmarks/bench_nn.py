@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 import fmstudy
-from fmstudy.networks import PRESETS, get_preset
+from fmstudy.presets import PRESETS, get_preset
 from fmstudy.training import train
 
 NOTEBOOK = {"notebook-1": 0.935, "notebook-2": 0.9415, "notebook-3": 0.95}

@@ -8,7 +8,7 @@ from conftest import SMALL
 
 from fmstudy.cache import FitCache
 from fmstudy.classical import FitResult
-from fmstudy.config import library_versions
+from fmstudy.manifest import library_versions
 from fmstudy.training import TrainRun, train
 
 SHA = {"train-images": "a" * 64}

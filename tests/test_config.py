@@ -13,7 +13,7 @@ from fmstudy.config import (
     search_config,
     study_config,
 )
-from fmstudy.networks import get_preset
+from fmstudy.presets import get_preset
 
 
 def test_round_trip():
@@ -48,7 +48,13 @@ def test_parse_tasks_invalid(spec):
         ({"classes": [4, 5], "profile": "fast"}, "unknown profile"),
         ({"classes": [4, 5], "bogus": 1}, "unknown keys"),
         ({"profile": "quick"}, "not valid"),
-        ({"classes": ["x", 5]}, "not valid"),
+        ({"classes": ["x", 5]}, "whole number"),
+        ({"classes": [4, 10]}, "from 0 to 9"),
+        ({"classes": [4, 5], "tasks": "12"}, "must be lists"),
+        ({"classes": [4, 5], "seed": 2**32}, "--seed"),
+        ({"classes": [4, 5], "seed": -1}, "--seed"),
+        ({"classes": [4, 5], "surname": "a\x00b"}, "control character"),
+        ({"classes": [4, 5], "networks": [{"layers": [{"kind": "lstm", "width": 3}]}]}, "layer kind"),
     ],
 )
 def test_invalid_config(data, match):

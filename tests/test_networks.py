@@ -8,16 +8,8 @@ import pytest
 import torch
 
 from fmstudy import FmstudyError
-from fmstudy.networks import (
-    PRESETS,
-    Layer,
-    NetSpec,
-    build_model,
-    count_parameters,
-    get_preset,
-    parse_layers,
-    resolve_arch,
-)
+from fmstudy.networks import Layer, NetSpec, build_model, count_parameters, parse_layers
+from fmstudy.presets import PRESETS, get_preset, resolve_arch
 
 
 def dense_params(widths, n_out):

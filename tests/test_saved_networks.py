@@ -28,5 +28,13 @@ def test_load_rejects_non_models(tmp_path):
         load_model(tmp_path)
     (tmp_path / "spec.json").write_text("{}")
     (tmp_path / "model.safetensors").write_bytes(b"\x80\x04 not safetensors")
+    with pytest.raises(FmstudyError, match="does not describe a saved network"):
+        load_model(tmp_path)
+    meta = {"spec": SMALL.to_dict(), "classes": [4, 5, 6, 7], "dataset": "fashion-mnist"}
+    (tmp_path / "spec.json").write_text(json.dumps(meta))
     with pytest.raises(FmstudyError, match="cannot read"):
+        load_model(tmp_path / "spec.json")
+    meta["classes"] = [4, -1]
+    (tmp_path / "spec.json").write_text(json.dumps(meta))
+    with pytest.raises(FmstudyError, match="class"):
         load_model(tmp_path)

@@ -13,7 +13,8 @@ from searchkit import settings, sqlite
 from fmstudy import FmstudyError
 from fmstudy.cache import FitCache
 from fmstudy.config import StudyConfig, parse_tasks
-from fmstudy.networks import NetSpec, resolve_arch
+from fmstudy.networks import NetSpec
+from fmstudy.presets import resolve_arch
 from fmstudy.search import best_spec, run_search, suggest_spec
 from fmstudy.study import run_study
 

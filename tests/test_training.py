@@ -6,7 +6,8 @@ import torch
 from conftest import SMALL
 
 from fmstudy import FmstudyError
-from fmstudy.networks import build_model, get_preset, with_overrides
+from fmstudy.networks import build_model, with_overrides
+from fmstudy.presets import get_preset
 from fmstudy.training import train
 
 

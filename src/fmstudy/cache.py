@@ -23,7 +23,7 @@ import numpy as np
 
 from fmstudy.atomic import building_dir, write_bytes
 from fmstudy.classical import FitResult
-from fmstudy.config import library_versions
+from fmstudy.manifest import library_versions
 from fmstudy.networks import TRAINER_VERSION
 
 CACHE_VERSION = 4  # 4: one key function for every fit, library versions included

@@ -299,12 +299,13 @@ def nn_cmd(
 ) -> None:
     """Train one network spec or preset (task 5) and write it as a small report with the saved model."""
     from fmstudy.config import network_config
-    from fmstudy.networks import PRESETS
+    from fmstudy.presets import PRESETS
     from fmstudy.study import run_report
 
     if list_:
         show.print_presets(PRESETS)
         return
+    _check_jobs(jobs)
     overrides = {
         "epochs": epochs,
         "optimizer": optimizer,
@@ -357,8 +358,9 @@ def evaluate_cmd(
 
 
 def _check_jobs(jobs: int | None) -> None:
-    if jobs is not None and jobs < 1:
-        raise FmstudyError(f"--jobs must be at least 1, got {jobs}")
+    from fmstudy.checks import jobs as check
+
+    check(jobs)
 
 
 def _fail(message: str, code: int = 2) -> int:

@@ -15,17 +15,14 @@ from it does not depend on the profile code of the fmstudy that reads it.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import math
-import platform
 from dataclasses import asdict, dataclass, field, fields
-from importlib.metadata import PackageNotFoundError, version
 
-from fmstudy import __version__
+from fmstudy import checks
 from fmstudy.datasets import get_dataset_spec
 from fmstudy.errors import FmstudyError
-from fmstudy.networks import NetSpec, get_preset, resolve_arch, with_overrides
+from fmstudy.networks import MAX_EPOCHS, NetSpec, with_overrides
+from fmstudy.presets import get_preset, resolve_arch
 from fmstudy.subsets import resolve_classes
 
 CONFIG_VERSION = 2  # 2: resolved model settings; 1 held the profile's name only
@@ -50,6 +47,14 @@ class ForestSettings:
     oob_tolerance: float = 0.001
     max_train_rows: int | None = None
 
+    def __post_init__(self) -> None:
+        checks.integer(self.n_estimators, "forest n_estimators", low=1, high=100_000)
+        _optional(checks.seed, self.random_state, "forest random_state")
+        for n in self.oob_steps:
+            checks.integer(n, "forest oob_steps", low=1, high=100_000)
+        checks.number(self.oob_tolerance, "forest oob_tolerance", low=0, high=1)
+        _optional(checks.integer, self.max_train_rows, "forest max_train_rows", low=2)
+
 
 @dataclass(frozen=True)
 class LogRegSettings:
@@ -60,6 +65,18 @@ class LogRegSettings:
     raw_scale: float = 1.0
     tol: float = 1e-4
     max_train_rows: int | None = None
+
+    def __post_init__(self) -> None:
+        checks.integer(self.max_iter, "logreg max_iter", low=1, high=1_000_000)
+        _optional(checks.seed, self.random_state, "logreg random_state")
+        checks.number(self.raw_scale, "logreg raw_scale", low=0, high=1, low_open=True)
+        checks.number(self.tol, "logreg tol", low=0, high=1, low_open=True)
+        _optional(checks.integer, self.max_train_rows, "logreg max_train_rows", low=2)
+
+
+def _optional(check, value, what: str, **limits) -> None:
+    if value is not None:
+        check(value, what, **limits)
 
 
 @dataclass(frozen=True)
@@ -136,16 +153,12 @@ class SearchSettings:
     study_name: str | None = None
 
     def __post_init__(self) -> None:
-        if self.trials < 1:
-            raise FmstudyError(f"--trials must be at least 1, got {self.trials}")
-        if self.timeout is not None and not (self.timeout > 0 and math.isfinite(self.timeout)):
-            raise FmstudyError(f"--timeout must be positive seconds, got {self.timeout:g}")
-        if self.max_epochs < 1:
-            raise FmstudyError(f"--max-epochs must be at least 1, got {self.max_epochs}")
-        if self.pruner not in PRUNERS:
-            raise FmstudyError(
-                f"unknown pruner {self.pruner!r}: choose one of {', '.join(PRUNERS)}"
-            )
+        checks.integer(self.trials, "--trials", low=1, high=100_000)
+        _optional(checks.number, self.timeout, "--timeout", low=0, high=1e7, low_open=True)
+        checks.integer(self.max_epochs, "--max-epochs", low=1, high=MAX_EPOCHS)
+        checks.flag(self.conv, "search conv")
+        checks.choice(self.pruner, "pruner", PRUNERS)
+        _optional(checks.text, self.study_name, "--study-name")
 
     @property
     def name(self) -> str:
@@ -176,19 +189,22 @@ class StudyConfig:
     version: int = field(default=CONFIG_VERSION)
 
     def __post_init__(self) -> None:
-        if self.profile not in PROFILES:
-            raise FmstudyError(
-                f"unknown profile {self.profile!r}: choose one of {', '.join(PROFILES)}"
-            )
-        bad = [t for t in self.tasks if t not in ALL_TASKS]
-        if bad:
-            raise FmstudyError(
-                f"unknown task {bad[0]!r} in --tasks: choose from {', '.join(ALL_TASKS)}"
-            )
+        checks.choice(self.profile, "profile", PROFILES)
+        if not isinstance(self.tasks, tuple) or not self.tasks:
+            raise FmstudyError(f"tasks must be a list such as ['1', '2'], got {self.tasks!r}")
+        for t in self.tasks:
+            checks.choice(t, "task", ALL_TASKS)
+        n_classes = len(get_dataset_spec(self.dataset).classes)
+        for c in self.classes:
+            checks.integer(c, f"class of {self.dataset}", low=0, high=n_classes - 1)
         if len(set(self.classes)) < 2:
             raise FmstudyError("a study needs at least two classes")
-        if self.network_seeds is not None and self.network_seeds < 1:
-            raise FmstudyError("the number of network seeds must be at least 1")
+        _optional(checks.text, self.surname, "surname")
+        _optional(checks.integer, self.network_seeds, "network seeds", low=1, high=100)
+        checks.seed(self.seed, count=self.network_seeds or 1)
+        _optional(checks.integer, self.bootstrap, "bootstrap", low=10, high=1_000_000)
+        _optional(checks.integer, self.pca_random_directions, "pca_random_directions", low=1)
+        _optional(checks.flag, self.parallel_fits, "parallel_fits")
         for name, value in _resolved(self).items():
             object.__setattr__(self, name, value)
         # Specs in one form (validated, layers as a tuple) however they came in: JSON or code.
@@ -227,11 +243,13 @@ class StudyConfig:
         extra = set(data) - {f.name for f in fields(cls)}
         if extra:
             raise FmstudyError(f"config has unknown keys {sorted(extra)}: is it an fmstudy config?")
+        if not isinstance(data.get("classes"), list) or not isinstance(data.get("tasks", []), list):
+            raise FmstudyError("config is not valid: classes and tasks must be lists")
         try:
             kwargs = dict(data)
-            kwargs["classes"] = tuple(int(c) for c in data["classes"])
+            kwargs["classes"] = tuple(data["classes"])
             if "tasks" in data:
-                kwargs["tasks"] = tuple(str(t) for t in data["tasks"])
+                kwargs["tasks"] = tuple(data["tasks"])
             if data.get("networks") is not None:
                 kwargs["networks"] = tuple(dict(n) for n in data["networks"])
                 kwargs.setdefault("networks_chosen_by", "options")
@@ -340,46 +358,3 @@ def network_config(arch: str, overrides: dict, *, seeds: int, **options) -> Stud
 def search_config(budget: dict, **options) -> StudyConfig:
     """``fmstudy search``: tasks 1 and search with ``budget`` (trials, timeout, ...)."""
     return study_config(tasks=("1", "search"), profile="standard", search=budget, **options)
-
-
-DECIDING_LIBRARIES = ("numpy", "scikit-learn", "torch")
-
-
-def library_versions(names=DECIDING_LIBRARIES) -> dict[str, str]:
-    """Installed versions of ``names`` (default: the libraries whose arithmetic decides a
-    fit's predictions, part of every cache key)."""
-    out = {}
-    for name in names:
-        with contextlib.suppress(PackageNotFoundError):
-            out[name] = version(name)
-    return out
-
-
-MANIFEST_PACKAGES = (
-    "numpy",
-    "pandas",
-    "scikit-learn",
-    "scipy",
-    "statsmodels",
-    "matplotlib",
-    "seaborn",
-    "torch",
-    "optuna",
-    "jinja2",
-)
-
-
-def manifest(config: StudyConfig, sha256: dict) -> dict:
-    """Versions, seed and data hashes: what a rerun needs besides the config."""
-    pkgs = library_versions(MANIFEST_PACKAGES)
-    return {
-        "fmstudy": __version__,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "packages": pkgs,
-        "deciding_libraries": library_versions(),
-        "seed": config.seed,
-        "dataset": config.dataset,
-        "data_sha256": sha256,
-    }

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -27,7 +28,7 @@ def print_list(rows: list[dict], root: Path, as_json: bool) -> None:
         offline = {"shipped": "yes (shipped)", "cached": "yes (downloaded)"}.get(
             r["available"], "no: downloaded on first use"
         )
-        table.add_row(r["name"], offline, ", ".join(r["classes"]), r["license"])
+        table.add_row(*map(escape, (r["name"], offline, ", ".join(r["classes"]), r["license"])))
     Console().print(table)
 
 
@@ -35,7 +36,7 @@ def print_verification(v: dict, surname: str | None) -> None:
     """``fmstudy data``: task 1's shapes, hashes and the class filter."""
     out = Console(highlight=False)
     sh = v["shapes"]
-    out.print(f"[bold]{v['dataset']}[/]: SHA-256 of all 4 decompressed files OK")
+    out.print(f"[bold]{escape(v['dataset'])}[/]: SHA-256 of all 4 decompressed files OK")
     out.print(f"  train images {tuple(sh['train_images'])}, labels {tuple(sh['train_labels'])}")
     out.print(f"  test images  {tuple(sh['test_images'])}, labels {tuple(sh['test_labels'])}")
     out.print(f"  flattened: train {tuple(sh['train_flat'])}, test {tuple(sh['test_flat'])}")
@@ -43,9 +44,9 @@ def print_verification(v: dict, surname: str | None) -> None:
         f"  common frame {tuple(sh['common_frame'])}: "
         f"{sh['train_flat'][1]} pixel columns + target + split"
     )
-    who = f" (surname {surname!r})" if surname else ""
+    who = escape(f" (surname {surname!r})") if surname else ""
     names = ", ".join(f"{c} {n}" for c, n in zip(v["classes"], v["class_names"], strict=True))
-    out.print(f"[bold]Classes{who}[/]: {names}")
+    out.print(f"[bold]Classes{who}[/]: {escape(names)}")
     for split, s in v["splits"].items():
         status = "OK" if s["ok"] else f"MISMATCH, expected {s['expected_kept']}"
         out.print(f"  {split}: kept {s['kept']} / {s['total']} = {s['share']:.1%} ({status})")
@@ -53,14 +54,14 @@ def print_verification(v: dict, surname: str | None) -> None:
     for c, n in zip(v["classes"], v["class_names"], strict=True):
         table.add_row(
             str(c),
-            n,
+            escape(n),
             str(v["splits"]["train"]["per_class"][str(c)]),
             str(v["splits"]["test"]["per_class"][str(c)]),
         )
     out.print(table)
     out.print(f"  first 10 train targets: {v['splits']['train']['first_targets']}")
     out.print(f"  first 10 test targets:  {v['splits']['test']['first_targets']}")
-    out.print(f"  licence: {v['license']}")
+    out.print(f"  licence: {escape(v['license'])}")
 
 
 def print_summary(result, out: Path) -> None:
@@ -71,7 +72,7 @@ def print_summary(result, out: Path) -> None:
     for key, ev in result.metrics.models.items():
         lo_hi = f"{ev.ci95[0]:.4f}-{ev.ci95[1]:.4f}" if ev.ci95 else "-"
         table.add_row(
-            ev.label,
+            escape(ev.label),
             f"{ev.accuracy:.4f}",
             lo_hi,
             f"{ev.macro_f1:.4f}",
@@ -80,13 +81,14 @@ def print_summary(result, out: Path) -> None:
     console = Console()
     if result.metrics.models:
         console.print(table)
-    console.print(f"Report: {out / 'index.html'}  ({result.timings['total_seconds']:.1f} s)")
+    seconds = result.timings["total_seconds"]
+    console.print(f"Report: {out / 'index.html'}  ({seconds:.1f} s)", markup=False)
 
 
 def print_search(result, out: Path, url: str) -> None:
     """``fmstudy search``: the best trial, its test accuracy, and where everything is."""
     s = result.metrics.search
-    Console(highlight=False).print(
+    Console(highlight=False, markup=False).print(
         f"Best trial {s.best_trial} ({s.best_layers}): validation {s.best_val_accuracy:.4f}, "
         f"test {s.test_accuracy:.4f} after retraining on all training rows.\n"
         f"Report: {out / 'report' / 'index.html'}   spec: {out / 'report' / 'best-spec.json'}   "
@@ -103,7 +105,7 @@ def print_presets(presets: dict) -> None:
         opt = f"{s.optimizer} lr {s.lr:g}" + (f" m {s.momentum:g}" if s.momentum else "")
         stop = f"{s.epochs}" + (f" (early stop {s.patience})" if s.patience else " fixed")
         table.add_row(
-            name,
+            escape(name),
             s.layer_string,
             opt,
             str(s.batch_size),
@@ -134,7 +136,7 @@ def print_evaluation(e, as_json: bool) -> None:
         return
     console = Console(highlight=False)
     console.print(
-        f"[bold]{e.spec.name}[/] ({e.spec.layer_string}) on {e.dataset} classes "
+        f"[bold]{escape(e.spec.name)}[/] ({e.spec.layer_string}) on {escape(e.dataset)} classes "
         f"{', '.join(map(str, e.classes))}: test accuracy {ev.accuracy:.4f}, "
         f"macro F1 {ev.macro_f1:.4f}"
     )
@@ -142,14 +144,14 @@ def print_evaluation(e, as_json: bool) -> None:
     for c, name in zip(e.classes, e.class_names, strict=True):
         r = ev.report[name]
         table.add_row(
-            f"{c} {name}",
+            escape(f"{c} {name}"),
             f"{r['precision']:.4f}",
             f"{r['recall']:.4f}",
             f"{r['f1-score']:.4f}",
             str(int(r["support"])),
         )
     console.print(table)
-    cm = Table("true \\ predicted", *e.class_names)
+    cm = Table("true \\ predicted", *map(escape, e.class_names))
     for name, row in zip(e.class_names, ev.confusion, strict=True):
-        cm.add_row(name, *map(str, row))
+        cm.add_row(escape(name), *map(str, row))
     console.print(cm)

@@ -54,6 +54,24 @@ def resolve_data_dir(data_dir: str | Path | None) -> Path:
     return Path(data_dir).expanduser() if data_dir else default_data_dir()
 
 
+def writable_work_dir(root: Path) -> Path:
+    """``root/work``, where fits are cached, made and checked writable before any work."""
+    work = root / "work"
+    if root.exists() and not root.is_dir():
+        raise FmstudyError(f"--data-dir {root} is not a folder; name a folder")
+    try:
+        work.mkdir(parents=True, exist_ok=True)
+        probe = work / f".probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise FmstudyError(
+            f"cannot write to --data-dir {root}: {exc.strerror}; choose another --data-dir "
+            "(or FMSTUDY_DATA_DIR)"
+        ) from None
+    return work
+
+
 # --- the data set ------------------------------------------------------------
 
 

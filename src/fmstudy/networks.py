@@ -1,6 +1,6 @@
 """Networks as data: a spec, its string grammar, the named presets and one builder.
 
-    spec = get_preset("notebook-3")                 # or resolve_arch("100-512:d0.3")
+    spec = NetSpec(parse_layers("100-512:d0.3"), optimizer="adam", epochs=20)
     model = build_model(spec, n_classes=4)          # a torch.nn.Sequential
 
 A network is a :class:`NetSpec`: layers (dense widths with dropout, or conv
@@ -9,7 +9,8 @@ size, epochs, input scaling, validation split and the training extras (flips,
 shifts, mixup, mirror-averaged predictions, refit).  The layer grammar is
 ``100-512:d0.3-1024:d0.2`` for dense layers and ``c32-c32-p-c64-p-256:d0.3``
 with conv blocks (``cN``: 3x3 conv, batch norm, activation) and 2x2 max
-pooling (``p``).  Training lives in :mod:`fmstudy.training`.
+pooling (``p``).  The named presets are in :mod:`fmstudy.presets`, training in
+:mod:`fmstudy.training`.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass, fields, replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fmstudy import checks
 from fmstudy.errors import FmstudyError
 
 if TYPE_CHECKING:  # torch is imported by the builder only: configs and specs load without it
@@ -36,6 +37,11 @@ OPTIMIZERS = ("sgd", "adam", "adamw")
 SCALINGS = ("standardize", "unit")
 SPLITS = ("first", "stratified")
 SCHEDULES = ("none", "onecycle")
+INITS = ("glorot", "default")
+LAYER_KINDS = ("dense", "conv", "pool")
+MAX_WIDTH = 65_536  # units or channels of one layer
+MAX_EPOCHS = 10_000
+MAX_POOLS = 4  # 28 -> 14 -> 7 -> 3 -> 1 pixels; a fifth pooling leaves nothing
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,15 @@ class Layer:
     kind: str
     width: int = 0
     dropout: float = 0.0
+
+    def __post_init__(self) -> None:
+        try:
+            checks.choice(self.kind, "layer kind", LAYER_KINDS)
+            if self.kind != "pool":
+                checks.integer(self.width, f"{self.kind} width", low=1, high=MAX_WIDTH)
+            checks.number(self.dropout, "dropout", low=0, high=0.95)
+        except FmstudyError as exc:
+            raise FmstudyError(f"bad network spec: {exc}") from None
 
     def __str__(self) -> str:
         if self.kind == "pool":
@@ -79,32 +94,10 @@ class NetSpec:
     refit: bool = False  # after the validated run, train on every training row and test that
 
     def __post_init__(self) -> None:
-        checks = [
-            (self.activation in ACTIVATIONS, f"activation {self.activation!r}", ACTIVATIONS),
-            (self.optimizer in OPTIMIZERS, f"optimizer {self.optimizer!r}", OPTIMIZERS),
-            (self.scaling in SCALINGS, f"scaling {self.scaling!r}", SCALINGS),
-            (self.val_split in SPLITS, f"validation split {self.val_split!r}", SPLITS),
-            (self.schedule in SCHEDULES, f"schedule {self.schedule!r}", SCHEDULES),
-            (self.init in ("glorot", "default"), f"init {self.init!r}", ("glorot", "default")),
-        ]
-        for ok, what, valid in checks:
-            if not ok:
-                raise FmstudyError(f"bad network spec: {what}; choose one of {', '.join(valid)}")
-        numbers = [
-            (self.lr > 0, "lr must be > 0"),
-            (self.momentum >= 0, "momentum must be >= 0"),
-            (self.weight_decay >= 0, "weight decay must be >= 0"),
-            (self.batch_size >= 1, "batch size must be >= 1"),
-            (self.epochs >= 1, "epochs must be >= 1"),
-            (0 < self.val_fraction < 1, "validation fraction must be between 0 and 1"),
-            (self.patience is None or self.patience >= 1, "patience must be >= 1"),
-            (0 <= self.shift <= 8, "shift must be between 0 and 8 pixels"),
-            (self.mixup >= 0, "mixup must be >= 0"),
-            (any(layer.kind != "pool" for layer in self.layers) or not self.layers, "only pooling"),
-        ]
-        for ok, what in numbers:
-            if not ok:
-                raise FmstudyError(f"bad network spec: {what}")
+        try:
+            _check_spec(self)
+        except FmstudyError as exc:
+            raise FmstudyError(f"bad network spec: {exc}") from None
 
     @property
     def is_conv(self) -> bool:
@@ -144,8 +137,10 @@ class NetSpec:
 
     @classmethod
     def from_dict(cls, data: dict) -> NetSpec:
-        known = {f.name for f in fields(cls)}
-        extra = sorted(set(data) - known)
+        """A spec from JSON, checked as strictly as one made in Python or by the CLI."""
+        if not isinstance(data, dict) or not isinstance(data.get("layers", []), list | tuple):
+            raise FmstudyError("bad network spec: expected an object with a 'layers' list")
+        extra = sorted(set(data) - {f.name for f in fields(cls)})
         if extra:
             raise FmstudyError(f"bad network spec: unknown fields {extra}")
         try:
@@ -153,6 +148,43 @@ class NetSpec:
             return cls(**{**data, "layers": layers})
         except TypeError as exc:
             raise FmstudyError(f"bad network spec: {exc}") from None
+
+
+def _check_spec(s: NetSpec) -> None:
+    """Types, ranges, finite numbers, known names and a layer stack that can be built."""
+    checks.file_name(s.name, "name")
+    for value, what, valid in (
+        (s.activation, "activation", tuple(ACTIVATIONS)),
+        (s.optimizer, "optimizer", OPTIMIZERS),
+        (s.scaling, "scaling", SCALINGS),
+        (s.val_split, "validation split", SPLITS),
+        (s.schedule, "schedule", SCHEDULES),
+        (s.init, "init", INITS),
+    ):
+        checks.choice(value, what, valid)
+    checks.number(s.lr, "lr", low=0, high=10, low_open=True)
+    checks.number(s.momentum, "momentum", low=0, high=1)
+    checks.number(s.weight_decay, "weight decay", low=0, high=10)
+    checks.number(s.val_fraction, "validation fraction", low=0, high=0.9, low_open=True)
+    checks.number(s.mixup, "mixup", low=0, high=100)
+    checks.integer(s.batch_size, "batch size", low=1, high=MAX_WIDTH)
+    checks.integer(s.epochs, "epochs", low=1, high=MAX_EPOCHS)
+    checks.integer(s.shift, "shift", low=0, high=8)
+    if s.patience is not None:
+        checks.integer(s.patience, "patience", low=1, high=MAX_EPOCHS)
+    for value, what in ((s.hflip, "hflip"), (s.tta, "tta"), (s.refit, "refit")):
+        checks.flag(value, what)
+    if not isinstance(s.layers, tuple) or not all(isinstance(x, Layer) for x in s.layers):
+        raise FmstudyError("layers must be a list of layers")
+    kinds = [layer.kind for layer in s.layers]
+    if "dense" in kinds and {"conv", "pool"} & set(kinds[kinds.index("dense") :]):
+        raise FmstudyError("conv and pooling layers must come before the dense layers")
+    if kinds and set(kinds) == {"pool"}:
+        raise FmstudyError("only pooling")
+    if kinds.count("pool") > MAX_POOLS:
+        raise FmstudyError(
+            f"{kinds.count('pool')} poolings shrink 28x28 images to nothing; at most {MAX_POOLS}"
+        )
 
 
 _TOKEN = re.compile(r"^(?:(c)?(\d+)(?::d(\d*\.?\d+))?|(p))$")
@@ -192,136 +224,6 @@ def parse_layers(text: str) -> tuple[Layer, ...]:
             dense_seen = True
             layers.append(Layer("dense", width, drop))
     return tuple(layers)
-
-
-PRESETS: dict[str, NetSpec] = {}
-
-
-def _preset(spec: NetSpec) -> None:
-    PRESETS[spec.name] = spec
-
-
-_NOTEBOOK = {"batch_size": 32, "scaling": "standardize", "val_split": "first", "init": "glorot"}
-_preset(
-    NetSpec(parse_layers("100-100"), "notebook-1", optimizer="sgd", lr=0.01, epochs=15, **_NOTEBOOK)
-)
-_preset(
-    NetSpec(
-        parse_layers("100-100:d0.25-128:d0.25"),
-        "notebook-2",
-        optimizer="sgd",
-        lr=0.01,
-        epochs=15,
-        **_NOTEBOOK,
-    )
-)
-_preset(
-    NetSpec(
-        parse_layers("100-512:d0.3-1024:d0.2-2000:d0.2-3200:d0.2"),
-        "notebook-3",
-        optimizer="adam",
-        lr=1e-3,
-        epochs=20,
-        **_NOTEBOOK,
-    )
-)
-_MODERN = {
-    "optimizer": "adamw",
-    "weight_decay": 1e-4,
-    "batch_size": 128,
-    "epochs": 30,
-    "patience": 5,
-}
-_preset(NetSpec(parse_layers("256"), "shallow-256", lr=1e-3, **_MODERN))
-_preset(NetSpec(parse_layers("512:d0.2-256:d0.2"), "mlp-512-256", lr=1e-3, **_MODERN))
-_preset(NetSpec(parse_layers("1024:d0.3-512:d0.3-256:d0.3"), "mlp-wide-drop", lr=1e-3, **_MODERN))
-_preset(NetSpec(parse_layers("256-256-256-256"), "mlp-deep-nodrop", lr=1e-3, **_MODERN))
-_preset(
-    NetSpec(
-        parse_layers("512:d0.2-256:d0.2"),
-        "mlp-sgd-momentum",
-        optimizer="sgd",
-        lr=0.05,
-        momentum=0.9,
-        weight_decay=1e-4,
-        batch_size=128,
-        epochs=30,
-        patience=5,
-    )
-)
-_preset(
-    NetSpec(
-        parse_layers("1024:d0.3-1024:d0.3-1024:d0.3"),
-        "mlp-best",
-        optimizer="adamw",
-        lr=2e-3,
-        weight_decay=1e-2,
-        batch_size=128,
-        epochs=30,
-        schedule="onecycle",
-        hflip=True,
-        mixup=0.2,
-        tta=True,
-        refit=True,
-        init="default",
-    )
-)
-_preset(
-    NetSpec(
-        parse_layers("c32-c32-p-c64-c64-p-256:d0.3"),
-        "cnn-small",
-        optimizer="adamw",
-        lr=2e-3,
-        weight_decay=5e-4,
-        batch_size=128,
-        epochs=12,
-        schedule="onecycle",
-        hflip=True,
-        scaling="unit",
-        init="default",
-    )
-)
-_preset(
-    NetSpec(
-        parse_layers("c16-p-c32-p-64"),
-        "cnn-tiny",
-        optimizer="adamw",
-        lr=3e-3,
-        weight_decay=1e-4,
-        batch_size=128,
-        epochs=5,
-        schedule="onecycle",
-        scaling="unit",
-        init="default",
-    )
-)
-
-
-def get_preset(name: str) -> NetSpec:
-    """A named preset; an unknown name lists the valid ones."""
-    if name not in PRESETS:
-        raise FmstudyError(f"unknown network preset {name!r}: choose one of {', '.join(PRESETS)}")
-    return PRESETS[name]
-
-
-def resolve_arch(arch: str) -> NetSpec:
-    """``--arch``: a preset name, a spec JSON file, or a layer string."""
-    if arch in PRESETS:
-        return PRESETS[arch]
-    path = Path(arch)
-    if arch.endswith(".json") or path.is_file():
-        try:
-            data = json.loads(path.read_text())
-        except OSError as exc:
-            raise FmstudyError(f"cannot read spec file {arch}: {exc.strerror}") from None
-        except json.JSONDecodeError as exc:
-            raise FmstudyError(f"spec file {arch} is not valid JSON ({exc})") from None
-        if not isinstance(data, dict):
-            raise FmstudyError(f"spec file {arch} does not hold a network spec")
-        return NetSpec.from_dict(data.get("spec", data))
-    if re.match(r"[A-Za-z]", arch) and re.search(r"[a-bd-oq-zA-Z_]", arch):  # a name, not layers
-        raise FmstudyError(f"unknown network preset {arch!r}: choose one of {', '.join(PRESETS)}")
-    return NetSpec(parse_layers(arch))
 
 
 # --- the builder -------------------------------------------------------------

@@ -20,6 +20,7 @@ from fmstudy.cache import FitCache
 from fmstudy.compare import model_result
 from fmstudy.config import StudyConfig
 from fmstudy.data import load_dataset, resolve_data_dir
+from fmstudy.errors import FmstudyError
 from fmstudy.networks import NetSpec
 from fmstudy.progress import Steps
 from fmstudy.results import ModelResult, NetworkResult
@@ -124,7 +125,13 @@ def evaluate_saved(path: Path, dataset: str | None = None, data_dir=None) -> Sav
     trained on, from the data set its spec.json records unless ``dataset`` says another."""
     spec, classes, net, scaler = load_model(path)
     name = dataset or saved_dataset(path)
-    sub = select_classes(load_dataset(name, resolve_data_dir(data_dir)), classes)
+    ds = load_dataset(name, resolve_data_dir(data_dir))
+    if max(classes) >= len(ds.class_names):
+        raise FmstudyError(
+            f"the network was trained on classes {list(classes)}; {name} has only "
+            f"{len(ds.class_names)} (0-{len(ds.class_names) - 1}): choose its data set with --dataset"
+        )
+    sub = select_classes(ds, classes)
     y_pred = predict(net, spec, scaler, sub.x_test, classes)
     label = f"Network {spec.name} ({spec.layer_string})"
     result = model_result(spec.name, label, "5", sub.y_test, y_pred, sub.classes, sub.class_names)

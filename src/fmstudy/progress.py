@@ -15,6 +15,7 @@ import contextlib
 import time
 from collections.abc import Iterator
 
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -46,7 +47,7 @@ class Steps:
         (None without a terminal) and a function that completes the bar."""
         if not self.progress:
             return None, lambda: None
-        progress = self.progress
+        progress, name = self.progress, escape(name)  # a spec's name is shown as typed
         task = progress.add_task(f"Task 5: {name} seed {seed}", total=epochs)
 
         def on_epoch(epoch: int, hist: dict) -> None:

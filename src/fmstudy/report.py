@@ -22,7 +22,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader
 
-from fmstudy import narrative
+from fmstudy import checks, narrative
 from fmstudy.atomic import building_dir
 from fmstudy.config import StudyConfig
 from fmstudy.errors import FmstudyError
@@ -64,10 +64,8 @@ def check_out_dir(out: Path, *, force: bool) -> None:
 def read_config(path: Path) -> StudyConfig:
     """The config a report's config.json (or a bare config) holds."""
     try:
-        data = json.loads(Path(path).read_text())
-    except OSError as exc:
-        raise FmstudyError(f"cannot read --config {path}: {exc.strerror}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        data = json.loads(checks.read_text(path, "--config"))
+    except json.JSONDecodeError as exc:
         raise FmstudyError(f"--config {path} is not valid JSON ({exc})") from None
     if isinstance(data, dict) and isinstance(data.get("config"), dict):
         data = data["config"]

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from fmstudy import checks
 from fmstudy.augment import pixel_stats
 from fmstudy.errors import FmstudyError
 from fmstudy.networks import NetSpec, build_model
@@ -50,23 +51,44 @@ def model_folder(path: Path) -> Path:
     return path.parent if path.is_file() else path
 
 
+def read_meta(path: Path) -> dict:
+    """A saved network's spec.json, checked: its spec, classes and data set."""
+    folder = model_folder(path)
+    if not (folder / "spec.json").is_file() or not (folder / "model.safetensors").exists():
+        raise FmstudyError(
+            f"{folder} is not a saved fmstudy network (spec.json and model.safetensors expected)"
+        )
+    try:
+        meta = json.loads(checks.read_text(folder / "spec.json", "spec.json"))
+    except json.JSONDecodeError as exc:
+        raise FmstudyError(f"cannot read the saved network in {folder}: {exc}") from None
+    if not isinstance(meta, dict) or not isinstance(meta.get("classes"), list):
+        raise FmstudyError(f"{folder / 'spec.json'} does not describe a saved network")
+    meta["spec"] = NetSpec.from_dict(meta.get("spec"))
+    for c in meta["classes"]:
+        checks.integer(c, "saved network class", low=0, high=1000)
+    if len(set(meta["classes"])) < 2:
+        raise FmstudyError(f"{folder / 'spec.json'} names fewer than two classes")
+    checks.text(meta.setdefault("dataset", "fashion-mnist"), "saved network data set")
+    return meta
+
+
 def load_model(path: Path) -> tuple[NetSpec, tuple[int, ...], nn.Module, dict]:
     """Reload a saved network (its folder or spec.json): spec, classes, model, scaler."""
     from safetensors import SafetensorError
-    from safetensors.torch import load_file
+    from safetensors.torch import load
 
     folder = model_folder(path)
+    meta = read_meta(folder)
+    weights = folder / "model.safetensors"
     try:
-        meta = json.loads((folder / "spec.json").read_text())
-        tensors = load_file(str(folder / "model.safetensors"))
-    except FileNotFoundError:
-        raise FmstudyError(
-            f"{folder} is not a saved fmstudy network (spec.json and model.safetensors expected)"
-        ) from None
-    except (json.JSONDecodeError, SafetensorError, OSError) as exc:
+        if not weights.is_file():
+            raise FmstudyError(f"{weights} is not a regular file")
+        tensors = load(weights.read_bytes())
+        scaler = {"mean": tensors["scaler.mean"].numpy(), "std": tensors["scaler.std"].numpy()}
+    except (SafetensorError, OSError, KeyError) as exc:
         raise FmstudyError(f"cannot read the saved network in {folder}: {exc}") from None
-    spec = NetSpec.from_dict(meta["spec"])
-    classes = tuple(meta["classes"])
+    spec, classes = meta["spec"], tuple(meta["classes"])
     model = build_model(spec, len(classes))
     state = {k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")}
     try:
@@ -74,14 +96,12 @@ def load_model(path: Path) -> tuple[NetSpec, tuple[int, ...], nn.Module, dict]:
     except RuntimeError:
         raise FmstudyError(f"the weights in {folder} do not fit its spec.json") from None
     model.eval()
-    scaler = {"mean": tensors["scaler.mean"].numpy(), "std": tensors["scaler.std"].numpy()}
     return spec, classes, model, scaler
 
 
 def saved_dataset(path: Path) -> str:
     """The data set a saved network was trained on, as its spec.json records it."""
-    meta = json.loads((model_folder(path) / "spec.json").read_text())
-    return meta.get("dataset", "fashion-mnist")
+    return read_meta(path)["dataset"]
 
 
 def predict(model: nn.Module, spec: NetSpec, scaler: dict, x: np.ndarray, classes) -> np.ndarray:

@@ -120,9 +120,15 @@ def open_storage(url: str):
         raise FmstudyError(
             f"cannot open the search database {describe_storage(url)}: {first}"
         ) from None
-    except ModuleNotFoundError as exc:
+    except ImportError as exc:  # Optuna re-raises a missing driver as a plain ImportError
         raise FmstudyError(
-            f"the database driver {exc.name!r} is missing: pip install 'fmstudy[postgres]'"
+            f"the database driver for {describe_storage(url)} is missing ({exc}); for "
+            "PostgreSQL: pip install 'fmstudy[postgres]'"
+        ) from None
+    except RuntimeError as exc:  # a table schema from another Optuna version
+        first = str(exc).strip().splitlines()[0]
+        raise FmstudyError(
+            f"cannot use the search database {describe_storage(url)}: {first}"
         ) from None
 
 

@@ -28,8 +28,9 @@ from fmstudy import figures as figs
 from fmstudy.cache import FitCache
 from fmstudy.classical import FitResult, classical_specs, fit_model
 from fmstudy.compare import compare_models, model_result
-from fmstudy.config import StudyConfig, manifest
-from fmstudy.data import load_dataset, resolve_data_dir
+from fmstudy.config import StudyConfig
+from fmstudy.data import load_dataset, resolve_data_dir, writable_work_dir
+from fmstudy.manifest import manifest
 from fmstudy.pca import run_pca
 from fmstudy.progress import Steps, study_progress
 from fmstudy.report import check_out_dir, write_report
@@ -90,12 +91,13 @@ def run_study(
     ``search_jobs`` worker processes on this machine.
     """
     root = resolve_data_dir(data_dir)
+    work = writable_work_dir(root)
     t_start = time.perf_counter()
     with study_progress(progress) as steps:
         with steps.step("load", "Task 1: load and verify data"):
             ds = load_dataset(config.dataset, root)
             sub = select_classes(ds, config.classes)
-        cache = FitCache(root / "work", ds.sha256, sub.classes, fresh=fresh)
+        cache = FitCache(work, ds.sha256, sub.classes, fresh=fresh)
         run = _Run(config, sub, cache, steps, jobs or os.cpu_count() or 1)
         run.parts["task1"] = sub.verification()
         run.figures["examples"] = figs.example_grid(

@@ -1,0 +1,109 @@
+"""One validation for every way in: the CLI, a JSON file, a config, a saved model.
+
+    number(spec.lr, "lr", low=0, low_open=True)       # a finite float in range, or one line
+    integer(spec.epochs, "epochs", low=1, high=MAX_EPOCHS)
+    file_name(spec.name, "network name")              # a plain file name, no path
+    read_text(path, "--config")                       # a small regular file, read whole
+
+Every check raises :class:`~fmstudy.errors.FmstudyError` with one line that names
+the value and says what is allowed, so the CLI prints it and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import stat
+from pathlib import Path
+
+from fmstudy.errors import FmstudyError
+
+MAX_SEED = 2**32 - 1  # numpy's legacy seeding and scikit-learn's random_state take < 2**32
+MAX_JOBS = 64  # --jobs: worker processes or threads on one machine
+MAX_FILE_BYTES = 4 * 2**20  # a config.json or spec.json is a few KB; refuse what is not
+MAX_NAME = 100
+
+
+def number(value, what: str, *, low=None, high=None, low_open=False) -> float:
+    """A finite real number (not a bool) within ``[low, high]`` (``(low, high]`` with
+    ``low_open``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FmstudyError(f"{what} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise FmstudyError(f"{what} must be a finite number, got {value!r}")
+    below = low is not None and (value <= low if low_open else value < low)
+    if below or (high is not None and value > high):
+        left = "(" if low_open else "["
+        raise FmstudyError(f"{what} must be in {left}{low}, {high}], got {value!r}")
+    return value
+
+
+def integer(value, what: str, *, low=None, high=None) -> int:
+    """A whole number (not a bool, not 1.5) within ``[low, high]``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FmstudyError(f"{what} must be a whole number, got {value!r}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise FmstudyError(f"{what} must be from {low} to {high}, got {value!r}")
+    return value
+
+
+def choice(value, what: str, valid) -> str:
+    """One of ``valid``; the message lists them."""
+    if value not in valid:
+        raise FmstudyError(f"unknown {what} {value!r}: choose one of {', '.join(map(str, valid))}")
+    return value
+
+
+def flag(value, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise FmstudyError(f"{what} must be true or false, got {value!r}")
+    return value
+
+
+def text(value, what: str, *, max_len: int = 200) -> str:
+    """Printable text without control characters (a NUL ends a C string early)."""
+    if not isinstance(value, str):
+        raise FmstudyError(f"{what} must be text, got {value!r}")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise FmstudyError(f"{what} {value!r} contains a control character")
+    if len(value) > max_len:
+        raise FmstudyError(f"{what} is longer than {max_len} characters")
+    return value
+
+
+def file_name(value, what: str) -> str:
+    """A plain file name: it becomes a folder name (models/NAME), so no path in it."""
+    text(value, what, max_len=MAX_NAME)
+    if not value or value in (".", "..") or "/" in value or "\\" in value:
+        raise FmstudyError(f"{what} {value!r} must be a plain file name (no '/', not '..')")
+    return value
+
+
+def seed(value, what: str = "--seed", *, count: int = 1) -> int:
+    """A seed numpy, scikit-learn and torch all take, ``count`` seeds from it included."""
+    return integer(value, what, low=0, high=MAX_SEED - (count - 1))
+
+
+def jobs(value, what: str = "--jobs") -> int | None:
+    """A worker or thread count from 1 to :data:`MAX_JOBS` (None: all cores)."""
+    return None if value is None else integer(value, what, low=1, high=MAX_JOBS)
+
+
+def read_text(path, what: str, *, limit: int = MAX_FILE_BYTES) -> str:
+    """The text of a user's file: refused before reading when it is not a regular file
+    (a FIFO or device would hang or never end) or larger than ``limit`` bytes."""
+    path = Path(path)
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise FmstudyError(f"cannot read {what} {path}: {exc.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise FmstudyError(f"{what} {path} is not a regular file")
+    if info.st_size > limit:
+        raise FmstudyError(f"{what} {path} is {info.st_size:,} bytes; at most {limit:,} are read")
+    try:
+        return path.read_text()
+    except OSError as exc:
+        raise FmstudyError(f"cannot read {what} {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise FmstudyError(f"{what} {path} is not UTF-8 text") from None

@@ -1,0 +1,56 @@
+"""What a rerun needs besides the config: versions, platform, seed and data hashes.
+
+manifest(config, dataset.sha256)     # saved in config.json beside the config
+library_versions()                   # numpy, scikit-learn, torch: in every cache key
+"""
+
+from __future__ import annotations
+
+import contextlib
+import platform
+from importlib.metadata import PackageNotFoundError, version
+
+from fmstudy import __version__
+from fmstudy.config import StudyConfig
+
+DECIDING_LIBRARIES = ("numpy", "scikit-learn", "torch")
+
+
+def library_versions(names=DECIDING_LIBRARIES) -> dict[str, str]:
+    """Installed versions of ``names`` (default: the libraries whose arithmetic decides a
+    fit's predictions, part of every cache key)."""
+    out = {}
+    for name in names:
+        with contextlib.suppress(PackageNotFoundError):
+            out[name] = version(name)
+    return out
+
+
+MANIFEST_PACKAGES = (
+    "numpy",
+    "pandas",
+    "scikit-learn",
+    "scipy",
+    "statsmodels",
+    "matplotlib",
+    "seaborn",
+    "torch",
+    "optuna",
+    "jinja2",
+)
+
+
+def manifest(config: StudyConfig, sha256: dict) -> dict:
+    """Versions, seed and data hashes: what a rerun needs besides the config."""
+    pkgs = library_versions(MANIFEST_PACKAGES)
+    return {
+        "fmstudy": __version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "packages": pkgs,
+        "deciding_libraries": library_versions(),
+        "seed": config.seed,
+        "dataset": config.dataset,
+        "data_sha256": sha256,
+    }

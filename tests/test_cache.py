@@ -79,3 +79,136 @@ def test_an_incomplete_training_entry_is_a_miss(tmp_path, data, missing):
     key = cache.key("network", SMALL.to_dict(), 2)
     (cache.keep_training(key, run).folder / missing).unlink()
     assert cache.load_training(key, SMALL) is None
+
+
+# --- damaged entries: a miss with one line, then the same results as before -------------
+
+
+def _seal(entry: dict) -> bytes:
+    import hashlib
+
+    body = json.dumps(entry, sort_keys=True).encode()
+    return json.dumps({"entry": entry, "sha256": hashlib.sha256(body).hexdigest()}).encode()
+
+
+def _flip(path, at=-3):
+    data = bytearray(path.read_bytes())
+    data[at] ^= 0x10
+    path.write_bytes(bytes(data))
+
+
+def _npy_bytes(arr):
+    import io
+
+    buf = io.BytesIO()
+    np.save(buf, arr, allow_pickle=False)
+    return buf.getvalue()
+
+
+def _resealed(path, change):
+    """Rewrite a sealed record after ``change(entry)``, with a valid seal."""
+    entry = json.loads(path.read_text())["entry"]
+    change(entry)
+    path.write_bytes(_seal(entry))
+
+
+def _wrong_length(meta, npy):
+    raw = _npy_bytes(np.load(npy)[:-1])
+    npy.write_bytes(raw)
+    import hashlib
+
+    _resealed(meta, lambda e: e.update(predictions_sha256=hashlib.sha256(raw).hexdigest()))
+
+
+def _foreign_label(meta, npy):
+    arr = np.load(npy)
+    arr[0] = 251
+    raw = _npy_bytes(arr)
+    npy.write_bytes(raw)
+    import hashlib
+
+    _resealed(meta, lambda e: e.update(predictions_sha256=hashlib.sha256(raw).hexdigest()))
+
+
+DAMAGE = {
+    "bit flip in the predictions": lambda meta, npy: _flip(npy),
+    "bit flip in the record": lambda meta, npy: _flip(meta, 20),
+    "truncated record": lambda meta, npy: meta.write_bytes(meta.read_bytes()[:40]),
+    "truncated predictions": lambda meta, npy: npy.write_bytes(npy.read_bytes()[:100]),
+    "missing predictions": lambda meta, npy: npy.unlink(),
+    "record missing a key": lambda meta, npy: _resealed(meta, lambda e: e.pop("info")),
+    "wrong length": _wrong_length,
+    "label outside the classes": _foreign_label,
+}
+
+
+@pytest.fixture(scope="module")
+def forest_run(tmp_path_factory):
+    """A data dir with the synthetic data set registered for this module."""
+    from conftest import synthetic_arrays, write_dataset
+
+    from fmstudy import datasets
+
+    base = tmp_path_factory.mktemp("cached")
+    spec = write_dataset(base / "data" / "synth", synthetic_arrays())
+    datasets.REGISTRY["synth"] = spec
+    yield base / "data"
+    del datasets.REGISTRY["synth"]
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_a_damaged_fit_is_refitted_to_the_same_result(forest_run, damage, caplog):
+    from fmstudy.config import StudyConfig
+    from fmstudy.study import run_study
+
+    cfg = StudyConfig(classes=(4, 5, 6, 7), dataset="synth", profile="quick", tasks=("1", "3"))
+    first = run_study(cfg, data_dir=forest_run)
+    (meta,) = (forest_run / "work").glob("forest-*.json")
+    DAMAGE[damage](meta, meta.with_suffix(".npy"))
+    with caplog.at_level("WARNING", logger="fmstudy"):
+        again = run_study(cfg, data_dir=forest_run)
+    assert again.timings["models"]["forest"]["cached"] is False
+    assert again.metrics.models == first.metrics.models
+    assert [r.message for r in caplog.records if "damaged" in r.message], "no note"
+    third = run_study(cfg, data_dir=forest_run)  # the refit was kept, sound
+    assert third.timings["models"]["forest"]["cached"] is True
+
+
+@pytest.mark.parametrize("part", ["model.safetensors", "spec.json", "y_pred.npy", "run.json"])
+def test_a_damaged_network_is_retrained_and_never_copied(tmp_path, synthetic, part, caplog):
+    from fmstudy.config import StudyConfig
+    from fmstudy.study import run_study
+
+    _, data_dir = synthetic
+    net = {**SMALL.to_dict(), "epochs": 2}
+    cfg = StudyConfig(
+        classes=(4, 5, 6, 7), dataset="synth", tasks=("1", "5"), networks=(net,), network_seeds=1
+    )
+    first = run_study(cfg, data_dir=data_dir)
+    (folder,) = (data_dir / "work").glob("network-*")
+    _flip(folder / part, 30 if part == "run.json" else -3)
+    with caplog.at_level("WARNING", logger="fmstudy"):
+        again = run_study(cfg, data_dir=data_dir)
+    assert again.timings["networks"]["custom"]["0"]["cached"] is False
+    assert again.metrics.models == first.metrics.models
+    out = again.save(tmp_path / "report")
+    weights = (out / "models" / "custom" / "model.safetensors").read_bytes()
+    assert weights == (folder / "model.safetensors").read_bytes()
+
+
+def test_a_network_damaged_before_the_report_is_not_copied(tmp_path, synthetic):
+    from fmstudy import FmstudyError
+    from fmstudy.config import StudyConfig
+    from fmstudy.study import run_study
+
+    _, data_dir = synthetic
+    net = {**SMALL.to_dict(), "epochs": 1}
+    cfg = StudyConfig(
+        classes=(4, 5, 6, 7), dataset="synth", tasks=("1", "5"), networks=(net,), network_seeds=1
+    )
+    result = run_study(cfg, data_dir=data_dir)
+    (folder,) = (data_dir / "work").glob("network-*")
+    _flip(folder / "model.safetensors")
+    with pytest.raises(FmstudyError, match="changed while the report was written"):
+        result.save(tmp_path / "report")
+    assert not (tmp_path / "report").exists()

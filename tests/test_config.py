@@ -54,7 +54,10 @@ def test_parse_tasks_invalid(spec):
         ({"classes": [4, 5], "seed": 2**32}, "--seed"),
         ({"classes": [4, 5], "seed": -1}, "--seed"),
         ({"classes": [4, 5], "surname": "a\x00b"}, "control character"),
-        ({"classes": [4, 5], "networks": [{"layers": [{"kind": "lstm", "width": 3}]}]}, "layer kind"),
+        (
+            {"classes": [4, 5], "networks": [{"layers": [{"kind": "lstm", "width": 3}]}]},
+            "layer kind",
+        ),
     ],
 )
 def test_invalid_config(data, match):

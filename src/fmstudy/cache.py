@@ -1,15 +1,18 @@
 """One cache for every fit: classical models, network trainings, the search's final fit.
 
-    cache = FitCache(data_dir / "work", sub.dataset.sha256, sub.classes)
+    cache = FitCache(data_dir / "work", sub.dataset.sha256, sub.classes, n_test=4000)
     key = cache.key("forest", spec.params)
     fit = cache.load_fit(key) or cache.keep_fit(key, fit_model(...))
-    run = cache.load_training(key) or cache.keep_training(key, train(...))
+    run = cache.load_training(key, spec) or cache.keep_training(key, train(...))
+    cache.copy_saved(run.folder, report / "models" / name)   # verified bytes only
 
 A key is the SHA-256 of everything that decides a fit's predictions: its kind and
 parameters, the seed, the classes, the data's hashes, fmstudy's trainer version
-and the versions of the libraries that compute it.  An entry is written under a
-temporary name and renamed into place, so an interrupted run leaves none half
-written; a rerun reads it instead of fitting again.
+and the versions of the libraries that compute it.  Every entry records the
+SHA-256 of each of its files and of its own record; a load checks them, and the
+predictions' length and labels, and treats any damage as a miss: one line on
+stderr, then the fit is made again.  An entry is written under a temporary name
+and renamed into place, so an interrupted run leaves none half written.
 """
 
 from __future__ import annotations
@@ -17,23 +20,60 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
 
 from fmstudy.atomic import building_dir, write_bytes
 from fmstudy.classical import FitResult
+from fmstudy.errors import FmstudyError
 from fmstudy.manifest import library_versions
 from fmstudy.networks import TRAINER_VERSION
 
-CACHE_VERSION = 4  # 4: one key function for every fit, library versions included
+CACHE_VERSION = 5  # 5: every entry carries the checksums of its files and of itself
+SAVED_FILES = ("model.safetensors", "spec.json", "y_pred.npy")
+log = logging.getLogger("fmstudy")
+
+
+class Damaged(Exception):
+    """A cache entry that fails its checks (a miss, never data)."""
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _sealed(entry: dict) -> bytes:
+    """The entry as JSON with the checksum of its own canonical form."""
+    body = json.dumps(entry, sort_keys=True)
+    return json.dumps({"entry": entry, "sha256": _sha(body.encode())}).encode()
+
+
+def _unsealed(raw: bytes) -> dict:
+    try:
+        outer = json.loads(raw)
+        entry = outer["entry"]
+        ok = _sha(json.dumps(entry, sort_keys=True).encode()) == outer["sha256"]
+    except (ValueError, KeyError, TypeError):
+        raise Damaged("its record is not valid JSON of the expected form") from None
+    if not ok:
+        raise Damaged("its record fails its checksum")
+    return entry
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, np.asarray(array), allow_pickle=False)
+    return buf.getvalue()
 
 
 class FitCache:
     """Finished fits under ``folder``, keyed by what decides them."""
 
-    def __init__(self, folder: Path, sha256: dict, classes, *, fresh: bool = False):
-        self.folder, self.sha256, self.classes, self.fresh = folder, sha256, list(classes), fresh
+    def __init__(self, folder: Path, sha256: dict, classes, *, n_test=None, fresh=False):
+        self.folder, self.sha256, self.classes = folder, sha256, list(classes)
+        self.n_test, self.fresh = n_test, fresh
 
     def key(self, kind: str, params: dict, seed: int | None = None) -> str:
         """The cache key of one fit: kind, parameters, seed, classes, data and versions."""
@@ -52,35 +92,56 @@ class FitCache:
         )
         return f"{kind}-{hashlib.sha256(blob.encode()).hexdigest()[:24]}"
 
-    # --- classical models: predictions (.npy) and a JSON that marks the entry complete
+    def _predictions(self, raw: bytes, want_sha: str) -> np.ndarray:
+        """Test predictions from .npy bytes, checked against their hash, length and labels."""
+        if _sha(raw) != want_sha:
+            raise Damaged("its predictions fail their checksum")
+        try:
+            y = np.load(io.BytesIO(raw), allow_pickle=False)
+        except (ValueError, OSError):
+            raise Damaged("its predictions are not a readable array") from None
+        if y.ndim != 1 or (self.n_test is not None and len(y) != self.n_test):
+            raise Damaged(f"it holds {len(y)} predictions, not {self.n_test}")
+        if not np.isin(y, self.classes).all():
+            raise Damaged("its predictions hold labels outside the classes")
+        return y
+
+    def _miss(self, key: str, why: str) -> None:
+        log.warning("fmstudy: note: cached fit %s is damaged (%s); fitting it again", key, why)
+
+    # --- classical models: predictions (.npy) and a sealed JSON that marks the entry complete
 
     def load_fit(self, key: str) -> FitResult | None:
-        if self.fresh:
+        meta = self.folder / f"{key}.json"
+        if self.fresh or not meta.is_file():
             return None
-        meta, preds = self.folder / f"{key}.json", self.folder / f"{key}.npy"
         try:
-            m = json.loads(meta.read_text())
-            y_pred = np.load(preds, allow_pickle=False)
-        except (OSError, ValueError):
-            return None
-        return FitResult(
-            m["key"], m["label"], y_pred, m["fit_seconds"], m["predict_seconds"], m["info"]
-        )
+            m = _unsealed(meta.read_bytes())
+            raw = (self.folder / f"{key}.npy").read_bytes()
+            y_pred = self._predictions(raw, m["predictions_sha256"])
+            return FitResult(
+                m["key"], m["label"], y_pred, m["fit_seconds"], m["predict_seconds"], m["info"]
+            )
+        except OSError as exc:
+            self._miss(key, exc.strerror or "unreadable")
+        except (Damaged, KeyError, TypeError) as exc:
+            self._miss(key, str(exc) if isinstance(exc, Damaged) else f"no {exc}")
+        return None
 
     def keep_fit(self, key: str, fit: FitResult) -> FitResult:
-        """Predictions first, then the JSON that marks the entry complete; both atomic."""
+        """Predictions first, then the sealed JSON that marks the entry complete; both atomic."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        buf = io.BytesIO()
-        np.save(buf, fit.y_pred, allow_pickle=False)
-        write_bytes(self.folder / f"{key}.npy", buf.getvalue())
+        raw = _npy(fit.y_pred)
+        write_bytes(self.folder / f"{key}.npy", raw)
         meta = {
             "key": fit.key,
             "label": fit.label,
             "fit_seconds": fit.fit_seconds,
             "predict_seconds": fit.predict_seconds,
             "info": fit.info,
+            "predictions_sha256": _sha(raw),
         }
-        write_bytes(self.folder / f"{key}.json", json.dumps(meta).encode())
+        write_bytes(self.folder / f"{key}.json", _sealed(meta))
         return fit
 
     # --- network trainings: a folder with the saved network, its predictions and run.json
@@ -89,30 +150,34 @@ class FitCache:
         """The cached :class:`~fmstudy.training.TrainRun` of ``spec``, or None."""
         from fmstudy.training import TrainRun
 
-        if self.fresh:
-            return None
         folder = self.folder / key
-        try:
-            meta = json.loads((folder / "run.json").read_text())
-            y_pred = np.load(folder / "y_pred.npy", allow_pickle=False)
-        except (OSError, ValueError):
+        if self.fresh or not (folder / "run.json").is_file():
             return None
-        return TrainRun(
-            spec=spec,
-            seed=meta["seed"],
-            classes=tuple(self.classes),
-            history=meta["history"],
-            best_epoch=meta["best_epoch"],
-            epochs_run=meta["epochs_run"],
-            y_pred=y_pred,
-            test_accuracy=meta["test_accuracy"],
-            n_params=meta["n_params"],
-            epoch_seconds=meta["epoch_seconds"],
-            predict_seconds=meta["predict_seconds"],
-            refit_seconds=meta["refit_seconds"],
-            dataset=meta["dataset"],
-            folder=folder,
-        )
+        try:
+            m = _unsealed((folder / "run.json").read_bytes())
+            files = verified_files(folder, m["files"])
+            y_pred = self._predictions(files["y_pred.npy"], m["files"]["y_pred.npy"])
+            return TrainRun(
+                spec=spec,
+                seed=m["seed"],
+                classes=tuple(self.classes),
+                history=m["history"],
+                best_epoch=m["best_epoch"],
+                epochs_run=m["epochs_run"],
+                y_pred=y_pred,
+                test_accuracy=m["test_accuracy"],
+                n_params=m["n_params"],
+                epoch_seconds=m["epoch_seconds"],
+                predict_seconds=m["predict_seconds"],
+                refit_seconds=m["refit_seconds"],
+                dataset=m["dataset"],
+                folder=folder,
+            )
+        except OSError as exc:
+            self._miss(key, exc.strerror or "unreadable")
+        except (Damaged, KeyError, TypeError) as exc:
+            self._miss(key, str(exc) if isinstance(exc, Damaged) else f"no {exc}")
+        return None
 
     def keep_training(self, key: str, run):
         """Save a finished training (weights, spec, predictions, run.json) into place."""
@@ -121,7 +186,7 @@ class FitCache:
         folder = self.folder / key
         with building_dir(folder) as tmp:
             save_run(run, tmp)
-            np.save(tmp / "y_pred.npy", run.y_pred, allow_pickle=False)
+            (tmp / "y_pred.npy").write_bytes(_npy(run.y_pred))
             meta = {
                 "seed": run.seed,
                 "history": run.history,
@@ -133,7 +198,33 @@ class FitCache:
                 "predict_seconds": run.predict_seconds,
                 "refit_seconds": run.refit_seconds,
                 "dataset": run.dataset,
+                "files": {name: _sha((tmp / name).read_bytes()) for name in SAVED_FILES},
             }
-            (tmp / "run.json").write_text(json.dumps(meta))
+            (tmp / "run.json").write_bytes(_sealed(meta))
         run.folder = folder
         return run
+
+
+def verified_files(folder: Path, hashes: dict) -> dict[str, bytes]:
+    """The bytes of each listed file of ``folder``, each checked against its SHA-256."""
+    out = {}
+    for name in SAVED_FILES:
+        data = (folder / name).read_bytes()
+        if _sha(data) != hashes[name]:
+            raise Damaged(f"{name} fails its checksum")
+        out[name] = data
+    return out
+
+
+def copy_saved(folder: Path, dest: Path) -> None:
+    """Copy a cached network's weights and spec into a report, only if they verify."""
+    try:
+        files = verified_files(folder, _unsealed((folder / "run.json").read_bytes())["files"])
+    except (OSError, Damaged, KeyError) as exc:
+        raise FmstudyError(
+            f"the cached network in {folder} changed while the report was written ({exc}); "
+            "run the same command again"
+        ) from None
+    dest.mkdir(parents=True)
+    for name in ("model.safetensors", "spec.json"):
+        (dest / name).write_bytes(files[name])

@@ -24,6 +24,7 @@ from jinja2 import Environment, PackageLoader
 
 from fmstudy import checks, narrative
 from fmstudy.atomic import building_dir
+from fmstudy.cache import copy_saved
 from fmstudy.config import StudyConfig
 from fmstudy.errors import FmstudyError
 
@@ -183,10 +184,7 @@ def write_report(result, out: Path, *, force: bool = False) -> Path:
         md = _templates(autoescape=False).get_template("report.md.j2")
         (tmp / "report.md").write_text(md.render(**{**ctx, "img": md_images}))
         for name, folder in result.saved_networks.items():
-            dest = tmp / "models" / name
-            dest.mkdir(parents=True)
-            for part in ("model.safetensors", "spec.json"):
-                shutil.copy2(Path(folder) / part, dest / part)
+            copy_saved(Path(folder), tmp / "models" / name)
         if result.metrics.search is not None:  # the best spec alone: fmstudy nn --arch ...
             best = result.metrics.search.best_spec
             (tmp / "best-spec.json").write_text(json.dumps(best, indent=2))

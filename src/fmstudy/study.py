@@ -97,7 +97,7 @@ def run_study(
         with steps.step("load", "Task 1: load and verify data"):
             ds = load_dataset(config.dataset, root)
             sub = select_classes(ds, config.classes)
-        cache = FitCache(work, ds.sha256, sub.classes, fresh=fresh)
+        cache = FitCache(work, ds.sha256, sub.classes, n_test=len(sub.y_test), fresh=fresh)
         run = _Run(config, sub, cache, steps, jobs or os.cpu_count() or 1)
         run.parts["task1"] = sub.verification()
         run.figures["examples"] = figs.example_grid(

@@ -1,6 +1,7 @@
 """report.py: the report folder (refusals, escaping, config.json read back) and the HTML
 report in headless Chromium (every image loads, no console error, a screenshot)."""
 
+import json
 import shutil
 
 import pytest
@@ -89,3 +90,31 @@ def test_config_json_holds_resolved_settings(quick_report):
     assert [n["name"] for n in cfg.networks] == ["notebook-1", "cnn-tiny"]
     assert all(n["epochs"] == 4 for n in cfg.networks) and cfg.network_seeds == 2
     assert cfg.search["trials"] == 4 and cfg.bootstrap == 300
+
+
+def test_a_users_file_in_an_earlier_report_is_never_deleted(tmp_path, synthetic):
+    _, data_dir = synthetic
+    cfg = StudyConfig(classes=(4, 5), dataset="synth", tasks=("1",))
+    out = run_study(cfg, data_dir=data_dir).save(tmp_path / "report")
+    marker = json.loads((out / MARKER).read_text())
+    assert "index.html" in marker["files"] and "figures/examples.png" in marker["files"]
+    run_study(cfg, data_dir=data_dir).save(out)  # fmstudy's own files: replaced freely
+    (out / "NOTES.md").write_text("mine")
+    (out / "figures" / "sketch.png").write_bytes(b"x")
+    with pytest.raises(FmstudyError, match="NOTES.md, figures/sketch.png, which fmstudy did not"):
+        run_study(cfg, data_dir=data_dir).save(out)
+    assert (out / "NOTES.md").read_text() == "mine"
+    run_study(cfg, data_dir=data_dir).save(out, force=True)
+    assert not (out / "NOTES.md").exists()
+
+
+def test_an_old_marker_without_a_file_list_still_protects_other_files(tmp_path):
+    out = tmp_path / "old"
+    (out / "figures").mkdir(parents=True)
+    (out / MARKER).write_text('{"fmstudy": "0.1.0"}')
+    (out / "index.html").write_text("x")
+    (out / "figures" / "pca.png").write_bytes(b"x")
+    check_out_dir(out, force=False)
+    (out / "thesis.tex").write_text("x")
+    with pytest.raises(FmstudyError, match="thesis.tex"):
+        check_out_dir(out, force=False)

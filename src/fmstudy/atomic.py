@@ -2,11 +2,19 @@
 
 write_bytes(path, data)                  # temporary name, then os.replace
 with building_dir(target) as tmp: ...    # fill tmp; it replaces target on success
+
+A folder is built as ``.NAME.tmp-XXXX`` beside its target while its writer holds a
+lock on ``.NAME.tmp-XXXX.lock``.  A writer killed outright (``kill -9``) leaves
+both behind; the next writer into the same place removes them once it can take
+their lock, which no live writer holds.  Concurrent writers of one target each
+end with a whole folder in place: the last one to finish wins.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import os
 import shutil
 import tempfile
@@ -27,20 +35,72 @@ def write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def _remove(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def clean_leftovers(target: Path) -> list[Path]:
+    """Remove the temporary folders of writers of ``target`` that died; returns them."""
+    removed = []
+    for lock in target.parent.glob(f".{target.name}.tmp-*.lock"):
+        try:
+            fh = open(lock, "a")  # noqa: SIM115 (held across the checks below)
+        except OSError:
+            continue
+        with fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # a live writer holds it
+            tmp = lock.with_suffix("")
+            for leftover in (tmp, *tmp.parent.glob(f"{tmp.name}.old*")):
+                _remove(leftover)
+                removed.append(leftover)
+            with contextlib.suppress(OSError):
+                lock.unlink()
+    return removed
+
+
+def _swap_in(tmp: Path, target: Path) -> None:
+    """Put ``tmp`` in place of ``target``, retrying when another writer got there first."""
+    olds = []
+    try:
+        for attempt in range(1000):
+            if target.exists():
+                old = tmp.with_name(f"{tmp.name}.old{attempt}")
+                with contextlib.suppress(FileNotFoundError):  # another writer moved it
+                    os.replace(target, old)
+                    olds.append(old)
+            try:
+                os.replace(tmp, target)
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
+        raise OSError(errno.EBUSY, f"{target} kept being replaced by other writers")
+    finally:
+        for old in olds:
+            _remove(old)
+
+
 @contextlib.contextmanager
 def building_dir(target: Path) -> Iterator[Path]:
     """A temporary folder beside ``target`` that replaces it only if the block succeeds."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(target)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        yield tmp
-        old = None
-        if target.exists():
-            old = target.with_name(f".{target.name}.old-{os.getpid()}")
-            os.replace(target, old)
-        os.replace(tmp, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    lock = tmp.with_name(tmp.name + ".lock")
+    # Locked under another name first, then renamed: a cleaner never sees it unlocked.
+    fd, unnamed = tempfile.mkstemp(dir=target.parent, prefix=f".{tmp.name}.", suffix=".part")
+    with os.fdopen(fd, "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        os.replace(unnamed, lock)
+        try:
+            yield tmp
+            _swap_in(tmp, target)
+        except BaseException:
+            _remove(tmp)
+            raise
+        finally:
+            with contextlib.suppress(OSError):
+                lock.unlink()

@@ -18,6 +18,7 @@ import io
 import json
 import shutil
 import tempfile
+from fnmatch import fnmatch
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader
@@ -42,15 +43,57 @@ FIGURE_TITLES = {
 }
 
 
+# What an fmstudy report folder holds, for reports whose marker predates its file list.
+REPORT_FILES = (
+    "index.html",
+    "report.md",
+    "metrics.json",
+    "timings.json",
+    "config.json",
+    "predictions.csv",
+    "search_trials.csv",
+    "best-spec.json",
+    "figures/*.png",
+    "models/*/model.safetensors",
+    "models/*/spec.json",
+)
+
+
+def foreign_files(out: Path) -> list[str]:
+    """Files in an earlier report folder that fmstudy did not write there (its marker
+    lists what it wrote), sorted; every file when there is no marker."""
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if not p.is_dir())
+    try:
+        marker = json.loads((out / MARKER).read_text())
+    except (OSError, ValueError):
+        return files
+    files.remove(MARKER)
+    written = marker.get("files") if isinstance(marker, dict) else None
+    if isinstance(written, list):
+        return [f for f in files if f not in set(written)]
+    return [f for f in files if not any(fnmatch(f, pattern) for pattern in REPORT_FILES)]
+
+
 def check_out_dir(out: Path, *, force: bool) -> None:
-    """Refuse a folder we may not replace: unwritable, or holding something else."""
+    """Refuse a folder we may not replace: unwritable, or holding anything fmstudy did
+    not write there (unless ``force``)."""
     if out.exists() and not out.is_dir():
         raise FmstudyError(f"--out {out} is a file; name a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file() and not force:
-        raise FmstudyError(
-            f"--out {out} is not empty and is not an fmstudy report; choose another folder "
-            "or pass --force to replace it"
+    if out.is_dir() and not force:
+        foreign = foreign_files(out)
+        shown = ", ".join(foreign[:3]) + (
+            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
         )
+        if foreign and not (out / MARKER).is_file():
+            raise FmstudyError(
+                f"--out {out} is not empty and is not an fmstudy report (it holds {shown}); "
+                "choose another folder or pass --force to replace it"
+            )
+        if foreign:
+            raise FmstudyError(
+                f"--out {out} is an earlier report but also holds {shown}, which fmstudy did "
+                "not write; move them away, or pass --force to replace the folder and them"
+            )
     parent = out.parent if out.parent != Path("") else Path(".")
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -188,5 +231,7 @@ def write_report(result, out: Path, *, force: bool = False) -> Path:
         if result.metrics.search is not None:  # the best spec alone: fmstudy nn --arch ...
             best = result.metrics.search.best_spec
             (tmp / "best-spec.json").write_text(json.dumps(best, indent=2))
-        (tmp / MARKER).write_text(json.dumps({"fmstudy": result.manifest["fmstudy"]}))
+        written = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
+        marker = {"fmstudy": result.manifest["fmstudy"], "files": written}
+        (tmp / MARKER).write_text(json.dumps(marker, indent=1))
     return out

@@ -199,12 +199,72 @@ def test_cli_bad_storage_is_one_line_exit_2(tmp_path):
     assert not (tmp_path / "x" / "report").exists()
 
 
-def test_a_dead_workers_trial_stops_counting(tmp_path, sub):
+def test_a_silent_trial_without_a_lease_stops_counting_after_a_while(tmp_path, sub):
     url = sqlite(tmp_path)
     study, _ = join_study(open_storage(url), url, settings())
     alive, dead = study.ask(), study.ask()
     alive.set_user_attr("alive_at", time.time())
     dead.set_user_attr("alive_at", time.time() - STALE_AFTER - 1)  # killed: no epoch since
-    assert counted_trials(study) == 1
+    assert counted_trials(study, url) == 1
     states = {t.number: t.state.name for t in study.get_trials(deepcopy=False)}
     assert states == {alive.number: "RUNNING", dead.number: "FAIL"}
+
+
+LEASED_WORKER = """
+import sys, time
+from fmstudy.config import SearchSettings
+from fmstudy.search_locks import study_lock, worker_lease
+from fmstudy.search_workers import join_study, open_storage
+url = sys.argv[1]
+s = SearchSettings(classes=(0, 1, 2, 3), dataset="synth", trials=3, max_epochs=2)
+study, worker = join_study(open_storage(url), url, s)
+with worker_lease(url, s.name, worker):
+    with study_lock(url, s.name):
+        trial = study.ask()
+        trial.set_user_attr("worker", worker)
+        trial.set_user_attr("alive_at", time.time())
+    print("training", flush=True)
+    time.sleep(120)
+"""
+
+
+def _leased_trial(url):
+    import subprocess
+    import sys
+
+    p = subprocess.Popen(
+        [sys.executable, "-c", LEASED_WORKER, url], stdout=subprocess.PIPE, text=True
+    )
+    assert p.stdout.readline().strip() == "training"
+    return p
+
+
+def _study(url):
+    return optuna.load_study(study_name=settings().name, storage=url)
+
+
+def test_a_killed_workers_trial_is_replaced_at_once(tmp_path):
+    """kill -9 mid-trial: the worker's lease is free, so its trial stops counting now,
+    not after STALE_AFTER seconds."""
+    url = sqlite(tmp_path)
+    p = _leased_trial(url)
+    try:
+        assert counted_trials(_study(url), url) == 1  # alive: it counts, and stays running
+        assert [t.state.name for t in _study(url).trials] == ["RUNNING"]
+    finally:
+        p.kill()
+        p.wait()
+    assert counted_trials(_study(url), url) == 0
+    assert [t.state.name for t in _study(url).trials] == ["FAIL"]
+
+
+@pytest.mark.slow
+def test_a_killed_workers_trial_is_replaced_at_once_in_postgres(postgres_url):
+    p = _leased_trial(postgres_url)
+    try:
+        assert counted_trials(_study(postgres_url), postgres_url) == 1
+    finally:
+        p.kill()
+        p.wait()
+    assert counted_trials(_study(postgres_url), postgres_url) == 0
+    assert [t.state.name for t in _study(postgres_url).trials] == ["FAIL"]

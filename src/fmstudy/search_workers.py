@@ -6,16 +6,15 @@
     run_worker(study, url, objective, settings, worker)    # ask, train, tell until done
 
 Any number of workers on any number of machines share one study through its
-storage.  Each worker asks for a trial only while it holds the study's lock (a
-file lock beside an SQLite database, an advisory lock in PostgreSQL), so the
-study's count of complete, pruned and running trials never passes ``trials``.
+storage.  Each worker asks for a trial only while it holds the study's lock, so the
+study's count of complete, pruned and running trials never passes ``trials``, and
+holds a lease for its whole life, so a worker that died is known at once and its
+running trial is failed and replaced (:mod:`fmstudy.search_locks`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import hashlib
 import os
 import time
 import warnings
@@ -25,6 +24,7 @@ from pathlib import Path
 from fmstudy.config import SearchSettings
 from fmstudy.errors import FmstudyError
 from fmstudy.networks import TRAINER_VERSION
+from fmstudy.search_locks import connect_args, study_lock, worker_alive, worker_lease
 
 COUNTED = ("COMPLETE", "PRUNED", "RUNNING")  # FAIL (Ctrl-C) is retried; WAITING (enqueued) runs
 
@@ -88,17 +88,6 @@ def check_storage_url(url: str) -> str:
     return url
 
 
-def _connect_args(url: str) -> dict:
-    from sqlalchemy.engine import make_url
-
-    backend = make_url(url).get_backend_name()
-    if backend == "postgresql":
-        return {"connect_timeout": 10}
-    if backend == "sqlite":
-        return {"timeout": 60}  # several local workers wait for each other's writes
-    return {}
-
-
 def describe_storage(url: str) -> str:
     """The URL with its password hidden, for messages and the report."""
     from sqlalchemy.engine import make_url
@@ -112,7 +101,7 @@ def open_storage(url: str):
     from sqlalchemy.exc import SQLAlchemyError
 
     check_storage_url(url)
-    kwargs = {"engine_kwargs": {"connect_args": _connect_args(url), "pool_pre_ping": True}}
+    kwargs = {"engine_kwargs": {"connect_args": connect_args(url), "pool_pre_ping": True}}
     try:
         return optuna.storages.RDBStorage(url, **kwargs)
     except SQLAlchemyError as exc:
@@ -132,46 +121,6 @@ def open_storage(url: str):
         ) from None
 
 
-@contextlib.contextmanager
-def study_lock(url: str, study_name: str) -> Iterator[None]:
-    """Mutual exclusion between workers of one study, wherever they run."""
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        with open(f"{parsed.database}.lock", "a") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
-        return
-    if parsed.get_backend_name() != "postgresql":
-        yield  # other databases: counts may overshoot by one per extra worker
-        return
-    key = int.from_bytes(hashlib.sha256(study_name.encode()).digest()[:8], "big", signed=True)
-    engine = _lock_engine(url)
-    with engine.connect() as conn:
-        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
-        try:
-            yield
-        finally:
-            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-            conn.commit()
-
-
-_ENGINES: dict = {}
-
-
-def _lock_engine(url: str):
-    from sqlalchemy import create_engine
-
-    if url not in _ENGINES:
-        _ENGINES[url] = create_engine(url, connect_args=_connect_args(url))
-    return _ENGINES[url]
-
-
 def _pruner(name: str, max_epochs: int):
     import optuna
 
@@ -187,12 +136,13 @@ def _pruner(name: str, max_epochs: int):
 STALE_AFTER = 20 * 60  # seconds without an epoch: the worker died (killed, machine lost)
 
 
-def counted_trials(study) -> int:
+def counted_trials(study, url: str) -> int:
     """Trials that count towards ``--trials``: complete, pruned and still running.
 
-    A running trial whose worker has not reported an epoch for ``STALE_AFTER``
-    seconds is failed here, so a worker killed outright does not hold a place forever
-    (Optuna's own heartbeat runs only inside ``Study.optimize``).
+    A running trial whose worker's lease is free (the worker died: killed, machine
+    lost) is failed here at once, through Optuna's public ``tell``, so a rerun starts a
+    trial in its place.  Where a lease cannot be checked, a trial whose worker has not
+    reported an epoch for ``STALE_AFTER`` seconds counts as dead.
     """
     from optuna.trial import TrialState
 
@@ -200,13 +150,20 @@ def counted_trials(study) -> int:
     trials = study.get_trials(deepcopy=False, states=states)
     now = time.time()
 
-    def stale(t) -> bool:
+    def dead(t) -> bool:
+        if t.state != TrialState.RUNNING:
+            return False
+        worker = t.user_attrs.get("worker")
+        alive = None if worker is None else worker_alive(url, study.study_name, worker)
+        if alive is not None:
+            return not alive
         beat = t.user_attrs.get("alive_at") or t.datetime_start.timestamp()
-        return t.state == TrialState.RUNNING and now - beat > STALE_AFTER
+        return now - beat > STALE_AFTER
 
-    for t in filter(stale, trials):
+    gone = [t for t in trials if dead(t)]
+    for t in gone:
         study.tell(t.number, state=TrialState.FAIL)
-    return sum(not stale(t) for t in trials)
+    return len(trials) - len(gone)
 
 
 def join_study(storage, url: str, settings: SearchSettings):
@@ -267,8 +224,14 @@ def run_worker(
     """Ask, train, tell until the study holds ``trials`` counted trials or time runs out.
 
     An interrupted trial (Ctrl-C) is told as failed before the interrupt goes on: the
-    finished trials stay, and a rerun starts a new trial in its place.
+    finished trials stay, and a rerun starts a new trial in its place.  The worker holds
+    its lease all the while, so its running trial is known to be alive.
     """
+    with worker_lease(url, settings.name, worker):
+        return _work(study, url, objective, settings, worker, on_trial)
+
+
+def _work(study, url, objective, settings: SearchSettings, worker: int, on_trial) -> int:
     import optuna
     from optuna.trial import TrialState
 
@@ -276,11 +239,11 @@ def run_worker(
     while settings.timeout is None or time.monotonic() - t0 < settings.timeout:
         with deferred_interrupt() as hit:
             with study_lock(url, settings.name):
-                if counted_trials(study) >= settings.trials:
+                if counted_trials(study, url) >= settings.trials:
                     break
                 trial = study.ask()
-            trial.set_user_attr("worker", worker)
-            trial.set_user_attr("alive_at", time.time())
+                trial.set_user_attr("worker", worker)  # before the lock goes: never orphaned
+                trial.set_user_attr("alive_at", time.time())
             if hit:
                 study.tell(trial, state=TrialState.FAIL)
         if hit:

@@ -4,7 +4,6 @@
 import json
 import os
 
-import pytest
 from conftest import run_cli
 
 from fmstudy import __version__
@@ -71,36 +70,6 @@ def test_list_shows_availability(synthetic, capsys):
     assert rows["kmnist"]["available"] == "download" and "CC BY-SA" in rows["kmnist"]["license"]
 
 
-@pytest.mark.parametrize(
-    "args, words",
-    [
-        (["data", "--dataset", "cifar"], "unknown data set"),
-        (["data", "--classes", "4"], "at least two"),
-        (["data", "--classes", "coat-shirt"], "numbers only"),
-        (["data", "--surname", ""], "empty"),
-        (["data", "--surname", "123"], "--classes"),
-        (["data", "--no-such-flag"], "No such option"),
-        (["data", "--surname"], "requires an argument"),
-        (["run", "--classes", "4-7", "--out", "/proc/fmstudy-out"], "cannot write"),
-        (["run", "--classes", "4-7", "--profile", "slow"], "unknown profile"),
-        (["run", "--classes", "4-7", "--tasks", "7"], "--tasks"),
-        (["run", "--classes", "4-7", "--jobs", "0"], "--jobs"),
-        (["run"], "--surname"),
-        (["run", "--config", "/nonexistent/config.json"], "cannot read"),
-        (["nn", "--arch", "100-x", "--classes", "4-7"], "cannot read 'x'"),
-        (["nn", "--arch", "notebook-7", "--classes", "4-7"], "unknown network preset"),
-        (["nn", "--classes", "4-7"], "--arch"),
-        (["nn", "--arch", "64", "--classes", "4-7", "--seeds", "0"], "--seeds"),
-        (["evaluate", "/nonexistent"], "not a saved fmstudy network"),
-        (["search", "--classes", "4-7", "--trials", "0"], "--trials"),
-        (["search", "--classes", "4-7", "--timeout", "nan"], "--timeout"),
-        (["search", "--classes", "4-7", "--pruner", "best"], "unknown pruner"),
-    ],
-)
-def test_bad_input_is_one_line_exit_2(args, words, tmp_path, capsys, monkeypatch):
-    assert words in one_line(args, tmp_path, capsys, monkeypatch)
-
-
 def test_a_shell_sees_one_line_too(tmp_path):
     """The installed entry point in a subprocess: what a user's shell sees."""
     env = {**os.environ, "FMSTUDY_DATA_DIR": str(tmp_path)}
@@ -108,23 +77,6 @@ def test_a_shell_sees_one_line_too(tmp_path):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines() == [proc.stderr.strip()]
     assert "unknown data set" in proc.stderr
-
-
-@pytest.mark.parametrize(
-    "text, words",
-    [
-        ("{not json", "not valid JSON"),
-        ('{"colour": 1}', "unknown keys"),
-        ("[1, 2]", "not an fmstudy"),
-        ('{"classes": [4, 5], "version": 99}', "config version 99"),
-    ],
-)
-def test_bad_config_file(text, words, tmp_path, capsys, monkeypatch):
-    cfg = tmp_path / "config.json"
-    cfg.write_text(text)
-    args = ["run", "--config", cfg, "--out", tmp_path / "o"]
-    assert words in one_line(args, tmp_path, capsys, monkeypatch)
-    assert not (tmp_path / "o").exists()
 
 
 def test_refuses_foreign_non_empty_out(tmp_path, capsys, monkeypatch):
@@ -186,3 +138,20 @@ def test_evaluate_takes_the_spec_json_and_its_recorded_data_set(synthetic, tmp_p
         ev = json.loads(capsys.readouterr().out)
         assert ev["dataset"] == "synth" and ev["accuracy"] == trained["accuracy"]
         assert ev["confusion"] == trained["confusion"]
+
+
+def test_rich_markup_in_valid_input_is_printed_as_typed(synthetic, tmp_path, capsys):
+    """A name or folder with Rich markup is valid input: shown as typed, not parsed."""
+    _, data_dir = synthetic
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"layers": [{"kind": "dense", "width": 8}], "name": "n[bold]x"}))
+    out = tmp_path / "rep[/x]"
+    args = ["nn", "--arch", str(spec), "--dataset", "synth", "--classes", "4-7", "--epochs", "1"]
+    assert main([*args, "--out", str(out), "--data-dir", str(data_dir)]) == 0
+    printed = capsys.readouterr().out
+    assert "n[bold]x" in printed and str(out / "index.html") in printed.replace("\n", "")
+    assert (
+        main(["data", "--dataset", "synth", "--surname", "L[/b]ind", "--data-dir", str(data_dir)])
+        == 0
+    )
+    assert "L[/b]ind" in capsys.readouterr().out

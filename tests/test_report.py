@@ -73,14 +73,31 @@ def test_check_out_dir_refuses_a_file_and_a_foreign_folder(tmp_path):
 
 
 def test_the_html_escapes_what_a_user_typed(tmp_path, synthetic):
-    """A surname is printed as text, never run as a script in the report."""
+    """A surname, a network's name and a study's name are printed as text, never run as
+    markup in the report."""
     _, data_dir = synthetic
+    net = {"layers": [{"kind": "dense", "width": 8}], "name": "<svg onload=alert(1)>", "epochs": 1}
     cfg = StudyConfig(
-        classes=(4, 5), dataset="synth", surname="<script>alert(1)</script>", tasks=("1",)
+        classes=(4, 5),
+        dataset="synth",
+        surname="<script>alert(1)</script>",
+        profile="quick",
+        tasks=("1", "5", "search"),
+        networks=(net,),
+        network_seeds=1,
+        search={"study_name": "<b onclick=alert(2)>s</b>", "trials": 2, "max_epochs": 1},
     )
-    out = run_study(cfg, data_dir=data_dir).save(tmp_path / "report")
+    result = run_study(cfg, data_dir=data_dir, search_storage=f"sqlite:///{tmp_path / 's.db'}")
+    out = result.save(tmp_path / "report")
     html = (out / "index.html").read_text()
-    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    for raw in ("<script>", "<svg", "<b onclick"):
+        assert raw not in html
+    for shown in (
+        "&lt;script&gt;alert(1)",
+        "&lt;svg onload=alert(1)&gt;",
+        "&lt;b onclick=alert(2)&gt;",
+    ):
+        assert shown in html
     assert read_config(out / "config.json") == cfg  # config.json reads back as the same config
 
 

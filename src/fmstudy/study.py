@@ -154,11 +154,11 @@ def run_report(
     ``OUT.search.db`` beside the report folder, which a rerun replaces)."""
     from fmstudy.search_workers import check_storage_url, search_storage_url
 
+    if "search" in config.tasks and storage is not None:
+        check_storage_url(storage)  # before anything is made on disk
     check_out_dir(out, force=force)
     url = None
     if "search" in config.tasks:
-        if storage is not None:
-            check_storage_url(storage)
         url = search_storage_url(storage, search_db or Path(f"{out.resolve()}.search.db"))
     result = run_study(config, progress=True, search_storage=url, **options)
     result.save(out, force=force)

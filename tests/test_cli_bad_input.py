@@ -214,6 +214,7 @@ CASES = [
     (["search", *C47, "--storage", "nonsense"], "bad --storage URL"),
     (["search", *C47, "--storage", "redis://localhost/0"], "not a supported database"),
     (["search", *C47, "--storage", "sqlite:///no/such/folder/x.db"], "does not exist"),
+    (["search", *C47, "--storage", "mysql://u@127.0.0.1:1/db"], "driver"),
     (["search", *C47, "--study-name", "a\x01b"], "control character"),
     (["search", *C47, "--out", a_file], "is a file"),
     # fmstudy evaluate

@@ -268,3 +268,14 @@ def test_a_killed_workers_trial_is_replaced_at_once_in_postgres(postgres_url):
         p.wait()
     assert counted_trials(_study(postgres_url), postgres_url) == 0
     assert [t.state.name for t in _study(postgres_url).trials] == ["FAIL"]
+
+
+def test_a_database_of_another_optuna_schema_is_one_line(tmp_path):
+    import sqlite3
+
+    url = sqlite(tmp_path)
+    open_storage(url)  # creates the tables
+    with sqlite3.connect(tmp_path / "search.db") as db:
+        db.execute("UPDATE alembic_version SET version_num = 'v1.3.0.a'")  # an older schema
+    with pytest.raises(FmstudyError, match="cannot use the search database"):
+        open_storage(url)

@@ -86,10 +86,14 @@ def run_cmd(
     out: Annotated[
         Path,
         typer.Option(
-            "--out", help="Report folder to write (replaced when it is an earlier report)."
+            "--out",
+            help="Report folder to write; an earlier report is replaced when it holds only "
+            "what fmstudy wrote there (anything else needs --force).",
         ),
     ] = Path("fmstudy-report"),
-    seed: Annotated[int, typer.Option("--seed", help="Seed for every random step.")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed for every random step (0 to 2**32-1).")
+    ] = 0,
     profile: Annotated[str, typer.Option("--profile", help=opts.PROFILE_HELP)] = "standard",
     tasks: Annotated[
         str,
@@ -111,7 +115,7 @@ def run_cmd(
     ] = None,
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", help="CPU workers [default: all cores].", show_default=False),
+        typer.Option("--jobs", help="CPU workers, 1-64 [default: all cores].", show_default=False),
     ] = None,
     config: Annotated[
         Path | None,
@@ -200,7 +204,8 @@ def search_cmd(
     jobs: Annotated[
         int,
         typer.Option(
-            "--jobs", help="Worker processes on this machine; the cores are split between them."
+            "--jobs",
+            help="Worker processes on this machine, 1-64; the cores are split between them.",
         ),
     ] = 1,
     max_epochs: Annotated[
@@ -284,7 +289,7 @@ def nn_cmd(
     ),
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", help="CPU threads [default: all cores].", show_default=False),
+        typer.Option("--jobs", help="CPU threads, 1-64 [default: all cores].", show_default=False),
     ] = None,
     fresh: Annotated[
         bool, typer.Option("--fresh", help="Retrain even if a cached training exists.")

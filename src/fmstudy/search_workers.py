@@ -85,6 +85,13 @@ def check_storage_url(url: str) -> str:
             raise FmstudyError(f"--storage {url}: folder {folder} does not exist")
     if backend == "postgresql" and not parsed.database:
         raise FmstudyError(f"bad --storage URL {url!r}: name the database, postgresql://HOST/DB")
+    try:  # the driver, before anything is written (no connection is made here)
+        parsed.get_dialect().import_dbapi()
+    except ImportError as exc:
+        raise FmstudyError(
+            f"the database driver for {describe_storage(url)} is missing ({exc}); for "
+            "PostgreSQL: pip install 'fmstudy[postgres]'"
+        ) from None
     return url
 
 

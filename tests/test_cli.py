@@ -155,3 +155,17 @@ def test_rich_markup_in_valid_input_is_printed_as_typed(synthetic, tmp_path, cap
         == 0
     )
     assert "L[/b]ind" in capsys.readouterr().out
+
+
+def test_progress_without_a_terminal_is_one_flushed_line_per_step(synthetic, tmp_path, capsys):
+    """Output to a log file or pipe: plain lines as each step and epoch ends, no bars."""
+    _, data_dir = synthetic
+    args = ["nn", "--arch", "8", "--dataset", "synth", "--classes", "4-7", "--epochs", "2"]
+    assert main([*args, "--out", str(tmp_path / "nn"), "--data-dir", str(data_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "Task 1: load and verify data: done in" in out
+    assert "Task 5: custom seed 0 epoch 1/2 val acc" in out and "epoch 2/2" in out
+    progress = out.split("fmstudy: classes")[0]
+    assert "\x1b[" not in progress and "━" not in progress  # no terminal codes, no bar
+    again = main([*args, "--out", str(tmp_path / "nn"), "--data-dir", str(data_dir)])
+    assert again == 0 and "cached" in capsys.readouterr().out  # reused fits are marked

@@ -82,3 +82,72 @@ def test_model_result_is_evaluate_as_a_record():
     assert (r.key, r.task, r.details, r.ci95) == ("forest", "3", {"n_trees": 9}, None)
     assert r.accuracy == ev["accuracy"] and r.confusion == ev["confusion"] == [[1, 1], [0, 2]]
     assert r.report == ev["report"] and r.confused_pairs == ev["confused_pairs"]
+
+
+def test_representative_is_the_lower_median_and_never_the_test_best():
+    from fmstudy.compare import representative
+
+    assert representative([0.91, 0.95]) == 0  # two seeds: the lower median
+    assert representative([0.93, 0.90, 0.97]) == 0  # three: the median
+    # validation says seed 1 is the median, though seed 0 is the test-best
+    test_acc, val_acc = [0.96, 0.94, 0.92], [0.90, 0.92, 0.95]
+    chosen = representative(val_acc)
+    assert chosen == 1 and test_acc[chosen] != max(test_acc)
+
+
+def test_seed_pairs_keep_the_largest_p_before_holm():
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 2000)
+    strong = np.where(rng.random(2000) < 0.95, y, 1 - y)
+    weak = np.where(rng.random(2000) < 0.80, y, 1 - y)
+    close = np.where(rng.random(2000) < 0.945, y, 1 - y)  # seed 2 of "b": as good as "a"
+    preds = {"a": strong, "b": weak}
+    labels = {"a": "A", "b": "B"}
+    _, one = compare_models(y, preds, labels, n_boot=100, seed=0)
+    assert one[0].significant  # one fit each: clearly different
+    _, seeds = compare_models(
+        y, preds, labels, n_boot=100, seed=0, seed_predictions={"a": [strong], "b": [weak, close]}
+    )
+    p = seeds[0]
+    assert len(p.seed_p_values) == 2 and p.p_value == max(p.seed_p_values)
+    assert p.seed_p_values[0] < 0.05 < p.seed_p_values[1] and not p.significant
+    assert (p.a_only_right, p.b_only_right) == (one[0].a_only_right, one[0].b_only_right)
+
+
+def test_letter_groups_share_a_letter_only_when_indistinguishable():
+    from fmstudy.compare import letter_groups
+    from fmstudy.results import PairTest
+
+    def pair(a, b, sig):
+        return PairTest(a, b, a, b, [], 0, 0, 0, "", 0.0, 0.5, 0.5, sig, None)
+
+    order = ["w", "x", "y", "z"]
+    pairs = [
+        pair("w", "x", False),
+        pair("w", "y", True),
+        pair("w", "z", True),
+        pair("x", "y", False),
+        pair("x", "z", True),
+        pair("y", "z", False),
+    ]
+    groups = letter_groups(order, pairs)
+    assert groups == {"w": "a", "x": "ab", "y": "bc", "z": "c"}
+    different = {frozenset((p.a, p.b)) for p in pairs if p.significant}
+    for a in order:
+        for b in order:
+            if a != b and set(groups[a]) & set(groups[b]):
+                assert frozenset((a, b)) not in different
+
+
+def test_difference_from_best_is_paired_and_brackets_the_difference():
+    from fmstudy.compare import difference_from_best
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 1000)
+    best = np.where(rng.random(1000) < 0.9, y, 1 - y)
+    other = np.where(rng.random(1000) < 0.85, y, 1 - y)
+    d = difference_from_best(y, {"best": best, "other": other}, "best", n_boot=500, seed=0)
+    assert d["best"] == (0.0, 0.0, 0.0)
+    diff, lo, hi = d["other"]
+    assert diff == pytest.approx(np.mean(other == y) - np.mean(best == y))
+    assert lo < diff < hi < 0.02

@@ -1,75 +1,124 @@
 """narrative.py: each sentence says what its numbers say, from the records alone."""
 
+from dataclasses import replace
+
 from test_results import model, network
 
 from fmstudy import narrative
 from fmstudy.config import StudyConfig
 from fmstudy.results import PairTest, StudyMetrics
 
+T1_47 = {"dataset": "fashion-mnist", "classes": [4, 5, 6, 7]}
+T1_COAT_SHIRT = {"dataset": "fashion-mnist", "classes": [4, 6]}
+
 
 def test_counts_read_as_words():
     assert [narrative.counted(n, "seed") for n in (0, 1, 3)] == ["0 seeds", "1 seed", "3 seeds"]
 
 
-def test_comparison_names_the_best_model_and_each_verdict():
-    pair = PairTest(
-        "forest",
-        "nn-n1",
-        "Forest",
-        "Nn-N1",
-        [[1, 2], [30, 4]],
-        2,
-        30,
-        32,
-        "chi-square",
-        20.0,
-        1e-5,
-        1e-5,
-        True,
-        "nn-n1",
+def _pair(a, b, significant, p=0.01):
+    return PairTest(
+        a, b, a, b, [[1, 2], [3, 4]], 2, 30, 32, "chi-square", 1.0, p, p, significant, b
     )
-    m = StudyMetrics(
+
+
+def _metrics():
+    models = {
+        "forest": replace(model("forest", 0.90), label="Forest"),
+        "logreg": replace(model("logreg", 0.93), label="LogReg"),
+        "net": replace(model("net", 0.935), label="Net"),
+    }
+    pairs = [
+        _pair("forest", "logreg", True, 1e-5),
+        _pair("forest", "net", True, 1e-6),
+        _pair("logreg", "net", False, 0.4),
+    ]
+    task1 = {**T1_47, "splits": {"test": {"kept": 4000}, "train": {"kept": 24000}}}
+    return StudyMetrics(
         tasks=("1",),
-        task1={},
-        models={"forest": model("forest", 0.9), "nn-n1": model("nn-n1", 0.93)},
-        pairs=[pair],
+        task1=task1,
+        models=models,
+        pairs=pairs,
+        groups={"net": "a", "logreg": "a", "forest": "b"},
     )
-    first, second = narrative.comparison_lines(m)
-    assert first.startswith("Nn-N1 is the most accurate model on the test set (0.9300")
-    assert "Nn-N1 is ahead by 3.00 points" in second and "a real difference" in second
-    assert "(2 vs 30)" in second and "McNemar p = 1e-05" in second
 
 
-def test_network_sentences_follow_their_numbers():
+def test_comparison_summary_says_what_is_indistinguishable_and_what_differs():
+    text = narrative.comparison_summary(_metrics())
+    assert text.startswith("Net has the highest test accuracy, 0.9350")
+    assert "Indistinguishable from it here: LogReg (-0.50 points)." in text
+    assert "Different from it at 0.05: Forest (-3.50 points)." in text
+    assert "form 2 groups" in text
+    assert "better" not in text
+
+
+def test_the_verdict_rule_is_said_once_with_its_numbers():
+    rule = narrative.verdict_rule(_metrics(), StudyConfig(classes=(4, 5), profile="quick", seed=3))
+    assert "Holm's correction for the 3 pairs" in rule and "the largest p counts" in rule
+    assert "300 bootstrap resamples of the 4000 test images (seed 3)" in rule
+    assert "test-set sampling only" in rule
+
+
+def test_verdict_words():
+    assert narrative.verdict(_pair("a", "b", True)) == "different at 0.05"
+    assert narrative.verdict(_pair("a", "b", False)) == "indistinguishable here"
+
+
+def test_notebook_numbers_only_on_the_notebooks_data():
+    nets = {"n1": network(), "n2": replace(network(), name="n2")}
+    on_47 = " ".join(narrative.network_conclusion(nets, T1_47))
+    assert "the notebook's networks on these classes were single runs" in on_47
+    assert "0.9384 ± 0.0031" in on_47
+    other = " ".join(narrative.network_conclusion(nets, T1_COAT_SHIRT))
+    assert "notebook" not in other and "0.95" not in other
+    alone = narrative.network_conclusion({"n1": network()}, T1_COAT_SHIRT)
+    assert not any("Chosen on validation" in line for line in alone)  # no choice to make
+    assert any("Chosen on validation" in line for line in narrative.network_conclusion(nets, T1_47))
+
+
+def test_overfitting_sentences_follow_the_verdict():
     n = network()
-    nets = {"n1": n}
-    intro = narrative.networks_intro(StudyConfig(classes=(4, 5), profile="quick"), nets)
-    assert intro.startswith("Profile quick trains 1 architecture with 3 seeds (0, 1, 2)")
-    first, overfit = narrative.network_conclusion(nets)
-    assert "validation 0.8000 ± 0.0000, test 0.9200 ± 0.0200 over 3 seeds" in first
-    assert "lowest at epoch 2 (median over seeds) of 2" not in overfit  # best == last epoch
-    assert "still falling at the last epoch (2)" in overfit
-    text = narrative.network_description(
-        n.__class__(
-            **{
-                **n.__dict__,
-                "spec": {
-                    "activation": "relu",
-                    "optimizer": "adam",
-                    "lr": 0.001,
-                    "weight_decay": 0.0,
-                    "batch_size": 32,
-                    "epochs": 2,
-                    "patience": None,
-                    "scaling": "unit",
-                    "refit": False,
-                },
-            }
-        ),
-        0.0,
+    rise = replace(n, marked_epoch=3, late_rise=0.05, late_rise_se=0.01, overfits=True)
+    assert "it overfits after epoch 3" in narrative.overfitting_sentence("n1", rise)
+    noise = replace(n, marked_epoch=3, late_rise=0.01, late_rise_se=0.01, overfits=False)
+    assert "no overfitting seen in 2 epochs" in narrative.overfitting_sentence("n1", noise)
+    assert "within twice its standard error" in narrative.overfitting_sentence("n1", noise)
+    one = replace(n, marked_epoch=3, late_rise=0.05, overfits=None)
+    assert "no verdict on overfitting" in narrative.overfitting_sentence("n1", one)
+
+
+def test_network_description_names_the_validation_median():
+    n = replace(
+        network(),
+        spec={
+            "activation": "relu",
+            "optimizer": "adam",
+            "lr": 0.001,
+            "weight_decay": 0.0,
+            "batch_size": 32,
+            "epochs": 2,
+            "patience": None,
+            "scaling": "unit",
+            "refit": False,
+        },
     )
+    text = narrative.network_description(n, 0.0)
     assert "adam (lr 0.001), batch 32, 2 fixed epochs, inputs / 255." in text
-    assert "0.9000, 0.9200, 0.9400; the report below is seed 1" in text
+    assert "seed 1, the median by validation accuracy (the test set chose nothing)" in text
+
+
+def test_the_banner_names_what_was_reduced():
+    m = replace(
+        _metrics(),
+        models={"forest": replace(model("forest"), details={"train_rows": 6000})},
+        networks={"n1": network()},
+    )
+    quick = StudyConfig(classes=(4, 5), profile="quick")
+    banner = narrative.reduced_budget(quick, m)
+    assert "learn from a stratified 6,000 of the 24,000 training rows" in banner
+    assert "at most 2 epochs with 2 seeds" in banner and "not for conclusions" in banner
+    full = replace(m, models={"forest": replace(model("forest"), details={"train_rows": 24000})})
+    assert narrative.reduced_budget(StudyConfig(classes=(4, 5)), replace(full, networks={})) is None
 
 
 def test_pca_text_quotes_its_checks():

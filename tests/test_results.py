@@ -40,12 +40,12 @@ def network():
         params=100,
         extras=[],
         seeds=[0, 1, 2],
-        median_seed=1,
+        representative_seed=1,
         test_acc=[0.90, 0.92, 0.94],
         val_acc_at_best=[0.8, 0.8, 0.8],
         epochs_run=[2, 2, 2],
         best_epoch=[2, 1, 2],
-        histories=[{}, {}, {}],
+        histories=[{"val_loss": [1.0, 0.9]}] * 3,
         early_stopping=False,
     )
 
@@ -82,6 +82,8 @@ def test_metrics_json_round_trip_and_shape():
         "search",
         "comparison",
         "similar_pairs",
+        "groups",
+        "from_best",
     }
     back = StudyMetrics.from_dict(data)
     assert back.models["forest"].accuracy == 0.9 and list(back.models["forest"].ci95) == [0.8, 0.95]

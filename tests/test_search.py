@@ -10,7 +10,7 @@ import pytest
 from conftest import run_cli
 from searchkit import settings, sqlite
 
-from fmstudy import FmstudyError
+from fmstudy import FmstudyError, narrative
 from fmstudy.cache import FitCache
 from fmstudy.config import StudyConfig, parse_tasks
 from fmstudy.networks import NetSpec
@@ -95,3 +95,42 @@ def test_run_with_search_task_keeps_the_study_beside_the_report(tmp_path):
     )
     pair = {(p["a"], p["b"]) for p in metrics["comparison"]["pairs"]}
     assert any("search-best" in ab for ab in pair)  # joins the model comparison
+
+
+class Ticks:
+    """A clock that moves one second each time it is read: deadlines without waiting."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 1.0
+        return self.now
+
+
+def test_the_deadline_stops_the_running_trial_and_skips_the_refit(tmp_path, sub):
+    """--timeout bounds the whole search: read 1 (start), 2-3 (trial 0's epochs), 4 (start
+    trial 1), 5 (trial 1's first epoch: past the deadline at 4.5)."""
+    from fmstudy.search_workers import Deadline
+
+    s = settings(trials=5, timeout=4.5)
+    found = run_search(
+        s, sub, sqlite(tmp_path), threads=1, deadline=Deadline(at=4.5, clock=Ticks())
+    )
+    o = found.outcome
+    assert o.trials == {"complete": 1, "fail": 1} and o.stopped_at_deadline == 1
+    assert found.final is None and o.test_accuracy is None  # no time left to retrain
+    text = narrative.search_conclusion(o)
+    assert "retraining on all training rows was skipped" in text
+    assert "not repeatable trial for trial: it holds 1 finished trial" in text
+    assert "--trials 1 without --timeout repeats it" in text
+
+
+def test_a_search_with_time_left_retrains_and_says_how_to_repeat_it(tmp_path, sub):
+    from fmstudy.search_workers import Deadline
+
+    s = settings(trials=2, timeout=1000.0)
+    found = run_search(s, sub, sqlite(tmp_path), threads=1, deadline=Deadline.after(1000.0))
+    assert found.final is not None and found.outcome.test_accuracy is not None
+    assert "--trials 2 without --timeout" in narrative.search_conclusion(found.outcome)
+    assert "search_importances" not in found.figures  # 2 trials say nothing about importance

@@ -88,8 +88,9 @@ def test_metrics_agree_with_the_report(quick_report):
     for p in m["comparison"]["pairs"]:
         assert f"{p['p_holm']:.3g}" in html
     typed = StudyMetrics.from_dict(m)
-    for line in narrative.comparison_lines(typed):
-        assert escape(line) in html and line in md
+    summary = narrative.comparison_summary(typed)
+    assert escape(summary) in html and summary in md
+    assert m["comparison"]["pairs"] and html.count(escape(summary)) == 1  # said once
     c = m["pca"]["checks"]
     assert f"{c['pc1_variance_by_hand']:.2f}" in html
     assert c["eig_vs_sklearn_abs_cosine_min"] >= 0.9999
@@ -102,10 +103,16 @@ def test_metrics_agree_with_the_report(quick_report):
     for n in m["networks"].values():
         assert f"{n['test_acc_mean']:.4f} ± {n['test_acc_sd']:.4f}" in html
         assert len(n["test_acc"]) == 2 and len(n["histories"]) == 2
-        median = sorted(n["test_acc"])[1]
-        assert m["models"][n["key"]]["accuracy"] == pytest.approx(median)
-    for line in narrative.network_conclusion(typed.networks):
+        # the representative is the lower-median seed by validation, not by test accuracy
+        vals = n["val_acc_at_best"]
+        low = sorted(range(2), key=lambda i: (vals[i], i))[0]
+        assert n["representative_seed"] == n["seeds"][low]
+        assert m["models"][n["key"]]["accuracy"] == pytest.approx(n["test_acc"][low])
+    for line in narrative.network_conclusion(typed.networks, typed.task1):
         assert escape(line) in html and line in md
+    banner = narrative.reduced_budget(StudyConfig(classes=(4, 5, 6, 7), profile="quick"), typed)
+    assert banner.startswith("Reduced budget (profile quick)") and escape(banner) in html
+    assert html.index(escape(banner)) < html.index("Summary")  # before any result
 
 
 def test_a_small_network_beats_085(quick_report):
@@ -227,13 +234,13 @@ def test_python_api_returns_figures(tmp_path):
     assert (tmp_path / "rep" / "index.html").is_file()
 
 
-def test_the_redesign_changed_no_number_or_prediction(quick_report):
-    """Every number and prediction equals the report made before the redesign."""
+def test_the_quick_report_has_the_golden_numbers(quick_report):
+    """Every number and prediction equals the golden report (tests/golden.py)."""
     assert_same_numbers("quick-4-7", quick_report[0])
 
 
 def test_rerun_of_a_saved_network_report_is_the_same(tmp_path, real_data_dir):
-    """fmstudy nn as before the redesign: the same numbers and predictions."""
+    """fmstudy nn gives the golden numbers and predictions."""
     out = tmp_path / "nn"
     args = ["nn", "--arch", "cnn-tiny", "--classes", "0,2,4,6", "--seeds", "2", "--epochs", "2"]
     assert main([*args, "--out", str(out), "--data-dir", str(real_data_dir)]) == 0

@@ -18,9 +18,11 @@ import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
+from fmstudy.compare import representative
 from fmstudy.config import ForestSettings, LogRegSettings
 
 
@@ -33,6 +35,11 @@ class ModelSpec:
     label: str
     params: dict = field(default_factory=dict)
     expected_cost: float = 1.0  # relative fit time, to start the longest fits first
+    model: str = ""  # the model this fit is a seed of (its key when empty)
+
+    @property
+    def model_key(self) -> str:
+        return self.model or self.key
 
 
 @dataclass(frozen=True)
@@ -46,7 +53,8 @@ class FitResult:
 
 
 def classical_specs(f: ForestSettings, lr: LogRegSettings) -> list[ModelSpec]:
-    """The three models of tasks 3-4 under a config's settings."""
+    """The fits of tasks 3-4 under a config's settings: the forest with each of its seeds
+    (random_state, random_state + 1, ...), the two logistic regressions (deterministic)."""
     forest_params = {
         "n_estimators": f.n_estimators,
         "random_state": f.random_state,
@@ -62,8 +70,20 @@ def classical_specs(f: ForestSettings, lr: LogRegSettings) -> list[ModelSpec]:
     }
     trees = f"up to {f.n_estimators} trees, OOB-sized" if f.oob_steps else f"{f.n_estimators} trees"
     scale = "raw pixels" if lr.raw_scale == 1 else "raw pixels / 255"
+    base = f.random_state or 0
+    forests = [
+        ModelSpec(
+            "forest" if i == 0 else f"forest-seed{i}",
+            "forest",
+            f"Random forest ({trees})",
+            {**forest_params, "random_state": f.random_state if i == 0 else base + i},
+            expected_cost=6.0,
+            model="forest",
+        )
+        for i in range(f.seeds)
+    ]
     return [
-        ModelSpec("forest", "forest", f"Random forest ({trees})", forest_params, expected_cost=6.0),
+        *forests,
         ModelSpec(
             "logreg_raw",
             "logreg",
@@ -81,12 +101,14 @@ def classical_specs(f: ForestSettings, lr: LogRegSettings) -> list[ModelSpec]:
     ]
 
 
-def _head(x: np.ndarray, y: np.ndarray, rows: int | None, seed: int | None):
-    """A random sample of ``rows`` training rows (a plain permutation, not stratified;
-    quick profile only), kept in their original order."""
+def subsample(x: np.ndarray, y: np.ndarray, rows: int | None, seed: int | None):
+    """A stratified random sample of ``rows`` training rows (each class keeps its share),
+    in their original order; all rows when ``rows`` is None or not smaller."""
     if rows is None or rows >= len(y):
         return x, y
-    idx = np.random.default_rng(seed or 0).permutation(len(y))[:rows]
+    idx, _ = train_test_split(
+        np.arange(len(y)), train_size=rows, stratify=y, random_state=seed or 0
+    )
     idx.sort()
     return x[idx], y[idx]
 
@@ -96,7 +118,7 @@ def fit_model(
 ) -> FitResult:
     """Fit one spec on flattened pixels and predict the test set (original labels)."""
     p = spec.params
-    x_train, y_train = _head(x_train, y_train, p.get("max_train_rows"), p.get("random_state"))
+    x_train, y_train = subsample(x_train, y_train, p.get("max_train_rows"), p.get("random_state"))
     with threadpool_limits(limits=max(1, n_jobs)):
         if spec.kind == "forest":
             return _fit_forest(spec, x_train, y_train, x_test, n_jobs)
@@ -130,7 +152,7 @@ def _fit_forest(spec, x_train, y_train, x_test, n_jobs) -> FitResult:
     t0 = time.perf_counter()
     y_pred = model.predict(x_test)
     pred_s = time.perf_counter() - t0
-    info = {"n_trees": len(model.estimators_), "oob_curve": curve}
+    info = {"n_trees": len(model.estimators_), "oob_curve": curve, "train_rows": len(y_train)}
     return FitResult(spec.key, spec.label, np.asarray(y_pred), fit_s, pred_s, info)
 
 
@@ -157,5 +179,23 @@ def _fit_logreg(spec, x_train, y_train, x_test) -> FitResult:
     pred_s = time.perf_counter() - t0
     n_iter = int(np.max(model.n_iter_))
     converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
-    info = {"n_iter": n_iter, "converged": converged}
+    info = {"n_iter": n_iter, "converged": converged, "train_rows": len(y_train)}
     return FitResult(spec.key, spec.label, np.asarray(y_pred), fit_s, pred_s, info)
+
+
+def representative_fit(group: list[FitResult], seeds: list, y_test) -> tuple[FitResult, dict]:
+    """One fit of several seeds, chosen without the test set: the median by out-of-bag
+    accuracy (the lower median for an even count); its details say how."""
+    if len(group) == 1:
+        return group[0], dict(group[0].info)
+    oob = [f.info["oob_curve"][-1][1] if f.info.get("oob_curve") else 0.0 for f in group]
+    chosen = representative(oob)
+    rep = group[chosen]
+    details = {
+        **rep.info,
+        "seed": seeds[chosen],
+        "seeds": seeds,
+        "oob_per_seed": oob,
+        "test_acc_per_seed": [float(np.mean(f.y_pred == y_test)) for f in group],
+    }
+    return rep, details

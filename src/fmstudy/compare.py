@@ -44,6 +44,13 @@ def evaluate(y_true, y_pred, classes, names) -> dict:
     }
 
 
+def representative(scores) -> int:
+    """Index of the run with the median score, the lower median for an even count (ties
+    by position): chosen on validation, so the test set picks nothing."""
+    order = sorted(range(len(scores)), key=lambda i: (scores[i], i))
+    return order[(len(scores) - 1) // 2]
+
+
 def model_result(
     key: str, label: str, task: str, y_true, y_pred, classes, names, details=None
 ) -> ModelResult:
@@ -118,15 +125,31 @@ def compare_models(
     *,
     n_boot: int,
     seed: int,
+    seed_predictions: dict[str, list] | None = None,
 ) -> tuple[dict[str, tuple[float, float]], list[PairTest]]:
-    """Bootstrap intervals per model and Holm-corrected McNemar tests per pair."""
+    """Bootstrap intervals per model and McNemar verdicts per pair that account for seeds.
+
+    ``predictions`` holds each model's representative fit; ``seed_predictions`` every
+    fit by seed (default: that one fit).  For a pair, seeds are paired by index (a model
+    with fewer fits repeats its last), McNemar's test runs on every seed pair and the
+    largest p stands for the pair; Holm's correction then runs across the pairs.
+    """
     y_true = np.asarray(y_true)
+    fits = seed_predictions or {k: [p] for k, p in predictions.items()}
     correct = {k: np.asarray(p) == y_true for k, p in predictions.items()}
     intervals = {k: bootstrap_accuracy(c, n_boot=n_boot, seed=seed) for k, c in correct.items()}
-    tests = [
-        (a, b, mcnemar_test(correct[a], correct[b]))
-        for a, b in itertools.combinations(predictions, 2)
-    ]
+    tests = []
+    for a, b in itertools.combinations(predictions, 2):
+        n = max(len(fits[a]), len(fits[b]))
+        seed_p = [
+            mcnemar_test(
+                np.asarray(fits[a][min(i, len(fits[a]) - 1)]) == y_true,
+                np.asarray(fits[b][min(i, len(fits[b]) - 1)]) == y_true,
+            )["p_value"]
+            for i in range(n)
+        ]
+        shown = mcnemar_test(correct[a], correct[b])
+        tests.append((a, b, {**shown, "p_value": max(seed_p), "seed_p_values": seed_p}))
     if not tests:
         return intervals, []
     reject, p_holm, _, _ = multipletests(
@@ -149,3 +172,40 @@ def compare_models(
             )
         )
     return intervals, pairs
+
+
+def difference_from_best(
+    y_true, predictions: dict[str, np.ndarray], best: str, *, n_boot: int, seed: int
+) -> dict[str, tuple[float, float, float]]:
+    """Each model's accuracy minus the best model's on the same test images, with a 95 %
+    percentile interval from paired bootstrap resamples of those images."""
+    y_true = np.asarray(y_true)
+    correct = {k: (np.asarray(p) == y_true).astype(float) for k, p in predictions.items()}
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(y_true), (n_boot, len(y_true)))
+    out = {}
+    for key, c in correct.items():
+        d = c - correct[best]
+        lo, hi = np.percentile(d[idx].mean(axis=1), [2.5, 97.5])
+        out[key] = (float(d.mean()), float(lo), float(hi))
+    return out
+
+
+def letter_groups(order: list[str], pairs: list[PairTest]) -> dict[str, str]:
+    """A compact letter display: ``order`` is the models best first; models that share a
+    letter are pairwise indistinguishable (no Holm-corrected difference at 0.05)."""
+    different = {frozenset((p.a, p.b)) for p in pairs if p.significant}
+    ranges: list[tuple[int, int]] = []
+    for i in range(len(order)):
+        j = i
+        while j + 1 < len(order) and not any(
+            frozenset((order[k], order[j + 1])) in different for k in range(i, j + 1)
+        ):
+            j += 1
+        if not ranges or j > ranges[-1][1]:
+            ranges.append((i, j))
+    letters = dict.fromkeys(order, "")
+    for n, (i, j) in enumerate(ranges):
+        for key in order[i : j + 1]:
+            letters[key] += "abcdefghijklmnopqrstuvwxyz"[n % 26]
+    return letters

@@ -46,9 +46,11 @@ class ForestSettings:
     oob_steps: tuple[int, ...] = ()
     oob_tolerance: float = 0.001
     max_train_rows: int | None = None
+    seeds: int = 1  # forests grown with random_state, +1, ...; the median by OOB is shown
 
     def __post_init__(self) -> None:
         checks.integer(self.n_estimators, "forest n_estimators", low=1, high=100_000)
+        checks.integer(self.seeds, "forest seeds", low=1, high=100)
         _optional(checks.seed, self.random_state, "forest random_state")
         for n in self.oob_steps:
             checks.integer(n, "forest oob_steps", low=1, high=100_000)
@@ -115,6 +117,7 @@ def get_profile(name: str, seed: int) -> Profile:
                 random_state=seed,
                 oob_steps=(50, 100, 200, 400),
                 oob_tolerance=0.006,
+                seeds=3,
             ),
             LogRegSettings(max_iter=300, random_state=seed, raw_scale=1 / 255, tol=1e-3),
             networks=("notebook-1", "notebook-2", "mlp-512-256", "mlp-wide-drop", "cnn-small"),
@@ -184,7 +187,7 @@ class StudyConfig:
     parallel_fits: bool | None = None
     networks: tuple[dict, ...] | None = None  # task 5: network specs (NetSpec.to_dict())
     network_seeds: int | None = None
-    networks_chosen_by: str | None = None  # "profile", or "options" (fmstudy nn, --config)
+    networks_chosen_by: str | None = None  # "profile", or "options" (nn, search, --config)
     search: dict | None = None  # the search's budget: trials, max_epochs, timeout, ...
     version: int = field(default=CONFIG_VERSION)
 
@@ -357,4 +360,10 @@ def network_config(arch: str, overrides: dict, *, seeds: int, **options) -> Stud
 
 def search_config(budget: dict, **options) -> StudyConfig:
     """``fmstudy search``: tasks 1 and search with ``budget`` (trials, timeout, ...)."""
-    return study_config(tasks=("1", "search"), profile="standard", search=budget, **options)
+    return study_config(
+        tasks=("1", "search"),
+        profile="standard",
+        search=budget,
+        networks_chosen_by="options",  # the options set the budget: no profile is named
+        **options,
+    )

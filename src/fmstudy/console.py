@@ -69,14 +69,15 @@ def print_summary(result, out: Path) -> None:
     table = Table(title=f"fmstudy: classes {', '.join(map(str, result.config.classes))}")
     for col in ("model", "accuracy", "95 % interval", "macro F1", "fit s"):
         table.add_column(col, justify="left" if col == "model" else "right")
-    for key, ev in result.metrics.models.items():
+    for key in result.metrics.ranked():
+        ev, timing = result.metrics.models[key], result.timings["models"][key]
         lo_hi = f"{ev.ci95[0]:.4f}-{ev.ci95[1]:.4f}" if ev.ci95 else "-"
         table.add_row(
             escape(ev.label),
             f"{ev.accuracy:.4f}",
             lo_hi,
             f"{ev.macro_f1:.4f}",
-            f"{result.timings['models'][key]['fit_seconds']:.1f}",
+            "cached" if timing["cached"] else f"{timing['fit_seconds']:.1f}",
         )
     console = Console()
     if result.metrics.models:
@@ -90,8 +91,12 @@ def print_search(result, out: Path, url: str) -> None:
     s = result.metrics.search
     Console(highlight=False, markup=False).print(
         f"Best trial {s.best_trial} ({s.best_layers}): validation {s.best_val_accuracy:.4f}, "
-        f"test {s.test_accuracy:.4f} after retraining on all training rows.\n"
-        f"Report: {out / 'report' / 'index.html'}   spec: {out / 'report' / 'best-spec.json'}   "
+        + (
+            f"test {s.test_accuracy:.4f} after retraining on all training rows.\n"
+            if s.test_accuracy is not None
+            else "not retrained: --timeout left no time for it.\n"
+        )
+        + f"Report: {out / 'report' / 'index.html'}   spec: {out / 'report' / 'best-spec.json'}   "
         f"trials: {url}"
     )
 

@@ -175,24 +175,28 @@ def oob_curve(curve) -> Figure:
 
 
 @_styled
-def model_comparison(labels, acc, ci) -> Figure:
-    fig = Figure(figsize=(7.5, 0.7 + 0.6 * len(labels)))
+def difference_from_best(best: str, labels: list[str], diffs: list) -> Figure:
+    """Each model's test accuracy minus the best model's, in points, with its 95 % paired
+    bootstrap interval; 0 is the best model."""
+    fig = Figure(figsize=(7.5, 1.2 + 0.55 * max(1, len(labels))))
     ax = fig.subplots()
     y = np.arange(len(labels))
-    lo = [a - c[0] for a, c in zip(acc, ci, strict=True)]
-    hi = [c[1] - a for a, c in zip(acc, ci, strict=True)]
-    ax.barh(y, acc, xerr=[lo, hi], color=PALETTE[0], capsize=4)
+    d = np.array([x[0] for x in diffs]) * 100
+    lo = d - np.array([x[1] for x in diffs]) * 100
+    hi = np.array([x[2] for x in diffs]) * 100 - d
+    ax.errorbar(d, y, xerr=[lo, hi], fmt="o", color=PALETTE[0], capsize=4)
+    ax.axvline(0, color=PALETTE[3], linestyle="--", label=best)
     ax.set_yticks(y, labels)
-    ax.set_xlim(max(0.0, min(c[0] for c in ci) - 0.03), min(1.0, max(c[1] for c in ci) + 0.01))
-    ax.set_xlabel("test accuracy (95 % bootstrap interval)")
+    ax.set_xlabel(f"test accuracy minus {best} (points, 95 % paired bootstrap interval)")
     ax.invert_yaxis()
+    ax.legend(loc="lower left", fontsize=8)
     return fig
 
 
 @_styled
-def training_curves(histories: list[dict], best_epochs: list[int], title: str) -> Figure:
+def training_curves(histories: list[dict], marked_epoch: int, title: str) -> Figure:
     """Loss and accuracy per epoch, train vs validation: mean over seeds with a min-max
-    band; the dotted line marks the epoch of lowest validation loss (median over seeds)."""
+    band; the dotted line marks ``marked_epoch``, where the mean validation loss is lowest."""
     fig = Figure(figsize=(10, 3.6))
     axes = fig.subplots(1, 2)
     n = min(len(h["val_loss"]) for h in histories)
@@ -210,8 +214,12 @@ def training_curves(histories: list[dict], best_epochs: list[int], title: str) -
             )
             if len(runs) > 1:
                 ax.fill_between(epochs, runs.min(0), runs.max(0), color=color, alpha=0.2)
-        best = int(np.median(best_epochs))
-        ax.axvline(best, color="gray", linestyle=":", label=f"lowest val loss (epoch {best})")
+        ax.axvline(
+            marked_epoch,
+            color="gray",
+            linestyle=":",
+            label=f"lowest mean val loss (epoch {marked_epoch})",
+        )
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(label)

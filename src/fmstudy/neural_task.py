@@ -5,8 +5,10 @@
     evaluate_saved(Path("report/models/notebook-1"))    # fmstudy evaluate
 
 Every training is kept in the fit cache (weights as safetensors beside the spec
-JSON), so an interrupted study resumes.  The seed whose test accuracy is the
-median stands for the architecture in the model comparison.
+JSON), so an interrupted study resumes.  An architecture's headline is its mean
+± sd over the seeds; the one run that stands for it in the comparison (and is
+saved) is chosen without the test set: the seed with the median validation
+accuracy, the lower median for an even count.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from fmstudy.cache import FitCache
-from fmstudy.compare import model_result
+from fmstudy.compare import model_result, representative
 from fmstudy.config import StudyConfig
 from fmstudy.data import load_dataset, resolve_data_dir
 from fmstudy.errors import FmstudyError
@@ -34,10 +36,10 @@ class NetworkRuns:
     """Task 5's results: per architecture, and the representative seed's model."""
 
     results: dict[str, NetworkResult] = field(default_factory=dict)
-    models: dict[str, ModelResult] = field(default_factory=dict)  # nn-NAME -> the median seed
-    predictions: dict[str, np.ndarray] = field(default_factory=dict)  # nn-NAME -> its predictions
+    models: dict[str, ModelResult] = field(default_factory=dict)  # nn-NAME -> representative
+    predictions: dict[str, list] = field(default_factory=dict)  # nn-NAME -> each seed's, by seed
     runs: dict[str, list[TrainRun]] = field(default_factory=dict)  # name -> every seed's run
-    saved: dict[str, Path] = field(default_factory=dict)  # name -> the median seed's folder
+    saved: dict[str, Path] = field(default_factory=dict)  # name -> the representative's folder
     timings: dict = field(default_factory=dict)  # timings.json's "networks" and "models" parts
 
 
@@ -59,6 +61,37 @@ def train_seeds(
     return runs, cached
 
 
+def overfitting(val_losses: list[list[float]], late: int = 3) -> dict:
+    """Task 5's overfitting verdict from the mean validation-loss curve over the seeds.
+
+    The marked epoch E is the mean curve's minimum.  The verdict "overfits" needs the
+    mean over seeds of (mean loss over the last ``late`` epochs - loss at E) to exceed
+    twice its standard error over the seeds (sd/sqrt(n)); with fewer than ``late``
+    epochs after E there is nothing to judge, and one seed gives no standard error.
+    """
+    n = min(len(v) for v in val_losses)
+    curves = np.array([v[:n] for v in val_losses], dtype=float)
+    best = int(np.argmin(curves.mean(axis=0)))
+    out = {"marked_epoch": best + 1, "late_rise": None, "late_rise_se": None, "overfits": False}
+    if n - (best + 1) < late:
+        return out
+    rise = curves[:, n - late :].mean(axis=1) - curves[:, best]
+    out["late_rise"] = float(rise.mean())
+    if len(rise) < 2:
+        out["overfits"] = None
+        return out
+    out["late_rise_se"] = float(rise.std(ddof=1) / np.sqrt(len(rise)))
+    out["overfits"] = bool(out["late_rise"] > 2 * out["late_rise_se"])
+    return out
+
+
+def train_rows(spec: NetSpec, sub: Subset) -> int:
+    """Training rows the tested network learnt from: all of them after a refit, else the
+    part the validation split leaves."""
+    n = len(sub.y_train)
+    return n if spec.refit else n - int(round(n * spec.val_fraction))
+
+
 def run_networks(
     config: StudyConfig, sub: Subset, cache: FitCache, jobs: int, steps: Steps
 ) -> NetworkRuns:
@@ -68,15 +101,15 @@ def run_networks(
     for spec in config.network_specs():
         runs, cached = train_seeds(spec, seeds, sub, cache, jobs, steps)
         key = f"nn-{spec.name}"
-        accs = np.array([r.test_accuracy for r in runs])
-        median = runs[int(np.argsort(accs)[len(accs) // 2])] if len(runs) > 1 else runs[0]
+        vals = [r.history["val_acc"][r.best_epoch - 1] for r in runs]
+        rep = runs[representative(vals)]
         label = f"Network {spec.name} ({spec.layer_string})"
-        details = {"seed": median.seed, "seeds": seeds}
+        details = {"seed": rep.seed, "seeds": seeds, "train_rows": train_rows(spec, sub)}
         out.models[key] = model_result(
-            key, label, "5", sub.y_test, median.y_pred, sub.classes, sub.class_names, details
+            key, label, "5", sub.y_test, rep.y_pred, sub.classes, sub.class_names, details
         )
-        out.predictions[key] = median.y_pred
-        out.saved[spec.name] = median.folder
+        out.predictions[key] = [r.y_pred for r in runs]
+        out.saved[spec.name] = rep.folder
         out.runs[spec.name] = runs
         out.results[spec.name] = NetworkResult.summarised(
             name=spec.name,
@@ -87,23 +120,24 @@ def run_networks(
             params=int(runs[0].n_params),
             extras=spec.extras(),
             seeds=seeds,
-            median_seed=median.seed,
-            test_acc=accs.tolist(),
-            val_acc_at_best=[r.history["val_acc"][r.best_epoch - 1] for r in runs],
+            representative_seed=rep.seed,
+            test_acc=[float(r.test_accuracy) for r in runs],
+            val_acc_at_best=vals,
             epochs_run=[int(r.epochs_run) for r in runs],
             best_epoch=[int(r.best_epoch) for r in runs],
             histories=[r.history for r in runs],
             early_stopping=spec.patience is not None,
+            **overfitting([r.history["val_loss"] for r in runs]),
         )
         out.timings["networks"][spec.name] = {
             str(r.seed): {"epoch_seconds": [round(s, 3) for s in r.epoch_seconds], "cached": c}
             for r, c in zip(runs, cached, strict=True)
         }
         out.timings["models"][key] = {
-            "fit_seconds": round(float(np.sum(median.epoch_seconds)) + median.refit_seconds, 3),
-            "predict_seconds": round(median.predict_seconds, 3),
-            "seconds_per_epoch": round(float(np.mean(median.epoch_seconds)), 3),
-            "refit_seconds": round(median.refit_seconds, 3),
+            "fit_seconds": round(float(np.sum(rep.epoch_seconds)) + rep.refit_seconds, 3),
+            "predict_seconds": round(rep.predict_seconds, 3),
+            "seconds_per_epoch": round(float(np.mean(rep.epoch_seconds)), 3),
+            "refit_seconds": round(rep.refit_seconds, 3),
             "cached": all(cached),
         }
     return out

@@ -6,12 +6,15 @@
         on_epoch = steps.network("notebook-1", seed=0, epochs=15)
 
 Each step's seconds land in ``steps.timings``; without ``enabled`` nothing is
-drawn but the timings are still taken.
+drawn but the timings are still taken.  When the output is not a terminal (a log
+file, a pipe), each finished step, epoch and search trial is one plain, flushed
+line instead of a bar, so a log shows progress as it happens.
 """
 
 from __future__ import annotations
 
 import contextlib
+import sys
 import time
 from collections.abc import Iterator
 
@@ -25,11 +28,17 @@ from rich.progress import (
 )
 
 
-class Steps:
-    """Times each step into ``timings`` and shows it as a progress bar."""
+def say(line: str) -> None:
+    """One plain progress line, flushed at once (output that is not a terminal)."""
+    print(line, flush=True)
 
-    def __init__(self, progress: Progress | None):
-        self.progress = progress
+
+class Steps:
+    """Times each step into ``timings`` and shows it as a progress bar, or as plain lines
+    (``plain``) when the output is not a terminal."""
+
+    def __init__(self, progress: Progress | None, plain: bool = False):
+        self.progress, self.plain = progress, plain
         self.timings: dict[str, float] = {}
 
     @contextlib.contextmanager
@@ -41,10 +50,27 @@ class Steps:
         self.timings[name] = round(time.perf_counter() - t0, 3)
         if self.progress:
             self.progress.update(task, completed=total)
+        if self.plain:
+            say(f"{description}: done in {self.timings[name]:.1f} s")
 
     def network(self, name: str, seed: int, epochs: int):
-        """A bar for one network training; returns the trainer's ``on_epoch`` callback
-        (None without a terminal) and a function that completes the bar."""
+        """A bar (or plain lines) for one network training; returns the trainer's
+        ``on_epoch`` callback (None when silent) and a function that completes the bar."""
+        if self.plain:
+            t0 = time.perf_counter()
+
+            def line(epoch: int, hist: dict) -> None:
+                state = (
+                    "refit"
+                    if epoch > len(hist["train_loss"])
+                    else (f"val acc {hist['val_acc'][-1]:.4f}" if hist["val_acc"] else "all rows")
+                )
+                say(
+                    f"Task 5: {name} seed {seed} epoch {epoch}/{epochs} {state} "
+                    f"({time.perf_counter() - t0:.1f} s)"
+                )
+
+            return line, lambda: None
         if not self.progress:
             return None, lambda: None
         progress, name = self.progress, escape(name)  # a spec's name is shown as typed
@@ -62,9 +88,13 @@ class Steps:
 
 @contextlib.contextmanager
 def study_progress(enabled: bool) -> Iterator[Steps]:
-    """:class:`Steps` drawing into a Rich progress display, or silent ones."""
+    """:class:`Steps` drawing into a Rich progress display (plain lines when the output
+    is not a terminal), or silent ones."""
     if not enabled:
         yield Steps(None)
+        return
+    if not sys.stdout.isatty():
+        yield Steps(None, plain=True)
         return
     with Progress(
         TextColumn("{task.description}"),
@@ -77,18 +107,20 @@ def study_progress(enabled: bool) -> Iterator[Steps]:
 
 
 class SearchBar:
-    """Progress of a search study's finished trials (all workers), with the current epoch."""
+    """Progress of a search study's finished trials (all workers), with the current epoch;
+    with ``plain``, one line per finished trial instead."""
 
-    def __init__(self, progress: Progress | None, total: int):
-        self.progress, self.total, self.study = progress, total, None
+    def __init__(self, progress: Progress | None, total: int, plain: bool = False):
+        self.progress, self.total, self.study, self.plain = progress, total, None, plain
         self.task = progress.add_task("search", total=total) if progress else None
+        self.said = -1
 
     def follow(self, study) -> None:
         self.study = study
         self.update()
 
     def update(self) -> None:
-        if not (self.progress and self.study):
+        if not ((self.progress or self.plain) and self.study):
             return
         from optuna.trial import TrialState
 
@@ -97,6 +129,11 @@ class SearchBar:
         )
         values = [t.value for t in done if t.state == TrialState.COMPLETE]
         best = f"best val {max(values):.4f}" if values else "no complete trial yet"
+        if self.plain:
+            if len(done) != self.said:
+                self.said = len(done)
+                say(f"search: {len(done)}/{self.total} trials, {best}")
+            return
         self.progress.update(
             self.task,
             completed=min(len(done), self.total),
@@ -111,6 +148,8 @@ class SearchBar:
             )
 
     def finish(self, what: str) -> None:
+        if self.plain:
+            say(f"search: {what}")
         if self.progress:
             self.update()
             self.progress.update(self.task, description=f"search: {what}")
@@ -120,10 +159,13 @@ class SearchBar:
 def search_progress(progress, total: int) -> Iterator[SearchBar]:
     """A bar of its own (``True``), one inside a running study's display (:class:`Steps`
     or a Rich ``Progress``), or none (``False``/None)."""
+    plain = (isinstance(progress, Steps) and progress.plain) or (
+        progress is True and not sys.stdout.isatty()
+    )
     if isinstance(progress, Steps):
         progress = progress.progress
-    if not progress:
-        yield SearchBar(None, total)
+    if plain or not progress:
+        yield SearchBar(None, total, plain=plain)
         return
     if not isinstance(progress, bool):
         bar = SearchBar(progress, total)

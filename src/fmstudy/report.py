@@ -27,6 +27,7 @@ from fmstudy import checks, narrative
 from fmstudy.atomic import building_dir
 from fmstudy.cache import copy_saved
 from fmstudy.config import StudyConfig
+from fmstudy.datasets import get_dataset_spec
 from fmstudy.errors import FmstudyError
 
 MARKER = "fmstudy-report.json"
@@ -36,7 +37,7 @@ FIGURE_TITLES = {
     "pca_scatter": "PCA: the training data on PC1 and PC2",
     "pca_variance": "PCA: explained variance",
     "pca_components": "PCA: the first principal axes",
-    "comparison": "Model comparison",
+    "comparison": "Each model's test accuracy minus the best model's, with its 95 % paired bootstrap interval",
     "search_history": "Search: validation accuracy of each trial and the best so far",
     "search_importances": "Search: which parameters mattered (fANOVA importance)",
     "search_curves": "Search: validation accuracy per epoch of every trial (pruned ones stop early)",
@@ -138,6 +139,11 @@ def build_context(result, images: dict[str, str]) -> dict:
                 "ev": ev,
                 "timing": timing,
                 "discussion": narrative.discussion(ev, m.similar_pairs, names),
+                "note": (
+                    narrative.fit_note(ev, t1["splits"]["train"]["kept"])
+                    if ev.task in ("3", "4")
+                    else ""
+                ),
                 "report_rows": [(names[int(c)], ev.report[names[int(c)]]) for c in t1["classes"]],
             }
         )
@@ -157,8 +163,14 @@ def build_context(result, images: dict[str, str]) -> dict:
         "classical": [mo for mo in models if mo["ev"].task in ("3", "4")],
         "networks": nets,
         "networks_intro": narrative.networks_intro(result.config, m.networks) if nets else "",
-        "networks_conclusion": narrative.network_conclusion(m.networks),
-        "conclusion": narrative.comparison_lines(m) if m.pairs is not None else [],
+        "networks_conclusion": narrative.network_conclusion(m.networks, t1),
+        "title": f"{dataset_title(t1['dataset'])} study",
+        "banner": narrative.reduced_budget(result.config, m),
+        "notebook_applies": narrative.notebook_applies(t1),
+        "conclusion": narrative.comparison_summary(m) if m.pairs else "",
+        "rule": narrative.verdict_rule(m, result.config) if m.pairs else "",
+        "leaderboard": [by_key[k] for k in m.ranked()],
+        "pair_rows": pair_rows(m),
         "cfg": result.config,
         "manifest": result.manifest,
         "m": m,
@@ -171,6 +183,20 @@ def build_context(result, images: dict[str, str]) -> dict:
         "titles": FIGURE_TITLES,
         "search": search_context(result),
     }
+
+
+def pair_rows(m) -> list[dict]:
+    """The pairwise table: difference in points, the shown runs' discordant counts, the
+    largest p over seed pairs, Holm's p and the verdict."""
+    return [
+        {
+            "p": p,
+            "points": (m.models[p.a].accuracy - m.models[p.b].accuracy) * 100,
+            "seed_pairs": len(p.seed_p_values) or 1,
+            "verdict": narrative.verdict(p),
+        }
+        for p in m.pairs or []
+    ]
 
 
 def search_context(result) -> dict | None:
@@ -187,10 +213,18 @@ def search_context(result) -> dict | None:
         "rows": rows,
         "n_shown": len(rows),
         "settings": s.settings,
-        "test": result.metrics.models["search-best"],
+        "test": result.metrics.models.get("search-best"),
         "conclusion": narrative.search_conclusion(s),
         "spec_json": json.dumps(s.best_spec, indent=2),
     }
+
+
+def dataset_title(name: str) -> str:
+    """The data set's name as its registry writes it, without the publisher."""
+    try:
+        return get_dataset_spec(name).title.split(" (")[0]
+    except FmstudyError:
+        return name
 
 
 def _templates(autoescape: bool) -> Environment:

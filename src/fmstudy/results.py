@@ -17,12 +17,15 @@ records by :mod:`fmstudy.narrative` when the report is written.  Its shape::
       "networks": {name: NetworkResult},       # task 5, one per architecture
       "search": SearchOutcome or null,
       "comparison": {pairs: [PairTest]} or null,
-      "similar_pairs": [{a, b, correlation}]   # class mean-image correlations
+      "similar_pairs": [{a, b, correlation}],  # class mean-image correlations
+      "groups": {key: letters},                # indistinguishable models share a letter
+      "from_best": {key: [difference, low, high]}  # paired bootstrap, against the best
     }
 
 A ModelResult's ``details`` carry what its kind adds: ``n_trees`` and
 ``oob_curve`` (forest), ``n_iter`` and ``converged`` (logistic regression),
-``seed`` and ``seeds`` (networks: the seed that stands for the architecture).
+``seed`` and ``seeds`` (networks: the seed that stands for the architecture), and
+``train_rows`` (how many training rows the fit learnt from) for every model.
 """
 
 from __future__ import annotations
@@ -69,13 +72,17 @@ class NetworkResult:
     params: int
     extras: list
     seeds: list
-    median_seed: int  # the seed whose network joins the comparison
+    representative_seed: int  # the median-validation seed: it joins the comparison
     test_acc: list
     val_acc_at_best: list  # validation accuracy at each seed's best epoch
     epochs_run: list
     best_epoch: list
     histories: list
     early_stopping: bool
+    marked_epoch: int = 0  # the mean validation loss's minimum (1-based)
+    late_rise: float | None = None  # mean rise of the last 3 epochs' loss above it
+    late_rise_se: float | None = None  # its standard error over the seeds
+    overfits: bool | None = False  # None: one seed, no standard error to judge by
     test_acc_mean: float = 0.0
     test_acc_sd: float = 0.0
     val_acc_mean: float = 0.0
@@ -106,10 +113,11 @@ class SearchOutcome:
     best_val_accuracy: float
     best_spec: dict
     best_layers: str
-    test_accuracy: float
-    final_epochs: int
-    n_params: int
+    test_accuracy: float | None  # None: the retraining did not fit under --timeout
+    final_epochs: int | None
+    n_params: int | None
     against_notebook: list = field(default_factory=list)
+    stopped_at_deadline: int = 0  # trials stopped by --timeout (failed; a rerun retrains them)
 
 
 @dataclass(frozen=True)
@@ -128,8 +136,9 @@ class PairTest:
     statistic: float
     p_value: float
     p_holm: float
-    significant: bool
+    significant: bool  # Holm-corrected p below 0.05: "different at 0.05"
     better: str | None
+    seed_p_values: list = field(default_factory=list)  # one per seed pair; p_value: the largest
 
 
 @dataclass(frozen=True)
@@ -144,6 +153,13 @@ class StudyMetrics:
     search: SearchOutcome | None = None
     pairs: list[PairTest] | None = None  # the comparison; None with fewer than two models
     similar_pairs: list = field(default_factory=list)
+    groups: dict = field(default_factory=dict)  # key -> letters: same letter, indistinguishable
+    from_best: dict = field(default_factory=dict)  # key -> [difference, low, high] vs the best
+
+    def ranked(self) -> list[str]:
+        """Model keys by test accuracy, best first (ties in report order)."""
+        keys = list(self.models)
+        return sorted(keys, key=lambda k: (-self.models[k].accuracy, keys.index(k)))
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -164,4 +180,6 @@ class StudyMetrics:
             search=_from(SearchOutcome, data["search"]) if data.get("search") else None,
             pairs=[_from(PairTest, p) for p in comparison["pairs"]] if comparison else None,
             similar_pairs=data.get("similar_pairs", []),
+            groups=data.get("groups", {}),
+            from_best=data.get("from_best", {}),
         )

@@ -15,10 +15,12 @@ running trial is failed and replaced (:mod:`fmstudy.search_locks`).
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import time
 import warnings
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from fmstudy.config import SearchSettings
@@ -52,6 +54,32 @@ def study_identity(settings: SearchSettings) -> dict:
         "pruner": settings.pruner,
         "trainer": TRAINER_VERSION,
     }
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a time-bounded search ends, as wall-clock seconds (``time.time()``), shared by
+    every local worker process; ``clock`` is injectable so tests need not wait."""
+
+    at: float | None = None
+    clock: Callable[[], float] = time.time
+
+    @classmethod
+    def after(cls, seconds: float | None, clock: Callable[[], float] = time.time) -> Deadline:
+        return cls(None if seconds is None else clock() + seconds, clock)
+
+    def passed(self) -> bool:
+        return self.at is not None and self.clock() >= self.at
+
+    def left(self) -> float:
+        return math.inf if self.at is None else self.at - self.clock()
+
+
+NO_DEADLINE = Deadline()
+
+
+class DeadlineReached(Exception):
+    """The search's --timeout came while a trial was training."""
 
 
 def default_threads(jobs: int) -> int:
@@ -227,23 +255,26 @@ def run_worker(
     settings: SearchSettings,
     worker: int,
     on_trial: Callable[[object], None] | None = None,
+    deadline: Deadline = NO_DEADLINE,
 ) -> int:
     """Ask, train, tell until the study holds ``trials`` counted trials or time runs out.
 
     An interrupted trial (Ctrl-C) is told as failed before the interrupt goes on: the
     finished trials stay, and a rerun starts a new trial in its place.  The worker holds
-    its lease all the while, so its running trial is known to be alive.
+    its lease all the while, so its running trial is known to be alive.  At ``deadline``
+    it starts no trial, and the objective stops the running one (told as failed, so a
+    rerun trains it again).
     """
     with worker_lease(url, settings.name, worker):
-        return _work(study, url, objective, settings, worker, on_trial)
+        return _work(study, url, objective, settings, worker, on_trial, deadline)
 
 
-def _work(study, url, objective, settings: SearchSettings, worker: int, on_trial) -> int:
+def _work(study, url, objective, settings, worker: int, on_trial, deadline: Deadline) -> int:
     import optuna
     from optuna.trial import TrialState
 
-    t0, ran = time.monotonic(), 0
-    while settings.timeout is None or time.monotonic() - t0 < settings.timeout:
+    ran = 0
+    while not deadline.passed():
         with deferred_interrupt() as hit:
             with study_lock(url, settings.name):
                 if counted_trials(study, url) >= settings.trials:
@@ -260,6 +291,11 @@ def _work(study, url, objective, settings: SearchSettings, worker: int, on_trial
             value = objective(trial)
         except optuna.TrialPruned:
             state = TrialState.PRUNED
+        except DeadlineReached:
+            with deferred_interrupt():
+                trial.set_user_attr("stopped", "deadline")
+                study.tell(trial, state=TrialState.FAIL)
+            break
         except BaseException:
             with deferred_interrupt():
                 study.tell(trial, state=TrialState.FAIL)

@@ -26,8 +26,8 @@ from matplotlib.figure import Figure
 
 from fmstudy import figures as figs
 from fmstudy.cache import FitCache
-from fmstudy.classical import FitResult, classical_specs, fit_model
-from fmstudy.compare import compare_models, model_result
+from fmstudy.classical import FitResult, classical_specs, fit_model, representative_fit
+from fmstudy.compare import compare_models, difference_from_best, letter_groups, model_result
 from fmstudy.config import StudyConfig
 from fmstudy.data import load_dataset, resolve_data_dir, writable_work_dir
 from fmstudy.manifest import manifest
@@ -66,7 +66,8 @@ class _Run:
     steps: Steps
     jobs: int
     models: dict[str, ModelResult] = field(default_factory=dict)
-    preds: dict[str, np.ndarray] = field(default_factory=dict)
+    preds: dict[str, np.ndarray] = field(default_factory=dict)  # the representative fit's
+    seed_preds: dict[str, list] = field(default_factory=dict)  # every fit's, by seed
     timings: dict = field(default_factory=lambda: {"models": {}})
     figures: dict[str, Figure] = field(default_factory=dict)
     parts: dict = field(default_factory=dict)  # StudyMetrics fields besides models
@@ -184,7 +185,8 @@ def _pca(run: _Run) -> None:
 
 
 def _classical(run: _Run) -> None:
-    """Tasks 3 and 4: each model from the cache or fitted, evaluated, drawn."""
+    """Tasks 3 and 4: each fit from the cache or made, the representative of each model
+    evaluated and drawn."""
     cfg, sub = run.config, run.sub
     specs = [
         s
@@ -192,27 +194,23 @@ def _classical(run: _Run) -> None:
         if ("3" in cfg.tasks and s.kind == "forest") or ("4" in cfg.tasks and s.kind == "logreg")
     ]
     fits, cached = _fit_all(run, specs)
-    for spec in specs:
-        fit = fits[spec.key]
-        task = "3" if spec.kind == "forest" else "4"
+    for key in dict.fromkeys(s.model_key for s in specs):
+        group = [fits[s.key] for s in specs if s.model_key == key]
+        seeds = [s.params["random_state"] for s in specs if s.model_key == key]
+        rep, details = representative_fit(group, seeds, sub.y_test)
+        task = "3" if key == "forest" else "4"
         ev = model_result(
-            spec.key,
-            fit.label,
-            task,
-            sub.y_test,
-            fit.y_pred,
-            sub.classes,
-            sub.class_names,
-            fit.info,
+            key, rep.label, task, sub.y_test, rep.y_pred, sub.classes, sub.class_names, details
         )
-        run.models[spec.key] = ev
-        run.preds[spec.key] = fit.y_pred
-        run.timings["models"][spec.key] = {
-            "fit_seconds": round(fit.fit_seconds, 3),
-            "predict_seconds": round(fit.predict_seconds, 3),
-            "cached": spec.key in cached,
+        run.models[key] = ev
+        run.preds[key] = rep.y_pred
+        run.seed_preds[key] = [f.y_pred for f in group]
+        run.timings["models"][key] = {
+            "fit_seconds": round(sum(f.fit_seconds for f in group), 3),
+            "predict_seconds": round(rep.predict_seconds, 3),
+            "cached": all(s.key in cached for s in specs if s.model_key == key),
         }
-        _model_figures(run, ev, fit.y_pred)
+        _model_figures(run, ev, rep.y_pred)
 
 
 def _fit_and_keep(spec, x_train, y_train, x_test, n_jobs, cache: FitCache, key: str) -> FitResult:
@@ -226,7 +224,7 @@ def _fit_all(run: _Run, specs) -> tuple[dict[str, FitResult], set[str]]:
     sub, cache, jobs = run.sub, run.cache, run.jobs
     x_train = sub.x_train.reshape(len(sub.x_train), -1)
     x_test = sub.x_test.reshape(len(sub.x_test), -1)
-    keys = {s.key: cache.key(s.kind, s.params) for s in specs}
+    keys = {s.key: cache.key(s.kind, s.params) for s in specs}  # seeds differ in params
     fits = {s.key: f for s in specs if (f := cache.load_fit(keys[s.key])) is not None}
     cached = set(fits)
     todo = sorted((s for s in specs if s.key not in cached), key=lambda s: -s.expected_cost)
@@ -288,14 +286,15 @@ def _networks(run: _Run) -> None:
     for name, n in nets.results.items():
         ev = nets.models[n.key]
         run.models[n.key] = ev
-        run.preds[n.key] = nets.predictions[n.key]
+        run.seed_preds[n.key] = nets.predictions[n.key]
+        run.preds[n.key] = nets.predictions[n.key][n.seeds.index(n.representative_seed)]
         run.figures[f"curves_{n.key}"] = figs.training_curves(
-            n.histories, n.best_epoch, f"{name} ({n.layers}), {counted(len(n.seeds), 'seed')}"
+            n.histories, n.marked_epoch, f"{name} ({n.layers}), {counted(len(n.seeds), 'seed')}"
         )
         run.figures[f"confusion_{n.key}"] = figs.confusion_heatmap(
             ev.confusion,
             run.sub.class_names,
-            f"{name}, seed {n.median_seed}: accuracy {ev.accuracy:.4f}",
+            f"{name}, seed {n.representative_seed}: accuracy {ev.accuracy:.4f}",
         )
 
 
@@ -315,49 +314,61 @@ def _search(run: _Run, url: str, root: Path, jobs: int) -> None:
         networks=run.parts.get("networks"),
     )
     run.steps.timings["search"] = round(found.seconds, 3)
-    o = found.outcome
+    run.parts["search"] = found.outcome
+    run.figures.update(found.figures)
+    run.tables["search_trials"] = found.trials
+    final = found.final
+    if final is None:  # --timeout left no time to retrain the best spec
+        return
     ev = model_result(
         "search-best",
-        f"search best (trial {o.best_trial})",
+        f"search best (trial {found.outcome.best_trial})",
         "search",
         sub.y_test,
-        found.final.y_pred,
+        final.y_pred,
         sub.classes,
         sub.class_names,
+        {"train_rows": len(sub.y_train)},  # retrained on every training row
     )
     run.models["search-best"] = ev
-    run.preds["search-best"] = found.final.y_pred
+    run.preds["search-best"] = final.y_pred
     run.timings["models"]["search-best"] = {
-        "fit_seconds": round(sum(found.final.epoch_seconds), 3),
-        "predict_seconds": round(found.final.predict_seconds, 3),
+        "fit_seconds": round(sum(final.epoch_seconds), 3),
+        "predict_seconds": round(final.predict_seconds, 3),
         "cached": False,
     }
-    run.parts["search"] = o
-    run.figures.update(found.figures)
     run.figures["confusion_search-best"] = figs.confusion_heatmap(
         ev.confusion, sub.class_names, f"{ev.label}: test confusion matrix"
     )
-    run.tables["search_trials"] = found.trials
-    if found.final.folder is not None:
-        run.saved["search-best"] = found.final.folder
+    if final.folder is not None:
+        run.saved["search-best"] = final.folder
 
 
 def _compare(run: _Run) -> None:
-    """Bootstrap intervals per model, McNemar tests per pair, the comparison figure."""
+    """Bootstrap intervals per model, McNemar verdicts per pair (over seed pairs), the
+    groups of indistinguishable models and each model's difference from the best."""
+    cfg = run.config
     with run.steps.step("compare", "Comparing models (bootstrap, McNemar)"):
         labels = {k: m.label for k, m in run.models.items()}
         ci95, pairs = compare_models(
             run.sub.y_test,
             run.preds,
             labels,
-            n_boot=run.config.bootstrap,
-            seed=run.config.seed,
+            n_boot=cfg.bootstrap,
+            seed=cfg.seed,
+            seed_predictions={k: run.seed_preds.get(k, [p]) for k, p in run.preds.items()},
         )
         run.models = {k: replace(m, ci95=ci95[k]) for k, m in run.models.items()}
-        run.parts["pairs"] = pairs
-    ms = list(run.models.values())
-    run.figures["comparison"] = figs.model_comparison(
-        [m.label for m in ms], [m.accuracy for m in ms], [m.ci95 for m in ms]
+        order = sorted(run.models, key=lambda k: -run.models[k].accuracy)
+        diffs = difference_from_best(
+            run.sub.y_test, run.preds, order[0], n_boot=cfg.bootstrap, seed=cfg.seed
+        )
+        run.parts.update(pairs=pairs, groups=letter_groups(order, pairs), from_best=diffs)
+    ranked = [k for k in order if k != order[0]]
+    run.figures["comparison"] = figs.difference_from_best(
+        run.models[order[0]].label,
+        [run.models[k].label for k in ranked],
+        [diffs[k] for k in ranked],
     )
 
 

@@ -3,6 +3,7 @@
     python benchmarks/bench_search.py --target find       # 10 min search: val >= 0.955? (~12 min)
     python benchmarks/bench_search.py --target pruners    # hyperband, same 10 min (compare: find)
     python benchmarks/bench_search.py --target workers    # 2 workers x 1 core vs 1 x 2 (PostgreSQL)
+    python benchmarks/bench_search.py --target timeout    # fmstudy search --timeout 60: <= 75 s?
 
 Each target runs on its own; do not run two at once (they share the cores).
 ``workers`` starts a throwaway PostgreSQL server (Debian's packages, see .ci/run).
@@ -24,7 +25,7 @@ import optuna
 import fmstudy
 from fmstudy.config import SearchSettings
 from fmstudy.search import run_search, suggest_spec, worker_process
-from fmstudy.search_workers import join_study, open_storage
+from fmstudy.search_workers import Deadline, join_study, open_storage
 
 NOTEBOOK_BEST = 0.95
 TARGET_VAL = 0.955
@@ -89,7 +90,8 @@ def run_workers(url: str, settings: SearchSettings, params: list[dict], jobs: in
     ctx = mp.get_context("spawn")
     threads = max(1, (os.cpu_count() or 2) // jobs)
     procs = [
-        ctx.Process(target=worker_process, args=(url, settings, threads, None)) for _ in range(jobs)
+        ctx.Process(target=worker_process, args=(url, settings, threads, None, Deadline()))
+        for _ in range(jobs)
     ]
     t0 = time.perf_counter()
     for p in procs:
@@ -121,9 +123,26 @@ def target_workers() -> None:
     )
 
 
+def target_timeout(seconds: float = 60.0, limit: float = 75.0) -> None:
+    """The whole command's wall time under --timeout, report included, in a subprocess."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as d:
+        cmd = [sys.executable, "-m", "fmstudy", "search", "--classes", "4-7"]
+        cmd += ["--timeout", f"{seconds:g}", "--out", str(Path(d) / "s")]
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+    if proc.returncode:
+        raise SystemExit(proc.stderr)
+    print(f"fmstudy search --timeout {seconds:g}: {wall:.1f} s wall, report included")
+    print(f"  target <= {limit:g} s: {'PASS' if wall <= limit else 'FAIL'}")
+    print("  " + proc.stdout.strip().splitlines()[-2])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--target", choices=("find", "pruners", "workers"), required=True)
+    ap.add_argument("--target", choices=("find", "pruners", "workers", "timeout"), required=True)
     ap.add_argument("--minutes", type=float, default=10.0)
     args = ap.parse_args()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -131,6 +150,8 @@ def main() -> None:
         timed_search("median", args.minutes)
     elif args.target == "pruners":
         timed_search("hyperband", args.minutes)
+    elif args.target == "timeout":
+        target_timeout()
     else:
         target_workers()
 

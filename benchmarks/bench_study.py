@@ -115,7 +115,7 @@ def notebook_way() -> dict:
     return {"seconds": times["total"], "peak_bytes": mem.peak, "times": times}
 
 
-def fmstudy_run(profile: str) -> dict:
+def fmstudy_run(profile: str, tasks: str = "1-4") -> dict:
     with tempfile.TemporaryDirectory() as d:
         out = Path(d) / "report"
         cmd = [
@@ -128,7 +128,7 @@ def fmstudy_run(profile: str) -> dict:
             "--profile",
             profile,
             "--tasks",
-            "1-4",
+            tasks,
             "--out",
             str(out),
             "--fresh",
@@ -163,6 +163,9 @@ def main() -> None:
         choices=["all", "notebook-way", "notebook", "standard", "quick"],
         help="what to measure (default all, in that order)",
     )
+    parser.add_argument(
+        "--tasks", default="1-4", help="study tasks to run (default 1-4; 1-5 adds the networks)"
+    )
     args = parser.parse_args()
     targets = (
         ["notebook-way", "notebook", "standard", "quick"] if args.target == "all" else [args.target]
@@ -179,7 +182,7 @@ def main() -> None:
             r = notebook_way()
             base = json.loads(NOTEBOOK_WAY_PREDICTIONS.read_text())
         else:
-            r = fmstudy_run(target)
+            r = fmstudy_run(target, args.tasks)
         print(
             f"  time {r['seconds']:.1f} s, peak memory {r['peak_bytes'] / 2**30:.2f} GiB "
             f"(target <= 2 GiB: {'PASS' if r['peak_bytes'] <= 2**31 else 'FAIL'})"

@@ -55,7 +55,8 @@ def test_comparison_summary_says_what_is_indistinguishable_and_what_differs():
 def test_the_verdict_rule_is_said_once_with_its_numbers():
     rule = narrative.verdict_rule(_metrics(), StudyConfig(classes=(4, 5), profile="quick", seed=3))
     assert "Holm's correction for the 3 pairs" in rule and "the largest p counts" in rule
-    assert "300 bootstrap resamples of the 4000 test images (seed 3)" in rule
+    assert "300 bootstrap resamples of the 4000 test images (bootstrap seed 3)" in rule
+    assert "overlapping intervals do not make two models indistinguishable" in rule
     assert "test-set sampling only" in rule
 
 
@@ -103,7 +104,7 @@ def test_network_description_names_the_validation_median():
         },
     )
     text = narrative.network_description(n, 0.0)
-    assert "adam (lr 0.001), batch 32, 2 fixed epochs, inputs / 255." in text
+    assert "adam (lr 0.001), batch 32, 2 fixed epochs, inputs / 255, validation on a " in text
     assert "seed 1, the median by validation accuracy (the test set chose nothing)" in text
 
 

@@ -132,7 +132,8 @@ def compare_models(
     ``predictions`` holds each model's representative fit; ``seed_predictions`` every
     fit by seed (default: that one fit).  For a pair, seeds are paired by index (a model
     with fewer fits repeats its last), McNemar's test runs on every seed pair and the
-    largest p stands for the pair; Holm's correction then runs across the pairs.
+    seed pair with the largest p stands for the pair (its counts and p are recorded);
+    Holm's correction then runs across the pairs.
     """
     y_true = np.asarray(y_true)
     fits = seed_predictions or {k: [p] for k, p in predictions.items()}
@@ -141,15 +142,17 @@ def compare_models(
     tests = []
     for a, b in itertools.combinations(predictions, 2):
         n = max(len(fits[a]), len(fits[b]))
-        seed_p = [
+        per_seed = [
             mcnemar_test(
                 np.asarray(fits[a][min(i, len(fits[a]) - 1)]) == y_true,
                 np.asarray(fits[b][min(i, len(fits[b]) - 1)]) == y_true,
-            )["p_value"]
+            )
             for i in range(n)
         ]
-        shown = mcnemar_test(correct[a], correct[b])
-        tests.append((a, b, {**shown, "p_value": max(seed_p), "seed_p_values": seed_p}))
+        seed_p = [t["p_value"] for t in per_seed]
+        # the counts shown are the seed pair's whose p stands for the pair
+        worst = per_seed[int(np.argmax(seed_p))]
+        tests.append((a, b, {**worst, "seed_p_values": seed_p}))
     if not tests:
         return intervals, []
     reject, p_holm, _, _ = multipletests(

@@ -18,6 +18,7 @@ from fmstudy.config import StudyConfig
 from fmstudy.results import ModelResult, NetworkResult, PairTest, SearchOutcome, StudyMetrics
 
 NOTEBOOK = {"notebook-1": 0.935, "notebook-2": 0.9415, "notebook-3": 0.95}  # single runs
+MIN_PAIR_MISTAKES = 10  # beyond the worst pair, fewer mistakes are not discussed
 KERAS_NOTEBOOK_3 = "0.9384 ± 0.0031"  # Keras, the notebook's settings, three seeds
 
 
@@ -31,8 +32,9 @@ def notebook_reference() -> str:
     runs = ", ".join(f"{name} {acc}" for name, acc in NOTEBOOK.items())
     return (
         f"For reference, the notebook's networks on these classes were single runs: {runs}. "
-        "Its 0.95 does not reproduce from the configuration it states: Keras with the "
-        f"notebook's layers and settings gets {KERAS_NOTEBOOK_3} over three seeds."
+        "notebook-3's 0.95 does not reproduce from the configuration it states: Keras with "
+        f"the notebook's layers and settings gets {KERAS_NOTEBOOK_3} over three seeds (a "
+        "measurement outside this run, in fmstudy's study.md)."
     )
 
 
@@ -94,6 +96,11 @@ def fit_note(ev: ModelResult, all_rows: int) -> str:
         text += " One forest with a fixed random_state: the same seed grows the same trees."
     else:
         text += " L-BFGS is deterministic: one fit, no seeds to vary."
+        if d.get("converged") is False:
+            text += (
+                f" It stopped at its limit of {d['n_iter']} iterations without converging, "
+                "so its accuracy may owe something to the optimisation, not only the model."
+            )
     return text
 
 
@@ -107,6 +114,8 @@ def discussion(ev: ModelResult, similar_pairs: list, names: dict) -> list[str]:
     out.append(f"Right per class: {per_class}.")
     sim = {(d["a"], d["b"]): d["correlation"] for d in similar_pairs}
     for i, p in enumerate(ev.confused_pairs):
+        if i and p["total"] < MIN_PAIR_MISTAKES:
+            break  # a pair with a handful of mistakes says nothing about the classes
         r = sim.get((p["a"], p["b"]))
         why = (
             f" Their mean training images correlate at r = {r:.2f}"
@@ -147,6 +156,12 @@ def comparison_summary(m: StudyMetrics) -> str:
         text += f" Indistinguishable from it here: {', '.join(same)}."
     if apart:
         text += f" Different from it at {ALPHA}: {', '.join(apart)}."
+    rows = [mo.details["train_rows"] for mo in m.models.values() if "train_rows" in mo.details]
+    if rows and min(rows) < max(rows):
+        text += (
+            f" The models learnt from different numbers of training rows ({min(rows):,} to "
+            f"{max(rows):,}), so these verdicts compare model and data together."
+        )
     letters = sorted(set("".join(m.groups.values())))
     if len(m.models) > 2 and letters:
         text += (
@@ -154,6 +169,21 @@ def comparison_summary(m: StudyMetrics) -> str:
             "indistinguishable models (the letters in the table; a shared letter means "
             "no difference at 0.05)."
         )
+    return text
+
+
+def leaderboard_note(m: StudyMetrics) -> str:
+    """What the summary table's rows are: one run per model, and where the spread is."""
+    text = (
+        "Each row is one run: for a network the seed chosen on validation accuracy, for a "
+        "forest with seeds the one chosen on out-of-bag accuracy; fit s are that run's "
+        "training seconds."
+    )
+    if m.networks:
+        spread = ", ".join(
+            f"{n.name} {n.test_acc_mean:.4f} ± {n.test_acc_sd:.4f}" for n in m.networks.values()
+        )
+        text += f" Mean ± sd of test accuracy over the seeds (task 5): {spread}."
     return text
 
 
@@ -167,8 +197,10 @@ def verdict_rule(m: StudyMetrics, config: StudyConfig) -> str:
         f"for the {counted(n_pairs, 'pair')}. For models trained with several seeds the "
         "seeds are paired by index, every seed pair is tested and the largest p counts; a "
         "model with one fit takes part with that fit. Otherwise the two are "
-        f"indistinguishable here. The 95 % intervals are percentile intervals of "
-        f"{config.bootstrap} bootstrap resamples of the {n_test} test images (seed "
+        "indistinguishable here. The table shows, for each pair, the seed pair whose p "
+        "counts. The test is paired, so overlapping intervals do not make two models "
+        "indistinguishable. The 95 % intervals are percentile intervals of "
+        f"{config.bootstrap} bootstrap resamples of the {n_test} test images (bootstrap seed "
         f"{config.seed}): they cover test-set sampling only, not training randomness, whose "
         "spread over seeds task 5's table shows."
     )
@@ -248,6 +280,12 @@ def network_conclusion(nets: dict[str, NetworkResult], task1: dict) -> list[str]
             f"Chosen on validation accuracy alone: {pick} ({p.layers}), validation "
             f"{p.val_acc_mean:.4f} ± {p.val_acc_sd:.4f}, test {p.test_acc_mean:.4f} ± "
             f"{p.test_acc_sd:.4f} over {counted(len(p.seeds), 'seed')}."
+            + (
+                " The architectures validate on different parts of the training rows, so "
+                "this choice compares unlike validation sets."
+                if len({x.spec.get("val_split") for x in nets.values()}) > 1
+                else ""
+            )
         )
     if notebook_applies(task1):
         lines.append(notebook_reference())
@@ -270,6 +308,11 @@ def overfitting_sentence(name: str, n: NetworkResult) -> str:
         )
     if n.overfits is None:
         return f"{name}: {low}; one seed gives no standard error, so no verdict on overfitting."
+    if n.late_rise is None and n.marked_epoch == ran:
+        return (
+            f"{name}: no overfitting seen in {ran} epochs ({low}: it was still falling, so "
+            "more epochs could help)."
+        )
     if n.late_rise is None:
         return f"{name}: no overfitting seen in {ran} epochs ({low})."
     return (
@@ -290,7 +333,11 @@ def network_description(n: NetworkResult, refit_seconds: float) -> str:
         else f"{s['epochs']} fixed epochs"
     )
     inputs = "standardized" if s["scaling"] == "standardize" else "/ 255"
-    text = f"{s['activation']}, {opt}, batch {s['batch_size']}, {stop}, inputs {inputs}"
+    val = "the first" if s.get("val_split") == "first" else "a stratified"
+    text = (
+        f"{s['activation']}, {opt}, batch {s['batch_size']}, {stop}, inputs {inputs}, "
+        f"validation on {val} {s.get('val_fraction', 0.2):.0%} of the training rows"
+    )
     text += "".join(f", {x}" for x in n.extras) + "."
     if s["refit"]:
         epochs = (
@@ -306,8 +353,12 @@ def network_description(n: NetworkResult, refit_seconds: float) -> str:
     accs = ", ".join(f"{a:.4f}" for a in n.test_acc)
     return (
         f"{text} Test accuracy per seed: {accs}. The run shown below and compared with the "
-        f"other models is seed {n.representative_seed}, the "
-        f"{'median' if len(n.seeds) % 2 else 'lower median'} by validation accuracy"
+        f"other models is seed {n.representative_seed}, "
+        + (
+            "the median by validation accuracy"
+            if len(n.seeds) % 2
+            else "the lower of the middle two by validation accuracy"
+        )
         + (" of the run before the retraining" if s["refit"] else "")
         + " (the test set chose nothing)."
     )

@@ -169,6 +169,7 @@ def build_context(result, images: dict[str, str]) -> dict:
         "notebook_applies": narrative.notebook_applies(t1),
         "conclusion": narrative.comparison_summary(m) if m.pairs else "",
         "rule": narrative.verdict_rule(m, result.config) if m.pairs else "",
+        "leaderboard_note": narrative.leaderboard_note(m) if m.models else "",
         "leaderboard": [by_key[k] for k in m.ranked()],
         "pair_rows": pair_rows(m),
         "cfg": result.config,
@@ -186,12 +187,13 @@ def build_context(result, images: dict[str, str]) -> dict:
 
 
 def pair_rows(m) -> list[dict]:
-    """The pairwise table: difference in points, the shown runs' discordant counts, the
-    largest p over seed pairs, Holm's p and the verdict."""
+    """The pairwise table, each row from the seed pair whose p stands for the pair: its
+    difference in points and discordant counts, that (largest) p, Holm's p, the verdict."""
+    n_test = m.task1["splits"]["test"]["kept"]
     return [
         {
             "p": p,
-            "points": (m.models[p.a].accuracy - m.models[p.b].accuracy) * 100,
+            "points": (p.a_only_right - p.b_only_right) / n_test * 100,
             "seed_pairs": len(p.seed_p_values) or 1,
             "verdict": narrative.verdict(p),
         }

@@ -143,6 +143,10 @@ def fmstudy_run(profile: str, tasks: str = "1-4") -> dict:
         if rc:
             raise SystemExit(f"fmstudy run --profile {profile} failed with exit code {rc}")
         metrics = json.loads((out / "metrics.json").read_text())
+        if os.environ.get("FMSTUDY_BENCH_KEEP"):  # keep the report to read (not timed)
+            import shutil
+
+            shutil.copytree(out, os.environ["FMSTUDY_BENCH_KEEP"], dirs_exist_ok=True)
         import pandas as pd
 
         preds = pd.read_csv(out / "predictions.csv")

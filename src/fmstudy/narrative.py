@@ -88,12 +88,15 @@ def fit_note(ev: ModelResult, all_rows: int) -> str:
             f" Grown with {counted(len(d['seeds']), 'seed')} (random_state "
             f"{', '.join(map(str, d['seeds']))}): test accuracy {accs.mean():.4f} ± "
             f"{accs.std(ddof=1):.4f} over the seeds, out-of-bag accuracy {oob}. The forest "
-            f"shown and compared is random_state {d['seed']}, the "
-            f"{'median' if len(accs) % 2 else 'lower median'} by out-of-bag accuracy (the "
-            "test set chose nothing)."
+            f"shown, with {d['n_trees']} trees, is random_state {d['seed']}, the "
+            f"{'median' if len(accs) % 2 else 'lower median'} by out-of-bag accuracy (ties "
+            "in seed order; the test set chose nothing); the comparison tests every seed."
         )
     elif ev.task == "3":
-        text += " One forest with a fixed random_state: the same seed grows the same trees."
+        text += (
+            f" One forest of {d.get('n_trees', '?')} trees with a fixed random_state: the "
+            "same seed grows the same trees."
+        )
     else:
         text += " L-BFGS is deterministic: one fit, no seeds to vary."
         if d.get("converged") is False:
@@ -163,7 +166,9 @@ def comparison_summary(m: StudyMetrics) -> str:
             f"{max(rows):,}), so these verdicts compare model and data together."
         )
     letters = sorted(set("".join(m.groups.values())))
-    if len(m.models) > 2 and letters:
+    if len(m.models) > 2 and len(letters) == len(m.models):
+        text += " No two models are indistinguishable here: each is a group of its own."
+    elif len(m.models) > 2 and letters:
         text += (
             f" The {len(m.models)} models form {counted(len(letters), 'group')} of "
             "indistinguishable models (the letters in the table; a shared letter means "
@@ -257,6 +262,9 @@ def reduced_budget(config: StudyConfig, m: StudyMetrics) -> str | None:
             f"{counted(config.network_seeds, 'seed')}"
         )
     if config.profile == "quick":
+        parts.append(
+            f"the logistic regressions stop after at most {config.logreg.max_iter} iterations"
+        )
         parts.append(f"the intervals use {config.bootstrap} bootstrap resamples")
     if not parts:
         return None
@@ -290,34 +298,44 @@ def network_conclusion(nets: dict[str, NetworkResult], task1: dict) -> list[str]
     if notebook_applies(task1):
         lines.append(notebook_reference())
     for name, n in nets.items():
-        if not n.early_stopping:
-            lines.append(overfitting_sentence(name, n))
+        lines.append(overfitting_sentence(name, n))
     return lines
 
 
 def overfitting_sentence(name: str, n: NetworkResult) -> str:
     """The overfitting verdict of one architecture, as the mean curve and its noise say."""
     ran = min(len(h["val_loss"]) for h in n.histories)
+    longest = max(len(h["val_loss"]) for h in n.histories)
     seeds = counted(len(n.seeds), "seed")
-    low = f"the mean validation loss over {seeds} is lowest at epoch {n.marked_epoch} of {ran}"
+    over = f" (the first {ran}, which every seed ran)" if longest > ran else ""
+    low = (
+        f"the mean validation loss over {seeds} is lowest at epoch {n.marked_epoch} of {ran}{over}"
+    )
+    stop = (
+        f" Early stopping (patience {n.spec['patience']}) kept each seed's weights from its "
+        "own best epoch."
+        if n.early_stopping
+        else ""
+    )
     if n.overfits:
         return (
             f"{name}: {low}, and over the last 3 epochs it lies {n.late_rise:.4f} above that "
-            f"minimum, more than twice its standard error over the seeds "
-            f"({n.late_rise_se:.4f}): it overfits after epoch {n.marked_epoch}."
+            f"minimum, more than twice its standard error over the seeds (standard error "
+            f"{n.late_rise_se:.4f}, limit {2 * n.late_rise_se:.4f}): it overfits after epoch "
+            f"{n.marked_epoch}.{stop}"
         )
     if n.overfits is None:
-        return f"{name}: {low}; one seed gives no standard error, so no verdict on overfitting."
-    if n.late_rise is None and n.marked_epoch == ran:
         return (
-            f"{name}: no overfitting seen in {ran} epochs ({low}: it was still falling, so "
-            "more epochs could help)."
+            f"{name}: {low}; one seed gives no standard error, so no verdict on overfitting.{stop}"
         )
+    if n.late_rise is None and n.marked_epoch == ran:
+        return f"{name}: no overfitting seen in {ran} epochs ({low}, its last).{stop}"
     if n.late_rise is None:
-        return f"{name}: no overfitting seen in {ran} epochs ({low})."
+        return f"{name}: no overfitting seen in {ran} epochs ({low}).{stop}"
     return (
         f"{name}: no overfitting seen in {ran} epochs ({low}; over the last 3 epochs it lies "
-        f"{n.late_rise:.4f} above it, within twice its standard error, {n.late_rise_se:.4f})."
+        f"{n.late_rise:.4f} above it, within twice its standard error: standard error "
+        f"{n.late_rise_se:.4f}, limit {2 * n.late_rise_se:.4f}).{stop}"
     )
 
 
@@ -352,15 +370,17 @@ def network_description(n: NetworkResult, refit_seconds: float) -> str:
         )
     accs = ", ".join(f"{a:.4f}" for a in n.test_acc)
     return (
-        f"{text} Test accuracy per seed: {accs}. The run shown below and compared with the "
-        f"other models is seed {n.representative_seed}, "
+        f"{text} Test accuracy per seed: {accs}. The run shown below, and in the summary, is "
+        f"seed {n.representative_seed}, "
         + (
             "the median by validation accuracy"
             if len(n.seeds) % 2
+            else "the one with the lower validation accuracy of the two"
+            if len(n.seeds) == 2
             else "the lower of the middle two by validation accuracy"
         )
         + (" of the run before the retraining" if s["refit"] else "")
-        + " (the test set chose nothing)."
+        + " (the test set chose nothing); the comparison tests every seed pair."
     )
 
 

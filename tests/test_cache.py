@@ -174,16 +174,22 @@ def test_a_damaged_fit_is_refitted_to_the_same_result(forest_run, damage, caplog
     assert third.timings["models"]["forest"]["cached"] is True
 
 
+def _one_network(epochs: int):
+    """Task 5 alone on the synthetic data: one small network, one seed."""
+    from fmstudy.config import StudyConfig
+
+    net = {**SMALL.to_dict(), "epochs": epochs}
+    return StudyConfig(
+        classes=(4, 5, 6, 7), dataset="synth", tasks=("1", "5"), networks=(net,), network_seeds=1
+    )
+
+
 @pytest.mark.parametrize("part", ["model.safetensors", "spec.json", "y_pred.npy", "run.json"])
 def test_a_damaged_network_is_retrained_and_never_copied(tmp_path, synthetic, part, caplog):
-    from fmstudy.config import StudyConfig
     from fmstudy.study import run_study
 
     _, data_dir = synthetic
-    net = {**SMALL.to_dict(), "epochs": 2}
-    cfg = StudyConfig(
-        classes=(4, 5, 6, 7), dataset="synth", tasks=("1", "5"), networks=(net,), network_seeds=1
-    )
+    cfg = _one_network(epochs=2)
     first = run_study(cfg, data_dir=data_dir)
     (folder,) = (data_dir / "work").glob("network-*")
     _flip(folder / part, 30 if part == "run.json" else -3)
@@ -198,15 +204,10 @@ def test_a_damaged_network_is_retrained_and_never_copied(tmp_path, synthetic, pa
 
 def test_a_network_damaged_before_the_report_is_not_copied(tmp_path, synthetic):
     from fmstudy import FmstudyError
-    from fmstudy.config import StudyConfig
     from fmstudy.study import run_study
 
     _, data_dir = synthetic
-    net = {**SMALL.to_dict(), "epochs": 1}
-    cfg = StudyConfig(
-        classes=(4, 5, 6, 7), dataset="synth", tasks=("1", "5"), networks=(net,), network_seeds=1
-    )
-    result = run_study(cfg, data_dir=data_dir)
+    result = run_study(_one_network(epochs=1), data_dir=data_dir)
     (folder,) = (data_dir / "work").glob("network-*")
     _flip(folder / "model.safetensors")
     with pytest.raises(FmstudyError, match="changed while the report was written"):

@@ -34,7 +34,6 @@ def connect_args(url: str) -> dict:
 @contextlib.contextmanager
 def study_lock(url: str, study_name: str) -> Iterator[None]:
     """Mutual exclusion between workers of one study, wherever they run."""
-    from sqlalchemy import text
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
@@ -49,15 +48,8 @@ def study_lock(url: str, study_name: str) -> Iterator[None]:
     if parsed.get_backend_name() != "postgresql":
         yield  # other databases: counts may overshoot by one per extra worker
         return
-    key = int.from_bytes(hashlib.sha256(study_name.encode()).digest()[:8], "big", signed=True)
-    engine = _lock_engine(url)
-    with engine.connect() as conn:
-        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
-        try:
-            yield
-        finally:
-            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-            conn.commit()
+    with _advisory_lock(url, _advisory_key(study_name)):
+        yield
 
 
 _ENGINES: dict = {}
@@ -69,6 +61,20 @@ def _lock_engine(url: str):
     if url not in _ENGINES:
         _ENGINES[url] = create_engine(url, connect_args=connect_args(url))
     return _ENGINES[url]
+
+
+@contextlib.contextmanager
+def _advisory_lock(url: str, key: int) -> Iterator[None]:
+    """A PostgreSQL advisory lock held on a connection of its own for the block."""
+    from sqlalchemy import text
+
+    with _lock_engine(url).connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+            conn.commit()
 
 
 def _advisory_key(*parts) -> int:
@@ -86,7 +92,6 @@ def _lease_file(url: str, worker: int) -> Path:
 def worker_lease(url: str, study_name: str, worker: int) -> Iterator[None]:
     """Held for a worker's lifetime: while it is, the worker's running trials are its own;
     once its process dies, the lease is free and :func:`worker_alive` says so at once."""
-    from sqlalchemy import text
     from sqlalchemy.engine import make_url
 
     backend = make_url(url).get_backend_name()
@@ -103,14 +108,8 @@ def worker_lease(url: str, study_name: str, worker: int) -> Iterator[None]:
     if backend != "postgresql":
         yield
         return
-    key = _advisory_key(study_name, "worker", worker)
-    with _lock_engine(url).connect() as conn:
-        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
-        try:
-            yield
-        finally:
-            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-            conn.commit()
+    with _advisory_lock(url, _advisory_key(study_name, "worker", worker)):
+        yield
 
 
 def worker_alive(url: str, study_name: str, worker: int) -> bool | None:

@@ -5,7 +5,9 @@ The golden files come from ``fmstudy run --classes 4-7 --profile quick --seed 0`
 ``fmstudy nn --arch cnn-tiny --classes 0,2,4,6 --seeds 2 --epochs 2``.  A change that
 alters results on purpose regenerates them and says in its commit what changed
 (history: the redesign kept every number; the honest-conclusions change regenerated
-them: stratified subsamples, the validation-median seed, verdicts over seed pairs).
+them: stratified subsamples, the validation-median seed, verdicts over seed pairs; the
+deeper evaluation added probability scores and learning curves, schema 3, and changed no
+earlier number).
 """
 
 from __future__ import annotations

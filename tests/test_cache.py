@@ -41,12 +41,14 @@ def test_key_includes_the_deciding_library_versions(tmp_path, monkeypatch):
 
 def test_classical_fit_round_trip_and_fresh(tmp_path):
     cache = FitCache(tmp_path, SHA, (4, 5))
-    fit = FitResult("forest", "Random forest", np.array([4, 5, 5]), 1.5, 0.1, {"n_trees": 3})
+    proba = np.array([[0.9, 0.1], [0.2, 0.8], [0.4, 0.6]])
+    fit = FitResult("forest", "Random forest", np.array([4, 5, 5]), 1.5, 0.1, {"n_trees": 3}, proba)
     key = cache.key("forest", {})
     assert cache.load_fit(key) is None
     cache.keep_fit(key, fit)
     back = cache.load_fit(key)
     assert np.array_equal(back.y_pred, fit.y_pred) and back.info == fit.info
+    assert np.array_equal(back.proba, proba)
     assert (back.key, back.fit_seconds) == ("forest", 1.5)
     assert FitCache(tmp_path, SHA, (4, 5), fresh=True).load_fit(key) is None
     assert not list(tmp_path.glob("*.part"))
@@ -63,10 +65,12 @@ def test_a_network_training_comes_back_in_the_same_form(tmp_path, data):
         "spec.json",
         "run.json",
         "y_pred.npy",
+        "proba.npy",
     }
     back = cache.load_training(key, SMALL)
     assert isinstance(back, TrainRun) and back.folder == kept.folder
     assert back.history == run.history and np.array_equal(back.y_pred, run.y_pred)
+    assert np.array_equal(back.proba, run.proba) and back.proba.shape == (len(data[3]), 4)
     for field in ("seed", "best_epoch", "epochs_run", "test_accuracy", "n_params", "dataset"):
         assert getattr(back, field) == getattr(run, field), field
     assert json.loads((kept.folder / "spec.json").read_text())["classes"] == [4, 5, 6, 7]
@@ -130,7 +134,19 @@ def _foreign_label(meta, npy):
     _resealed(meta, lambda e: e.update(predictions_sha256=hashlib.sha256(raw).hexdigest()))
 
 
+def _unnormalised(meta, npy):
+    proba_file = npy.with_suffix(".proba.npy")
+    raw = _npy_bytes(np.load(proba_file) * 2)
+    proba_file.write_bytes(raw)
+    import hashlib
+
+    _resealed(meta, lambda e: e.update(probabilities_sha256=hashlib.sha256(raw).hexdigest()))
+
+
 DAMAGE = {
+    "bit flip in the probabilities": lambda meta, npy: _flip(npy.with_suffix(".proba.npy")),
+    "missing probabilities": lambda meta, npy: npy.with_suffix(".proba.npy").unlink(),
+    "probabilities not summing to 1": _unnormalised,
     "bit flip in the predictions": lambda meta, npy: _flip(npy),
     "bit flip in the record": lambda meta, npy: _flip(meta, 20),
     "truncated record": lambda meta, npy: meta.write_bytes(meta.read_bytes()[:40]),
@@ -184,7 +200,9 @@ def _one_network(epochs: int):
     )
 
 
-@pytest.mark.parametrize("part", ["model.safetensors", "spec.json", "y_pred.npy", "run.json"])
+@pytest.mark.parametrize(
+    "part", ["model.safetensors", "spec.json", "y_pred.npy", "proba.npy", "run.json"]
+)
 def test_a_damaged_network_is_retrained_and_never_copied(tmp_path, synthetic, part, caplog):
     from fmstudy.study import run_study
 

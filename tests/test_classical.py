@@ -105,7 +105,7 @@ def test_the_standard_forest_has_seeds_and_shows_the_median_by_oob():
     assert len([s for s in classical_specs(*_settings("notebook", 5)) if s.kind == "forest"]) == 1
     y = np.array([4, 5, 4, 5])
     fits = [
-        FitResult("forest", "F", np.array(p), 1.0, 0.1, {"oob_curve": [(50, oob)]})
+        FitResult("forest", "F", np.array(p), 1.0, 0.1, {"oob_accuracy": oob})
         for p, oob in (([4, 5, 4, 5], 0.90), ([4, 4, 4, 5], 0.95), ([5, 5, 4, 5], 0.93))
     ]
     rep, details = representative_fit(fits, [5, 6, 7], y)

@@ -83,6 +83,9 @@ def test_metrics_json_round_trip_and_shape():
         "comparison",
         "similar_pairs",
         "groups",
+        "learning_curves",
+        "cv",
+        "five_by_two",
         "from_best",
     }
     back = StudyMetrics.from_dict(data)

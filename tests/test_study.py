@@ -9,10 +9,12 @@ import pandas as pd
 import pytest
 from golden import assert_same_numbers
 from markupsafe import escape
+from sklearn.metrics import log_loss, roc_auc_score
 
 from fmstudy import classical, narrative
 from fmstudy.cli import main
 from fmstudy.config import StudyConfig
+from fmstudy.probabilities import VOTE_CLIP, usable
 from fmstudy.report import MARKER
 from fmstudy.results import StudyMetrics
 from fmstudy.study import run_study
@@ -35,6 +37,7 @@ FIGURES = {
     "confusion_nn-cnn-tiny",
 }
 MODELS = {"forest", "logreg_raw", "logreg_std", "nn-notebook-1", "nn-cnn-tiny"}
+FIGURES |= {f"proba_{m}" for m in MODELS} | {"confident_mistakes", "learning_curves"}
 
 
 def test_every_output_exists_and_is_complete(quick_report):
@@ -46,6 +49,7 @@ def test_every_output_exists_and_is_complete(quick_report):
         "timings.json",
         "config.json",
         "predictions.csv",
+        "probabilities.npz",
         MARKER,
     ):
         assert (out / name).stat().st_size > 0, name
@@ -70,6 +74,36 @@ def test_every_output_exists_and_is_complete(quick_report):
     html = (out / "index.html").read_text()
     assert html.count('src="data:image/png;base64,') == len(FIGURES)
     assert not re.search(r'src="(?!data:)', html)
+
+
+def test_every_model_keeps_probabilities_that_agree_with_its_predictions(quick_report):
+    out, _ = quick_report
+    preds = pd.read_csv(out / "predictions.csv")
+    metrics = json.loads((out / "metrics.json").read_text())
+    with np.load(out / "probabilities.npz", allow_pickle=False) as npz:
+        assert npz["classes"].tolist() == [4, 5, 6, 7]
+        assert np.array_equal(npz["test_index"], preds["test_index"])
+        for key in MODELS:
+            p = npz[key]
+            assert p.shape == (4000, 4) and np.allclose(p.sum(axis=1), 1) and (p >= 0).all()
+            assert np.array_equal(npz["classes"][p.argmax(axis=1)], preds[key]), key
+            m = metrics["models"][key]
+            y = preds["true"].to_numpy()
+            source = "votes" if key == "forest" else None
+            want = log_loss(y, usable(p, source) if source else p, labels=[4, 5, 6, 7])
+            assert m["log_loss"] == pytest.approx(want, rel=1e-9), key
+            auc = roc_auc_score(y, p, multi_class="ovr", labels=[4, 5, 6, 7])
+            assert m["roc_auc"]["macro"] == pytest.approx(auc, rel=1e-9), key
+            assert 0 <= m["ece"] <= 1 and np.isfinite(m["log_loss"])
+    assert metrics["models"]["forest"]["calibration"]["clip"] == VOTE_CLIP
+    assert metrics["models"]["forest"]["details"]["train_accuracy"] > 0.99
+    curves = metrics["learning_curves"]
+    assert set(curves) == {"forest", "logreg_raw", "logreg_std"}
+    assert (
+        curves["forest"]["oob_accuracy"] == metrics["models"]["forest"]["details"]["oob_accuracy"]
+    )
+    html = (out / "index.html").read_text()
+    assert "out-of-bag accuracy of the study" in html and "Learning curves" in html
 
 
 def test_metrics_agree_with_the_report(quick_report):
@@ -200,7 +234,7 @@ def test_interrupted_run_resumes_and_rerun_retrains_nothing(tmp_path, monkeypatc
             raise KeyboardInterrupt
         return real_fit(spec, *args, **kwargs)
 
-    monkeypatch.setattr("fmstudy.study.fit_model", flaky)
+    monkeypatch.setattr("fmstudy.classical_task.fit_model", flaky)
     with pytest.raises(KeyboardInterrupt):
         run_study(cfg, data_dir=data_dir, jobs=1).save(out)
     assert not out.exists()  # nothing half-written
@@ -211,7 +245,7 @@ def test_interrupted_run_resumes_and_rerun_retrains_nothing(tmp_path, monkeypatc
         calls.append(spec.key)
         return real_fit(spec, *args, **kwargs)
 
-    monkeypatch.setattr("fmstudy.study.fit_model", counting)
+    monkeypatch.setattr("fmstudy.classical_task.fit_model", counting)
     res = run_study(cfg, data_dir=data_dir, jobs=1)
     assert first not in calls and len(calls) == 2
     assert res.timings["models"][first]["cached"] is True

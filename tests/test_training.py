@@ -35,7 +35,7 @@ def test_early_stopping_restores_the_best_epoch(data):
     x, y = data[0], data[1]
     _, val_idx = split_validation(y, spec, 0)
     lut = {4: 0, 5: 1, 6: 2, 7: 3}
-    loss, _, _ = evaluate_network(
+    loss, _, _, _ = evaluate_network(
         model,
         prepare_inputs(x[val_idx], run.scaler, spec),
         torch.tensor([lut[v] for v in y[val_idx]]),

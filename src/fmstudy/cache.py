@@ -10,7 +10,8 @@ A key is the SHA-256 of everything that decides a fit's predictions: its kind an
 parameters, the seed, the classes, the data's hashes, fmstudy's trainer version
 and the versions of the libraries that compute it.  Every entry records the
 SHA-256 of each of its files and of its own record; a load checks them, and the
-predictions' length and labels, and treats any damage as a miss: one line on
+predictions' length and labels (and that the probabilities are one row per test
+image summing to 1), and treats any damage as a miss: one line on
 stderr, then the fit is made again.  An entry is written under a temporary name
 and renamed into place, so an interrupted run leaves none half written.
 """
@@ -30,9 +31,10 @@ from fmstudy.classical import FitResult
 from fmstudy.errors import FmstudyError
 from fmstudy.manifest import library_versions
 from fmstudy.networks import TRAINER_VERSION
+from fmstudy.probabilities import check_rows
 
-CACHE_VERSION = 5  # 5: every entry carries the checksums of its files and of itself
-SAVED_FILES = ("model.safetensors", "spec.json", "y_pred.npy")
+CACHE_VERSION = 6  # 6: entries keep the test probabilities; 5: checksums of every file
+SAVED_FILES = ("model.safetensors", "spec.json", "y_pred.npy", "proba.npy")
 log = logging.getLogger("fmstudy")
 
 
@@ -106,6 +108,20 @@ class FitCache:
             raise Damaged("its predictions hold labels outside the classes")
         return y
 
+    def _probabilities(self, raw: bytes, want_sha: str) -> np.ndarray:
+        """Test probabilities from .npy bytes: checked hash, one row per test image, one
+        column per class, rows summing to 1."""
+        if _sha(raw) != want_sha:
+            raise Damaged("its probabilities fail their checksum")
+        try:
+            p = np.load(io.BytesIO(raw), allow_pickle=False)
+            check_rows(p, len(self.classes))
+        except (ValueError, OSError):
+            raise Damaged("its probabilities are not one row per image summing to 1") from None
+        if self.n_test is not None and len(p) != self.n_test:
+            raise Damaged(f"it holds {len(p)} rows of probabilities, not {self.n_test}")
+        return p
+
     def _miss(self, key: str, why: str) -> None:
         log.warning("fmstudy: note: cached fit %s is damaged (%s); fitting it again", key, why)
 
@@ -119,8 +135,16 @@ class FitCache:
             m = _unsealed(meta.read_bytes())
             raw = (self.folder / f"{key}.npy").read_bytes()
             y_pred = self._predictions(raw, m["predictions_sha256"])
+            raw_p = (self.folder / f"{key}.proba.npy").read_bytes()
+            proba = self._probabilities(raw_p, m["probabilities_sha256"])
             return FitResult(
-                m["key"], m["label"], y_pred, m["fit_seconds"], m["predict_seconds"], m["info"]
+                m["key"],
+                m["label"],
+                y_pred,
+                m["fit_seconds"],
+                m["predict_seconds"],
+                m["info"],
+                proba,
             )
         except OSError as exc:
             self._miss(key, exc.strerror or "unreadable")
@@ -129,10 +153,13 @@ class FitCache:
         return None
 
     def keep_fit(self, key: str, fit: FitResult) -> FitResult:
-        """Predictions first, then the sealed JSON that marks the entry complete; both atomic."""
+        """Predictions and probabilities first, then the sealed JSON that marks the entry
+        complete; each atomic."""
         self.folder.mkdir(parents=True, exist_ok=True)
         raw = _npy(fit.y_pred)
+        raw_p = _npy(fit.proba)
         write_bytes(self.folder / f"{key}.npy", raw)
+        write_bytes(self.folder / f"{key}.proba.npy", raw_p)
         meta = {
             "key": fit.key,
             "label": fit.label,
@@ -140,6 +167,7 @@ class FitCache:
             "predict_seconds": fit.predict_seconds,
             "info": fit.info,
             "predictions_sha256": _sha(raw),
+            "probabilities_sha256": _sha(raw_p),
         }
         write_bytes(self.folder / f"{key}.json", _sealed(meta))
         return fit
@@ -157,6 +185,7 @@ class FitCache:
             m = _unsealed((folder / "run.json").read_bytes())
             files = verified_files(folder, m["files"])
             y_pred = self._predictions(files["y_pred.npy"], m["files"]["y_pred.npy"])
+            proba = self._probabilities(files["proba.npy"], m["files"]["proba.npy"])
             return TrainRun(
                 spec=spec,
                 seed=m["seed"],
@@ -165,6 +194,7 @@ class FitCache:
                 best_epoch=m["best_epoch"],
                 epochs_run=m["epochs_run"],
                 y_pred=y_pred,
+                proba=proba,
                 test_accuracy=m["test_accuracy"],
                 n_params=m["n_params"],
                 epoch_seconds=m["epoch_seconds"],
@@ -187,6 +217,7 @@ class FitCache:
         with building_dir(folder) as tmp:
             save_run(run, tmp)
             (tmp / "y_pred.npy").write_bytes(_npy(run.y_pred))
+            (tmp / "proba.npy").write_bytes(_npy(run.proba))
             meta = {
                 "seed": run.seed,
                 "history": run.history,

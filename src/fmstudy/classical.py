@@ -2,10 +2,12 @@
 
     specs = classical_specs(config.forest, config.logreg)  # what to fit, as plain data
     fit = fit_model(spec, x_train, y_train, x_test)  # -> FitResult (predictions, seconds)
+    estimator(spec)                                  # the unfitted scikit-learn estimator
 
-A model is a :class:`ModelSpec` (name and parameters); :func:`fit_model` is the
-one place that turns a spec into a fitted estimator.  Results are predictions
-and timings only, so they can be cached as plain arrays and JSON.
+A model is a :class:`ModelSpec` (name and parameters); :func:`estimator` is the one
+place that turns a spec into a scikit-learn estimator, which :func:`fit_model` fits
+and the resampling of :mod:`fmstudy.resampling` refits.  Results are predictions,
+class probabilities and timings only, so they can be cached as plain arrays and JSON.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from threadpoolctl import threadpool_limits
 
 from fmstudy.compare import representative
@@ -50,6 +53,12 @@ class FitResult:
     fit_seconds: float
     predict_seconds: float
     info: dict = field(default_factory=dict)
+    proba: np.ndarray | None = None  # test probabilities, one column per class in order
+
+    @property
+    def proba_source(self) -> str:
+        """How the probabilities were made (see :mod:`fmstudy.probabilities`)."""
+        return "votes" if self.key.startswith("forest") else "logistic"
 
 
 def classical_specs(f: ForestSettings, lr: LogRegSettings) -> list[ModelSpec]:
@@ -113,31 +122,66 @@ def subsample(x: np.ndarray, y: np.ndarray, rows: int | None, seed: int | None):
     return x[idx], y[idx]
 
 
+def _as_float64(x: np.ndarray) -> np.ndarray:
+    # Column-major float64, the layout a pandas DataFrame hands to scikit-learn: the
+    # scaler's sums then round as in the notebook, and its predictions match bit for bit.
+    return np.asfortranarray(x, dtype=np.float64)
+
+
+def _times(x: np.ndarray, scale: float) -> np.ndarray:
+    return x * scale
+
+
+def estimator(spec: ModelSpec, *, n_jobs: int = 1, n_trees: int | None = None):
+    """The unfitted scikit-learn estimator of a spec; ``n_trees`` overrides the forest's
+    tree count (the count its out-of-bag growth chose, when it is refitted)."""
+    p = spec.params
+    if spec.kind == "forest":
+        return RandomForestClassifier(
+            n_estimators=n_trees or p["n_estimators"], random_state=p["random_state"], n_jobs=n_jobs
+        )
+    if spec.kind == "logreg":
+        scale = (
+            StandardScaler()  # fitted on the training rows only
+            if p["standardize"]
+            else FunctionTransformer(_times, kw_args={"scale": p["scale"]})
+        )
+        model = LogisticRegression(
+            max_iter=p["max_iter"], random_state=p["random_state"], tol=p["tol"]
+        )
+        return make_pipeline(FunctionTransformer(_as_float64), scale, model)
+    raise ValueError(f"unknown model kind {spec.kind!r}")
+
+
 def fit_model(
     spec: ModelSpec, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, n_jobs: int = 1
 ) -> FitResult:
-    """Fit one spec on flattened pixels and predict the test set (original labels)."""
+    """Fit one spec on flattened pixels; predict the test set (original labels and class
+    probabilities) and record the accuracy on its own training rows."""
     p = spec.params
     x_train, y_train = subsample(x_train, y_train, p.get("max_train_rows"), p.get("random_state"))
     with threadpool_limits(limits=max(1, n_jobs)):
         if spec.kind == "forest":
-            return _fit_forest(spec, x_train, y_train, x_test, n_jobs)
-        if spec.kind == "logreg":
-            return _fit_logreg(spec, x_train, y_train, x_test)
-    raise ValueError(f"unknown model kind {spec.kind!r}")
+            model, fit_s, info = _fit_forest(spec, x_train, y_train, n_jobs)
+        else:
+            model, fit_s, info = _fit_logreg(spec, x_train, y_train)
+        t0 = time.perf_counter()
+        proba = model.predict_proba(x_test)
+        y_pred = np.asarray(model.classes_)[proba.argmax(axis=1)]
+        pred_s = time.perf_counter() - t0
+        info["train_accuracy"] = float(model.score(x_train, y_train))
+    info["train_rows"] = len(y_train)
+    return FitResult(spec.key, spec.label, y_pred, fit_s, pred_s, info, proba)
 
 
-def _fit_forest(spec, x_train, y_train, x_test, n_jobs) -> FitResult:
+def _fit_forest(spec, x_train, y_train, n_jobs):
     p = spec.params
     steps = p["oob_steps"] or [p["n_estimators"]]
     grow = len(steps) > 1
-    model = RandomForestClassifier(
-        n_estimators=steps[0],
-        random_state=p["random_state"],
-        n_jobs=n_jobs,
-        oob_score=grow,
-        warm_start=grow,
-    )
+    model = estimator(spec, n_jobs=n_jobs, n_trees=steps[0])
+    # Out-of-bag accuracy always: each row scored by the trees that never saw it, the
+    # forest's own estimate of accuracy on new images (its training accuracy is ~1).
+    model.set_params(oob_score=True, warm_start=grow)
     curve = []
     t0 = time.perf_counter()
     for n in steps:
@@ -149,38 +193,21 @@ def _fit_forest(spec, x_train, y_train, x_test, n_jobs) -> FitResult:
             if len(curve) > 1 and curve[-1][1] - curve[-2][1] < p["oob_tolerance"]:
                 break
     fit_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    y_pred = model.predict(x_test)
-    pred_s = time.perf_counter() - t0
-    info = {"n_trees": len(model.estimators_), "oob_curve": curve, "train_rows": len(y_train)}
-    return FitResult(spec.key, spec.label, np.asarray(y_pred), fit_s, pred_s, info)
+    info = {"n_trees": len(model.estimators_), "oob_curve": curve}
+    info["oob_accuracy"] = float(model.oob_score_)
+    return model, fit_s, info
 
 
-def _fit_logreg(spec, x_train, y_train, x_test) -> FitResult:
-    p = spec.params
+def _fit_logreg(spec, x_train, y_train) -> tuple[Pipeline, float, dict]:
+    model = estimator(spec)
     t0 = time.perf_counter()
-    # Column-major float64, the layout a pandas DataFrame hands to scikit-learn: the
-    # scaler's sums then round as in the notebook, and its predictions match bit for bit.
-    xtr = np.asfortranarray(x_train, dtype=np.float64)
-    if p["standardize"]:
-        scaler = StandardScaler().fit(xtr)  # fitted on the training rows only
-        xtr = scaler.transform(xtr)
-    elif p["scale"] != 1:
-        xtr = xtr * p["scale"]
-    model = LogisticRegression(max_iter=p["max_iter"], random_state=p["random_state"], tol=p["tol"])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
-        model.fit(xtr, y_train)
+        model.fit(x_train, y_train)
     fit_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    xte = np.asfortranarray(x_test, dtype=np.float64)
-    xte = scaler.transform(xte) if p["standardize"] else xte * p["scale"]
-    y_pred = model.predict(xte)
-    pred_s = time.perf_counter() - t0
-    n_iter = int(np.max(model.n_iter_))
+    n_iter = int(np.max(model[-1].n_iter_))
     converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
-    info = {"n_iter": n_iter, "converged": converged, "train_rows": len(y_train)}
-    return FitResult(spec.key, spec.label, np.asarray(y_pred), fit_s, pred_s, info)
+    return model, fit_s, {"n_iter": n_iter, "converged": converged}
 
 
 def representative_fit(group: list[FitResult], seeds: list, y_test) -> tuple[FitResult, dict]:
@@ -188,7 +215,7 @@ def representative_fit(group: list[FitResult], seeds: list, y_test) -> tuple[Fit
     accuracy (the lower median for an even count); its details say how."""
     if len(group) == 1:
         return group[0], dict(group[0].info)
-    oob = [f.info["oob_curve"][-1][1] if f.info.get("oob_curve") else 0.0 for f in group]
+    oob = [f.info.get("oob_accuracy", 0.0) for f in group]
     chosen = representative(oob)
     rep = group[chosen]
     details = {

@@ -91,3 +91,36 @@ Refit = Annotated[
         show_default=False,
     ),
 ]
+
+
+Cv = Annotated[
+    int,
+    typer.Option(
+        "--cv",
+        help="Also score the classical models by repeated stratified K-fold on the training "
+        "rows (K from 2 to 20; 0: off), reported as mean ± sd of the fold scores. Costs "
+        "K x repeats extra fits per model (standard profile, classes 4-7, K=5: see "
+        "benchmarks/README.md).",
+    ),
+]
+CvRepeats = Annotated[
+    int, typer.Option("--cv-repeats", help="Repeats of the K-fold split for --cv.")
+]
+Compare = Annotated[
+    str,
+    typer.Option(
+        "--compare",
+        help="none, or 5x2cv: compare the classical algorithms with 5x2 cross-validation "
+        "and Alpaydin's combined F-test (10 extra fits per model, each on half the "
+        "training rows).",
+    ),
+]
+LearningCurves = Annotated[
+    bool | None,
+    typer.Option(
+        "--learning-curves/--no-learning-curves",
+        help="Learning curves of the classical models, cross-validated on the training rows "
+        "(about 4 extra fits per model) [default: on, off in the notebook profile].",
+        show_default=False,
+    ),
+]

@@ -18,6 +18,7 @@ from sklearn.metrics import classification_report, confusion_matrix, f1_score
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
 
+from fmstudy.probabilities import probability_scores
 from fmstudy.results import ModelResult, PairTest
 
 ALPHA = 0.05
@@ -52,15 +53,28 @@ def representative(scores) -> int:
 
 
 def model_result(
-    key: str, label: str, task: str, y_true, y_pred, classes, names, details=None
+    key: str,
+    label: str,
+    task: str,
+    y_true,
+    y_pred,
+    classes,
+    names,
+    details=None,
+    *,
+    proba=None,
+    source: str = "softmax",
 ) -> ModelResult:
-    """:func:`evaluate` as the typed record every model's result is."""
+    """:func:`evaluate` as the typed record every model's result is; with the test
+    probabilities (``proba``, made as ``source`` says) also their scores."""
+    scores = {} if proba is None else probability_scores(y_true, proba, classes, source)
     return ModelResult(
         key=key,
         label=label,
         task=task,
         details=dict(details or {}),
         **evaluate(y_true, y_pred, classes, names),
+        **scores,
     )
 
 

@@ -30,6 +30,7 @@ PROFILES = ("quick", "standard", "notebook")
 ALL_TASKS = ("1", "2", "3", "4", "5", "search")
 DEFAULT_TASKS = ("1", "2", "3", "4", "5")  # the search runs only when asked for
 PRUNERS = ("median", "hyperband", "none")
+COMPARE = ("none", "5x2cv")  # --compare: how algorithms are compared beyond the test set
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class Profile:
     search_trials: int = 40  # the architecture search (task "search")
     search_epochs: int = 12
     search_timeout: float | None = 600.0  # whichever comes first, trials or seconds
+    learning_curves: bool = True  # tasks 3-4: cross-validated on the training rows
 
 
 def get_profile(name: str, seed: int) -> Profile:
@@ -108,6 +110,7 @@ def get_profile(name: str, seed: int) -> Profile:
             LogRegSettings(max_iter=5000, random_state=42),
             parallel_fits=True,
             networks=("notebook-1", "notebook-2", "notebook-3"),
+            learning_curves=False,  # the notebook's runs only
         )
     if name == "standard":
         return Profile(
@@ -189,6 +192,11 @@ class StudyConfig:
     network_seeds: int | None = None
     networks_chosen_by: str | None = None  # "profile", or "options" (nn, search, --config)
     search: dict | None = None  # the search's budget: trials, max_epochs, timeout, ...
+    learning_curves: bool | None = None  # tasks 3-4: accuracy against training rows
+    learning_folds: int = 3  # their cross-validation folds
+    cv: int = 0  # K of repeated stratified K-fold for the classical models; 0: none
+    cv_repeats: int = 2
+    compare: str = "none"  # "5x2cv": Alpaydin's combined F-test between classical models
     version: int = field(default=CONFIG_VERSION)
 
     def __post_init__(self) -> None:
@@ -208,6 +216,13 @@ class StudyConfig:
         _optional(checks.integer, self.bootstrap, "bootstrap", low=10, high=1_000_000)
         _optional(checks.integer, self.pca_random_directions, "pca_random_directions", low=1)
         _optional(checks.flag, self.parallel_fits, "parallel_fits")
+        _optional(checks.flag, self.learning_curves, "learning_curves")
+        checks.integer(self.learning_folds, "learning_folds", low=2, high=20)
+        checks.integer(self.cv, "--cv", low=0, high=20)
+        if self.cv == 1:
+            raise FmstudyError("--cv must be 0 (none) or from 2 to 20 folds, got 1")
+        checks.integer(self.cv_repeats, "--cv-repeats", low=1, high=20)
+        checks.choice(self.compare, "--compare", COMPARE)
         for name, value in _resolved(self).items():
             object.__setattr__(self, name, value)
         # Specs in one form (validated, layers as a tuple) however they came in: JSON or code.
@@ -272,7 +287,14 @@ def _resolved(cfg: StudyConfig) -> dict:
     """The settings ``cfg`` leaves open, from its profile (networks only when task 5 runs)."""
     prof = get_profile(cfg.profile, cfg.seed)
     out: dict = {}
-    for name in ("forest", "logreg", "bootstrap", "pca_random_directions", "parallel_fits"):
+    for name in (
+        "forest",
+        "logreg",
+        "bootstrap",
+        "pca_random_directions",
+        "parallel_fits",
+        "learning_curves",
+    ):
         if getattr(cfg, name) is None:
             out[name] = getattr(prof, name)
     if cfg.network_seeds is None:

@@ -24,7 +24,7 @@ from matplotlib.ticker import MaxNLocator
 PALETTE = sns.color_palette("deep")
 
 
-def _styled(draw):
+def styled(draw):
     """Draw inside seaborn's whitegrid style and deep palette, then lay the figure out."""
 
     @functools.wraps(draw)
@@ -41,7 +41,7 @@ def _styled(draw):
     return wrapper
 
 
-@_styled
+@styled
 def example_grid(
     images: np.ndarray, labels: np.ndarray, classes, names, per_class: int = 8
 ) -> Figure:
@@ -59,7 +59,7 @@ def example_grid(
     return fig
 
 
-@_styled
+@styled
 def pca_scatter(coords: np.ndarray, labels: np.ndarray, names_by_label: dict, ratios) -> Figure:
     fig = Figure(figsize=(8.5, 6))
     ax = fig.subplots()
@@ -88,7 +88,7 @@ def pca_scatter(coords: np.ndarray, labels: np.ndarray, names_by_label: dict, ra
     return fig
 
 
-@_styled
+@styled
 def pca_variance(ratios: np.ndarray) -> Figure:
     fig = Figure(figsize=(7.5, 4))
     ax = fig.subplots()
@@ -106,7 +106,7 @@ def pca_variance(ratios: np.ndarray) -> Figure:
     return fig
 
 
-@_styled
+@styled
 def pca_components(components: np.ndarray, ratios) -> Figure:
     n = len(components)
     fig = Figure(figsize=(n * 1.4, 1.9))
@@ -120,7 +120,7 @@ def pca_components(components: np.ndarray, ratios) -> Figure:
     return fig
 
 
-@_styled
+@styled
 def confusion_heatmap(cm, names, title: str) -> Figure:
     fig = Figure(figsize=(5.6, 4.6))
     ax = fig.subplots()
@@ -141,26 +141,7 @@ def confusion_heatmap(cm, names, title: str) -> Figure:
     return fig
 
 
-@_styled
-def misclassified_gallery(images, true, pred, names_by_label, title: str, n: int = 16) -> Figure:
-    """Test images of the worst pair that the model got wrong, captioned true -> predicted."""
-    n = min(n, len(images))
-    cols = 8
-    rows = max(1, int(np.ceil(n / cols)))
-    fig = Figure(figsize=(cols * 1.25, rows * 1.8))
-    axes = fig.subplots(rows, cols, squeeze=False)
-    for k, ax in enumerate(axes.flat):
-        ax.set_axis_off()
-        if k < n:
-            ax.imshow(images[k], cmap="gray_r")
-            ax.set_title(
-                f"{names_by_label[int(true[k])]}\n→ {names_by_label[int(pred[k])]}", fontsize=7.5
-            )
-    fig.suptitle(title, fontsize=10)
-    return fig
-
-
-@_styled
+@styled
 def oob_curve(curve) -> Figure:
     fig = Figure(figsize=(5.5, 3.4))
     ax = fig.subplots()
@@ -174,7 +155,7 @@ def oob_curve(curve) -> Figure:
     return fig
 
 
-@_styled
+@styled
 def difference_from_best(best: str, labels: list[str], diffs: list) -> Figure:
     """Each model's test accuracy minus the best model's, in points, with its 95 % paired
     bootstrap interval; 0 is the best model."""
@@ -193,7 +174,7 @@ def difference_from_best(best: str, labels: list[str], diffs: list) -> Figure:
     return fig
 
 
-@_styled
+@styled
 def training_curves(histories: list[dict], marked_epoch: int, title: str) -> Figure:
     """Loss and accuracy per epoch, train vs validation: mean over seeds with a min-max
     band; the dotted line marks ``marked_epoch``, where the mean validation loss is lowest."""

@@ -38,6 +38,7 @@ class NetworkRuns:
     results: dict[str, NetworkResult] = field(default_factory=dict)
     models: dict[str, ModelResult] = field(default_factory=dict)  # nn-NAME -> representative
     predictions: dict[str, list] = field(default_factory=dict)  # nn-NAME -> each seed's, by seed
+    probabilities: dict = field(default_factory=dict)  # nn-NAME -> the representative's
     runs: dict[str, list[TrainRun]] = field(default_factory=dict)  # name -> every seed's run
     saved: dict[str, Path] = field(default_factory=dict)  # name -> the representative's folder
     timings: dict = field(default_factory=dict)  # timings.json's "networks" and "models" parts
@@ -106,9 +107,18 @@ def run_networks(
         label = f"Network {spec.name} ({spec.layer_string})"
         details = {"seed": rep.seed, "seeds": seeds, "train_rows": train_rows(spec, sub)}
         out.models[key] = model_result(
-            key, label, "5", sub.y_test, rep.y_pred, sub.classes, sub.class_names, details
+            key,
+            label,
+            "5",
+            sub.y_test,
+            rep.y_pred,
+            sub.classes,
+            sub.class_names,
+            details,
+            proba=rep.proba,
         )
         out.predictions[key] = [r.y_pred for r in runs]
+        out.probabilities[key] = rep.proba
         out.saved[spec.name] = rep.folder
         out.runs[spec.name] = runs
         out.results[spec.name] = NetworkResult.summarised(
@@ -166,7 +176,9 @@ def evaluate_saved(path: Path, dataset: str | None = None, data_dir=None) -> Sav
             f"{len(ds.class_names)} (0-{len(ds.class_names) - 1}): choose its data set with --dataset"
         )
     sub = select_classes(ds, classes)
-    y_pred = predict(net, spec, scaler, sub.x_test, classes)
+    y_pred, proba = predict(net, spec, scaler, sub.x_test, classes, probabilities=True)
     label = f"Network {spec.name} ({spec.layer_string})"
-    result = model_result(spec.name, label, "5", sub.y_test, y_pred, sub.classes, sub.class_names)
+    result = model_result(
+        spec.name, label, "5", sub.y_test, y_pred, sub.classes, sub.class_names, proba=proba
+    )
     return SavedEvaluation(spec, tuple(classes), name, list(sub.class_names), result)

@@ -1,4 +1,5 @@
-"""The report folder: index.html, report.md, JSON, CSV, figures and saved models.
+"""The report folder: index.html, report.md, JSON, CSV, the test probabilities
+(probabilities.npz), figures and saved models.
 
     check_out_dir(Path("study-out"), force=False)   # before any work: may we write there?
     write_report(result, Path("study-out"))          # result: a study.StudyResult
@@ -21,6 +22,7 @@ import tempfile
 from fnmatch import fnmatch
 from pathlib import Path
 
+import numpy as np
 from jinja2 import Environment, PackageLoader
 
 from fmstudy import checks, narrative
@@ -38,6 +40,8 @@ FIGURE_TITLES = {
     "pca_variance": "PCA: explained variance",
     "pca_components": "PCA: the first principal axes",
     "comparison": "Each model's test accuracy minus the best model's, with its 95 % paired bootstrap interval",
+    "confident_mistakes": "The test images the most accurate model got wrong with the highest probability for the wrong class",
+    "learning_curves": "Accuracy against training rows, cross-validated on the training rows (bands: ±1 sd over the folds)",
     "search_history": "Search: validation accuracy of each trial and the best so far",
     "search_importances": "Search: which parameters mattered (fANOVA importance)",
     "search_curves": "Search: validation accuracy per epoch of every trial (pruned ones stop early)",
@@ -52,6 +56,7 @@ REPORT_FILES = (
     "timings.json",
     "config.json",
     "predictions.csv",
+    "probabilities.npz",
     "search_trials.csv",
     "best-spec.json",
     "figures/*.png",
@@ -145,6 +150,7 @@ def build_context(result, images: dict[str, str]) -> dict:
                     else ""
                 ),
                 "report_rows": [(names[int(c)], ev.report[names[int(c)]]) for c in t1["classes"]],
+                "proba_note": narrative.probability_note(ev, names),
             }
         )
     by_key = {mo["key"]: mo for mo in models}
@@ -183,6 +189,26 @@ def build_context(result, images: dict[str, str]) -> dict:
         "pca_text": narrative.pca_text(m.pca) if m.pca else [],
         "titles": FIGURE_TITLES,
         "search": search_context(result),
+        "evaluation": evaluation_context(m),
+        "probability_rows": [mo for mo in models if mo["ev"].log_loss is not None],
+    }
+
+
+def evaluation_context(m) -> dict:
+    """The deeper evaluation's sentences: learning curves, --cv, --compare 5x2cv."""
+    curves = list(m.learning_curves.values())
+    tests = m.five_by_two["tests"] if m.five_by_two else []
+    rows = max((max(t.rows) for t in tests), default=0)
+    return {
+        "curves_intro": narrative.learning_curves_intro(curves) if curves else "",
+        "curves": [narrative.learning_curve_text(c) for c in curves],
+        "cv": list(m.cv.values()),
+        "cv_text": narrative.cv_text(m.cv) if m.cv else "",
+        "five": [(t, narrative.verdict(t)) for t in tests],
+        "five_text": narrative.five_by_two_text(tests, rows) if tests else "",
+        "any": bool(
+            curves or m.cv or tests or any(mo.log_loss is not None for mo in m.models.values())
+        ),
     }
 
 
@@ -206,6 +232,9 @@ def search_context(result) -> dict | None:
     s = result.metrics.search
     if s is None:
         return None
+    t1 = result.metrics.task1
+    names = {int(c): n for c, n in zip(t1["classes"], t1["class_names"], strict=True)}
+    test = result.metrics.models.get("search-best")
     frame = result.tables["search_trials"]
     done = frame[frame["state"].isin(["complete", "pruned"])]
     top = done.sort_values("val_accuracy", ascending=False).head(15)
@@ -215,7 +244,8 @@ def search_context(result) -> dict | None:
         "rows": rows,
         "n_shown": len(rows),
         "settings": s.settings,
-        "test": result.metrics.models.get("search-best"),
+        "test": test,
+        "proba_note": narrative.probability_note(test, names) if test else "",
         "conclusion": narrative.search_conclusion(s),
         "spec_json": json.dumps(s.best_spec, indent=2),
     }
@@ -254,6 +284,14 @@ def write_report(result, out: Path, *, force: bool = False) -> Path:
         (tmp / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True))
         (tmp / "timings.json").write_text(json.dumps(result.timings, indent=2))
         result.predictions.to_csv(tmp / "predictions.csv", index=False)
+        if result.probabilities:  # one (test rows x classes) array per model, rows as above
+            with (tmp / "probabilities.npz").open("wb") as fh:
+                np.savez_compressed(
+                    fh,
+                    classes=np.asarray(result.metrics.task1["classes"]),
+                    test_index=result.predictions["test_index"].to_numpy(),
+                    **result.probabilities,
+                )
         for name, table in result.tables.items():
             table.to_csv(tmp / f"{name}.csv", index=False)
         ctx = build_context(result, images)

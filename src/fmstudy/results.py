@@ -19,7 +19,10 @@ records by :mod:`fmstudy.narrative` when the report is written.  Its shape::
       "comparison": {pairs: [PairTest]} or null,
       "similar_pairs": [{a, b, correlation}],  # class mean-image correlations
       "groups": {key: letters},                # indistinguishable models share a letter
-      "from_best": {key: [difference, low, high]}  # paired bootstrap, against the best
+      "from_best": {key: [difference, low, high]}, # paired bootstrap, against the best
+      "learning_curves": {key: LearningCurve},  # cross-validated on the training rows
+      "cv": {key: CVScores},                    # --cv K: repeated stratified K-fold
+      "five_by_two": {scores: {key: 5x2}, tests: [FiveByTwoTest]} or null  # --compare
     }
 
 A ModelResult's ``details`` carry what its kind adds: ``n_trees`` and
@@ -34,7 +37,7 @@ from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: probabilities' scores, learning curves, --cv, --compare
 
 
 def _from(cls, data: dict):
@@ -58,6 +61,11 @@ class ModelResult:
     confused_pairs: list  # the pairs with most mistakes between them, largest first
     details: dict = field(default_factory=dict)
     ci95: tuple[float, float] | None = None  # bootstrap interval, once models are compared
+    log_loss: float | None = None  # from the test probabilities (None: the model gave none)
+    roc_auc: dict | None = None  # one-vs-rest per class (str(class)) and "macro"
+    average_precision: dict | None = None  # area under each class's precision-recall curve
+    ece: float | None = None  # expected calibration error, top label, 10 bins
+    calibration: dict = field(default_factory=dict)  # source, clip, bins [[conf, acc, n]]
 
 
 @dataclass(frozen=True)
@@ -142,6 +150,56 @@ class PairTest:
 
 
 @dataclass(frozen=True)
+class LearningCurve:
+    """Cross-validated accuracy against training rows, on the training rows only."""
+
+    key: str
+    label: str
+    folds: int
+    train_rows: list  # rows fitted at each point
+    train_mean: list  # accuracy on those rows
+    train_sd: list
+    val_mean: list  # accuracy on the held-out fold
+    val_sd: list
+    rows: int  # training rows the curve was cut from
+    train_accuracy: float | None = None  # the study's fit on all its rows, on those rows
+    oob_accuracy: float | None = None  # the forest's out-of-bag accuracy
+
+
+@dataclass(frozen=True)
+class CVScores:
+    """Repeated stratified K-fold accuracy on the training rows: every fold's score."""
+
+    key: str
+    label: str
+    folds: int
+    repeats: int
+    rows: int
+    scores: list
+    mean: float
+    sd: float  # spread of the fold scores, not a standard error (the folds share rows)
+
+
+@dataclass(frozen=True)
+class FiveByTwoTest:
+    """Alpaydin's combined 5x2cv F-test of two algorithms, Holm-corrected across pairs."""
+
+    a: str
+    b: str
+    a_label: str
+    b_label: str
+    a_mean: float  # mean accuracy over the 10 held-out halves
+    b_mean: float
+    differences: list  # 5 x 2 accuracy differences a - b
+    statistic: float
+    p_value: float
+    p_holm: float
+    significant: bool
+    better: str | None
+    rows: list  # training rows each model was resampled from; each fold fits half
+
+
+@dataclass(frozen=True)
 class StudyMetrics:
     """Everything a study measured; serialized as metrics.json."""
 
@@ -155,6 +213,9 @@ class StudyMetrics:
     similar_pairs: list = field(default_factory=list)
     groups: dict = field(default_factory=dict)  # key -> letters: same letter, indistinguishable
     from_best: dict = field(default_factory=dict)  # key -> [difference, low, high] vs the best
+    learning_curves: dict[str, LearningCurve] = field(default_factory=dict)
+    cv: dict[str, CVScores] = field(default_factory=dict)
+    five_by_two: dict | None = None  # {"scores": {key: 5x2}, "tests": [FiveByTwoTest]}
 
     def ranked(self) -> list[str]:
         """Model keys by test accuracy, best first (ties in report order)."""
@@ -182,4 +243,18 @@ class StudyMetrics:
             similar_pairs=data.get("similar_pairs", []),
             groups=data.get("groups", {}),
             from_best=data.get("from_best", {}),
+            learning_curves={
+                k: _from(LearningCurve, v) for k, v in data.get("learning_curves", {}).items()
+            },
+            cv={k: _from(CVScores, v) for k, v in data.get("cv", {}).items()},
+            five_by_two=_five_by_two(data.get("five_by_two")),
         )
+
+
+def _five_by_two(data: dict | None) -> dict | None:
+    if not data:
+        return None
+    return {
+        "scores": data["scores"],
+        "tests": [_from(FiveByTwoTest, t) for t in data["tests"]],
+    }

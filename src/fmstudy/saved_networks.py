@@ -19,7 +19,7 @@ from fmstudy import checks
 from fmstudy.augment import pixel_stats
 from fmstudy.errors import FmstudyError
 from fmstudy.networks import NetSpec, build_model
-from fmstudy.training import TrainRun, all_log_probs, prepare_inputs
+from fmstudy.training import TrainRun, all_log_probs, prepare_inputs, softmax64
 
 
 def save_run(run: TrainRun, folder: Path) -> Path:
@@ -104,8 +104,12 @@ def saved_dataset(path: Path) -> str:
     return read_meta(path)["dataset"]
 
 
-def predict(model: nn.Module, spec: NetSpec, scaler: dict, x: np.ndarray, classes) -> np.ndarray:
-    """Predicted labels (original class numbers) for raw uint8 images."""
+def predict(
+    model: nn.Module, spec: NetSpec, scaler: dict, x: np.ndarray, classes, probabilities=False
+):
+    """Predicted labels (original class numbers) for raw uint8 images; with
+    ``probabilities`` also the softmax probabilities (float64, one column per class)."""
     mirror = pixel_stats(spec, scaler) if spec.tta else None
     out = all_log_probs(model, prepare_inputs(x, scaler, spec), mirror)
-    return np.asarray(classes)[out.argmax(1).numpy()]
+    labels = np.asarray(classes)[out.argmax(1).numpy()]
+    return (labels, softmax64(out)) if probabilities else labels

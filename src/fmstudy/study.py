@@ -21,17 +21,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from matplotlib.figure import Figure
 
+from fmstudy import eval_figures
 from fmstudy import figures as figs
 from fmstudy.cache import FitCache
-from fmstudy.classical import FitResult, classical_specs, fit_model, representative_fit
+from fmstudy.classical_task import run_classical
 from fmstudy.compare import compare_models, difference_from_best, letter_groups, model_result
 from fmstudy.config import StudyConfig
 from fmstudy.data import load_dataset, resolve_data_dir, writable_work_dir
 from fmstudy.manifest import manifest
 from fmstudy.pca import run_pca
+from fmstudy.probabilities import confident_mistakes
 from fmstudy.progress import Steps, study_progress
 from fmstudy.report import check_out_dir, write_report
 from fmstudy.results import ModelResult, StudyMetrics
@@ -47,6 +48,7 @@ class StudyResult:
     metrics: StudyMetrics
     timings: dict
     predictions: pd.DataFrame
+    probabilities: dict[str, np.ndarray] = field(default_factory=dict)  # model key -> rows
     figures: dict[str, Figure] = field(default_factory=dict)
     saved_networks: dict[str, Path] = field(default_factory=dict)  # copied to models/NAME/
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # written as NAME.csv
@@ -67,6 +69,7 @@ class _Run:
     jobs: int
     models: dict[str, ModelResult] = field(default_factory=dict)
     preds: dict[str, np.ndarray] = field(default_factory=dict)  # the representative fit's
+    probas: dict[str, np.ndarray] = field(default_factory=dict)  # and its test probabilities
     seed_preds: dict[str, list] = field(default_factory=dict)  # every fit's, by seed
     timings: dict = field(default_factory=lambda: {"models": {}})
     figures: dict[str, Figure] = field(default_factory=dict)
@@ -116,6 +119,7 @@ def run_study(
             _search(run, url, root, search_jobs)
         if len(run.preds) >= 2:
             _compare(run)
+        _probability_figures(run)
         run.parts["similar_pairs"] = _mean_image_similarity(sub)
     run.timings["steps"] = steps.timings
     run.timings["total_seconds"] = round(time.perf_counter() - t_start, 3)
@@ -134,6 +138,7 @@ def run_study(
         metrics,
         run.timings,
         predictions,
+        run.probas,
         run.figures,
         run.saved,
         run.tables,
@@ -185,93 +190,15 @@ def _pca(run: _Run) -> None:
 
 
 def _classical(run: _Run) -> None:
-    """Tasks 3 and 4: each fit from the cache or made, the representative of each model
-    evaluated and drawn."""
-    cfg, sub = run.config, run.sub
-    specs = [
-        s
-        for s in classical_specs(cfg.forest, cfg.logreg)
-        if ("3" in cfg.tasks and s.kind == "forest") or ("4" in cfg.tasks and s.kind == "logreg")
-    ]
-    fits, cached = _fit_all(run, specs)
-    for key in dict.fromkeys(s.model_key for s in specs):
-        group = [fits[s.key] for s in specs if s.model_key == key]
-        seeds = [s.params["random_state"] for s in specs if s.model_key == key]
-        rep, details = representative_fit(group, seeds, sub.y_test)
-        task = "3" if key == "forest" else "4"
-        ev = model_result(
-            key, rep.label, task, sub.y_test, rep.y_pred, sub.classes, sub.class_names, details
-        )
-        run.models[key] = ev
-        run.preds[key] = rep.y_pred
-        run.seed_preds[key] = [f.y_pred for f in group]
-        run.timings["models"][key] = {
-            "fit_seconds": round(rep.fit_seconds, 3),  # the shown run's, as for networks
-            "all_seeds_fit_seconds": round(sum(f.fit_seconds for f in group), 3),
-            "predict_seconds": round(rep.predict_seconds, 3),
-            "cached": all(s.key in cached for s in specs if s.model_key == key),
-        }
-        _model_figures(run, ev, rep.y_pred)
-
-
-def _fit_and_keep(spec, x_train, y_train, x_test, n_jobs, cache: FitCache, key: str) -> FitResult:
-    return cache.keep_fit(key, fit_model(spec, x_train, y_train, x_test, n_jobs=n_jobs))
-
-
-def _fit_all(run: _Run, specs) -> tuple[dict[str, FitResult], set[str]]:
-    """Each fit from the cache if it is there, else fitted (in parallel where the config
-    asks for it: independent single-threaded fits, longest first) and kept.  Returns the
-    fits and the keys of those that came from the cache."""
-    sub, cache, jobs = run.sub, run.cache, run.jobs
-    x_train = sub.x_train.reshape(len(sub.x_train), -1)
-    x_test = sub.x_test.reshape(len(sub.x_test), -1)
-    keys = {s.key: cache.key(s.kind, s.params) for s in specs}  # seeds differ in params
-    fits = {s.key: f for s in specs if (f := cache.load_fit(keys[s.key])) is not None}
-    cached = set(fits)
-    todo = sorted((s for s in specs if s.key not in cached), key=lambda s: -s.expected_cost)
-    if not specs:
-        return fits, cached
-    label = ", ".join(s.key for s in todo) or "all cached"
-    with run.steps.step("fit", f"Tasks 3-4: fitting models ({label})", total=len(specs)) as advance:
-        advance(len(specs) - len(todo))
-        if run.config.parallel_fits and jobs > 1 and len(todo) > 1:
-            runner = Parallel(n_jobs=min(jobs, len(todo)), return_as="generator_unordered")
-            for fit in runner(
-                delayed(_fit_and_keep)(s, x_train, sub.y_train, x_test, 1, cache, keys[s.key])
-                for s in todo
-            ):
-                fits[fit.key] = fit
-                advance()
-        else:
-            for s in todo:
-                fits[s.key] = _fit_and_keep(
-                    s, x_train, sub.y_train, x_test, jobs, cache, keys[s.key]
-                )
-                advance()
-    return fits, cached
-
-
-def _model_figures(run: _Run, ev: ModelResult, y_pred: np.ndarray) -> None:
-    sub, key = run.sub, ev.key
-    names = dict(zip(sub.classes, sub.class_names, strict=True))
-    run.figures[f"confusion_{key}"] = figs.confusion_heatmap(
-        ev.confusion, sub.class_names, f"{ev.label}: accuracy {ev.accuracy:.4f}"
-    )
-    if ev.confused_pairs:
-        worst = ev.confused_pairs[0]
-        pair = (worst["a"], worst["b"])
-        wrong = np.flatnonzero(
-            np.isin(sub.y_test, pair) & np.isin(y_pred, pair) & (sub.y_test != y_pred)
-        )[:16]
-        run.figures[f"errors_{key}"] = figs.misclassified_gallery(
-            sub.x_test[wrong],
-            sub.y_test[wrong],
-            y_pred[wrong],
-            names,
-            f"{ev.label}: misclassified {worst['a_name']} / {worst['b_name']} (true → predicted)",
-        )
-    if ev.details.get("oob_curve"):
-        run.figures[f"oob_{key}"] = figs.oob_curve(ev.details["oob_curve"])
+    """Tasks 3 and 4, and their resampling on the training rows."""
+    done = run_classical(run.config, run.sub, run.cache, run.jobs, run.steps)
+    run.models.update(done.models)
+    run.preds.update(done.predictions)
+    run.probas.update(done.probabilities)
+    run.seed_preds.update(done.seed_predictions)
+    run.timings["models"].update(done.timings)
+    run.figures.update(done.figures)
+    run.parts.update(done.parts)
 
 
 def _networks(run: _Run) -> None:
@@ -289,6 +216,7 @@ def _networks(run: _Run) -> None:
         run.models[n.key] = ev
         run.seed_preds[n.key] = nets.predictions[n.key]
         run.preds[n.key] = nets.predictions[n.key][n.seeds.index(n.representative_seed)]
+        run.probas[n.key] = nets.probabilities[n.key]
         run.figures[f"curves_{n.key}"] = figs.training_curves(
             n.histories, n.marked_epoch, f"{name} ({n.layers}), {counted(len(n.seeds), 'seed')}"
         )
@@ -330,9 +258,11 @@ def _search(run: _Run, url: str, root: Path, jobs: int) -> None:
         sub.classes,
         sub.class_names,
         {"train_rows": len(sub.y_train)},  # retrained on every training row
+        proba=final.proba,
     )
     run.models["search-best"] = ev
     run.preds["search-best"] = final.y_pred
+    run.probas["search-best"] = final.proba
     run.timings["models"]["search-best"] = {
         "fit_seconds": round(sum(final.epoch_seconds), 3),
         "predict_seconds": round(final.predict_seconds, 3),
@@ -370,6 +300,29 @@ def _compare(run: _Run) -> None:
         run.models[order[0]].label,
         [run.models[k].label for k in ranked],
         [diffs[k] for k in ranked],
+    )
+
+
+def _probability_figures(run: _Run) -> None:
+    """Each model's ROC, precision-recall and reliability panels; the study's most
+    confident mistakes, of the best model (by test accuracy, as the summary ranks them)."""
+    sub = run.sub
+    for key, proba in run.probas.items():
+        run.figures[f"proba_{key}"] = eval_figures.probability_panels(
+            sub.y_test, proba, sub.classes, sub.class_names, run.models[key]
+        )
+    if not run.probas:
+        return
+    best = max(run.probas, key=lambda k: (run.models[k].accuracy, -list(run.models).index(k)))
+    proba = run.probas[best]
+    wrong = confident_mistakes(sub.y_test, proba, sub.classes)
+    run.figures["confident_mistakes"] = eval_figures.mistakes_gallery(
+        sub.x_test[wrong],
+        sub.y_test[wrong],
+        np.asarray(sub.classes)[proba[wrong].argmax(axis=1)],
+        proba[wrong].max(axis=1),
+        dict(zip(sub.classes, sub.class_names, strict=True)),
+        f"{run.models[best].label}: its most confident mistakes (true → predicted, probability)",
     )
 
 

@@ -49,6 +49,7 @@ class TrainRun:
     scaler: dict | None = None  # mean/std (or 1/255) the inputs were scaled with
     dataset: str = "fashion-mnist"
     folder: Path | None = None  # where it was saved (a cache), if it was
+    proba: np.ndarray | None = None  # test probabilities (softmax), one column per class
 
 
 def split_validation(y: np.ndarray, spec: NetSpec, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -118,14 +119,21 @@ def all_log_probs(model: nn.Module, x: torch.Tensor, mirror=None, batch: int = 1
 
 
 def evaluate_network(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch=1024, mirror=None):
-    """(mean loss, accuracy, predicted indices) of a network on prepared inputs."""
+    """(mean loss, accuracy, predicted indices, probabilities) of a network on prepared
+    inputs; the probabilities are float64, each row summing to 1."""
     out = all_log_probs(model, x, mirror, batch)
     loss = sum(
         nn.functional.nll_loss(out[i : i + batch], y[i : i + batch], reduction="sum").item()
         for i in range(0, len(x), batch)
     )
     preds = out.argmax(1)
-    return loss / len(x), int((preds == y).sum()) / len(x), preds.numpy()
+    return loss / len(x), int((preds == y).sum()) / len(x), preds.numpy(), softmax64(out)
+
+
+def softmax64(log_p: torch.Tensor) -> np.ndarray:
+    """Probabilities from log-probabilities in float64, renormalised so rows sum to 1."""
+    p = np.exp(log_p.double().numpy())
+    return p / p.sum(axis=1, keepdims=True)
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -223,7 +231,7 @@ def _run_epochs(loop: _Loop, xtr, ytr, xval, yval, holdout: bool, on_epoch, mirr
                 on_epoch(epoch, hist)
             best = (math.nan, epoch)
             continue
-        val_loss, val_acc, _ = evaluate_network(loop.model, xval, yval, mirror=mirror)
+        val_loss, val_acc, _, _ = evaluate_network(loop.model, xval, yval, mirror=mirror)
         seconds[-1] = time.perf_counter() - t0
         hist["val_loss"].append(val_loss)
         hist["val_acc"].append(val_acc)
@@ -289,10 +297,10 @@ def train(
     )
     refit = spec.refit and holdout
     t0 = time.perf_counter()
-    test_acc, pred = math.nan, np.zeros(0, dtype=np.int64)
+    test_acc, pred, proba = math.nan, np.zeros(0, dtype=np.int64), None
     if x_test is not None and not refit:  # a refit is tested after training on every row
         xte = prepare_inputs(x_test, scaler, spec)
-        _, test_acc, pred = evaluate_network(
+        _, test_acc, pred, proba = evaluate_network(
             model, xte, torch.from_numpy(lut[y_test]), mirror=mirror
         )
     run = TrainRun(
@@ -303,6 +311,7 @@ def train(
         best_epoch=best_epoch,
         epochs_run=len(hist["train_loss"]),
         y_pred=np.asarray(classes)[pred],
+        proba=proba,
         test_accuracy=test_acc,
         n_params=count_parameters(model),
         epoch_seconds=seconds,
@@ -351,6 +360,7 @@ def _refit(run: TrainRun, x_train, y_train, x_test, y_test, on_epoch) -> TrainRu
     return replace(
         run,
         y_pred=full.y_pred,
+        proba=full.proba,
         test_accuracy=full.test_accuracy,
         predict_seconds=full.predict_seconds,
         state=full.state,

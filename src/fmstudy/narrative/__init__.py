@@ -8,9 +8,17 @@ Both templates (HTML and Markdown) print these sentences; they never compose one
 themselves from numbers.  Nothing here computes a result: it only words the
 records of :mod:`fmstudy.results`.  The study's sentences (data, PCA, models, the
 comparison, the budget) are in :mod:`.models`, task 5's and the search's in
-:mod:`.networks`.
+:mod:`.networks`, the deeper evaluation's (probabilities, learning curves, --cv,
+--compare) in :mod:`.evaluation`.
 """
 
+from fmstudy.narrative.evaluation import (
+    cv_text,
+    five_by_two_text,
+    learning_curve_text,
+    learning_curves_intro,
+    probability_note,
+)
 from fmstudy.narrative.models import (
     MIN_PAIR_MISTAKES,
     comparison_summary,
@@ -41,6 +49,11 @@ __all__ = [
     "NOTEBOOK",
     "comparison_summary",
     "counted",
+    "cv_text",
+    "five_by_two_text",
+    "learning_curve_text",
+    "learning_curves_intro",
+    "probability_note",
     "discussion",
     "fit_note",
     "leaderboard_note",

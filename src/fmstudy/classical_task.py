@@ -1,0 +1,200 @@
+"""Tasks 3 and 4 in a study: every classical fit from the cache or made, each model's
+representative evaluated and drawn, then the resampling on the training rows (learning
+curves, ``--cv``, ``--compare 5x2cv``).
+
+    runs = run_classical(config, sub, cache, jobs, steps)
+    runs.models["forest"].accuracy, runs.probabilities["forest"], runs.learning_curves
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from joblib import Parallel, delayed
+
+from fmstudy import eval_figures
+from fmstudy import figures as figs
+from fmstudy.cache import FitCache
+from fmstudy.classical import FitResult, ModelSpec, classical_specs, fit_model, representative_fit
+from fmstudy.compare import model_result
+from fmstudy.config import StudyConfig
+from fmstudy.probabilities import confident_mistakes
+from fmstudy.progress import Steps
+from fmstudy.resampling import cv_scores, five_by_two, learning_curve_of
+from fmstudy.results import ModelResult
+from fmstudy.subsets import Subset
+
+
+@dataclass
+class ClassicalRuns:
+    """What tasks 3-4 add to a study."""
+
+    models: dict[str, ModelResult] = field(default_factory=dict)
+    predictions: dict[str, np.ndarray] = field(default_factory=dict)  # the representative's
+    probabilities: dict[str, np.ndarray] = field(default_factory=dict)
+    seed_predictions: dict[str, list] = field(default_factory=dict)  # every fit's, by seed
+    timings: dict = field(default_factory=dict)  # key -> fit/predict seconds
+    figures: dict = field(default_factory=dict)
+    parts: dict = field(default_factory=dict)  # learning_curves, cv, five_by_two
+    chosen: dict[str, ModelSpec] = field(default_factory=dict)  # the representative's spec
+
+
+def run_classical(
+    config: StudyConfig, sub: Subset, cache: FitCache, jobs: int, steps: Steps
+) -> ClassicalRuns:
+    """The forest (task 3) and the logistic regressions (task 4) as ``config`` says."""
+    specs = [
+        s
+        for s in classical_specs(config.forest, config.logreg)
+        if ("3" in config.tasks and s.kind == "forest")
+        or ("4" in config.tasks and s.kind == "logreg")
+    ]
+    out = ClassicalRuns()
+    fits, cached = _fit_all(config, sub, cache, jobs, steps, specs)
+    for key in dict.fromkeys(s.model_key for s in specs):
+        mine = [s for s in specs if s.model_key == key]
+        group = [fits[s.key] for s in mine]
+        rep, details = representative_fit(
+            group, [s.params["random_state"] for s in mine], sub.y_test
+        )
+        out.chosen[key] = mine[group.index(rep)]
+        ev = model_result(
+            key,
+            rep.label,
+            "3" if key == "forest" else "4",
+            sub.y_test,
+            rep.y_pred,
+            sub.classes,
+            sub.class_names,
+            details,
+            proba=rep.proba,
+            source=rep.proba_source,
+        )
+        out.models[key] = ev
+        out.predictions[key] = rep.y_pred
+        out.probabilities[key] = rep.proba
+        out.seed_predictions[key] = [f.y_pred for f in group]
+        out.timings[key] = {
+            "fit_seconds": round(rep.fit_seconds, 3),  # the shown run's, as for networks
+            "all_seeds_fit_seconds": round(sum(f.fit_seconds for f in group), 3),
+            "predict_seconds": round(rep.predict_seconds, 3),
+            "cached": all(s.key in cached for s in mine),
+        }
+        _model_figures(out, sub, ev, rep)
+    if out.models:
+        _resample(config, sub, jobs, steps, out)
+    return out
+
+
+def _fit_and_keep(spec, x_train, y_train, x_test, n_jobs, cache: FitCache, key: str) -> FitResult:
+    return cache.keep_fit(key, fit_model(spec, x_train, y_train, x_test, n_jobs=n_jobs))
+
+
+def _fit_all(config, sub, cache, jobs, steps, specs) -> tuple[dict[str, FitResult], set[str]]:
+    """Each fit from the cache if it is there, else fitted (in parallel where the config
+    asks for it: independent single-threaded fits, longest first) and kept.  Returns the
+    fits and the keys of those that came from the cache."""
+    x_train = sub.x_train.reshape(len(sub.x_train), -1)
+    x_test = sub.x_test.reshape(len(sub.x_test), -1)
+    keys = {s.key: cache.key(s.kind, s.params) for s in specs}  # seeds differ in params
+    fits = {s.key: f for s in specs if (f := cache.load_fit(keys[s.key])) is not None}
+    cached = set(fits)
+    todo = sorted((s for s in specs if s.key not in cached), key=lambda s: -s.expected_cost)
+    if not specs:
+        return fits, cached
+    label = ", ".join(s.key for s in todo) or "all cached"
+    with steps.step("fit", f"Tasks 3-4: fitting models ({label})", total=len(specs)) as advance:
+        advance(len(specs) - len(todo))
+        if config.parallel_fits and jobs > 1 and len(todo) > 1:
+            runner = Parallel(n_jobs=min(jobs, len(todo)), return_as="generator_unordered")
+            for fit in runner(
+                delayed(_fit_and_keep)(s, x_train, sub.y_train, x_test, 1, cache, keys[s.key])
+                for s in todo
+            ):
+                fits[fit.key] = fit
+                advance()
+        else:
+            for s in todo:
+                fits[s.key] = _fit_and_keep(
+                    s, x_train, sub.y_train, x_test, jobs, cache, keys[s.key]
+                )
+                advance()
+    return fits, cached
+
+
+def _model_figures(out: ClassicalRuns, sub: Subset, ev: ModelResult, rep: FitResult) -> None:
+    """Confusion matrix, the most confident mistakes within the most confused pair, the
+    out-of-bag curve of a forest."""
+    key = ev.key
+    names = dict(zip(sub.classes, sub.class_names, strict=True))
+    out.figures[f"confusion_{key}"] = figs.confusion_heatmap(
+        ev.confusion, sub.class_names, f"{ev.label}: accuracy {ev.accuracy:.4f}"
+    )
+    if ev.confused_pairs:
+        worst = ev.confused_pairs[0]
+        pair = np.isin(sub.y_test, (worst["a"], worst["b"]))
+        inside = np.flatnonzero(pair & np.isin(rep.y_pred, (worst["a"], worst["b"])))
+        order = confident_mistakes(sub.y_test[inside], rep.proba[inside], sub.classes)
+        wrong = inside[order]
+        out.figures[f"errors_{key}"] = eval_figures.mistakes_gallery(
+            sub.x_test[wrong],
+            sub.y_test[wrong],
+            rep.y_pred[wrong],
+            rep.proba[wrong].max(axis=1),
+            names,
+            f"{ev.label}: the most confident mistakes between {worst['a_name']} and "
+            f"{worst['b_name']} (true → predicted, probability)",
+        )
+    if ev.details.get("oob_curve"):
+        out.figures[f"oob_{key}"] = figs.oob_curve(ev.details["oob_curve"])
+
+
+def _resample(config: StudyConfig, sub: Subset, jobs: int, steps: Steps, out: ClassicalRuns):
+    """Learning curves, repeated K-fold and 5x2cv, all on the training rows."""
+    x = sub.x_train.reshape(len(sub.x_train), -1)
+    y = sub.y_train
+    trees = {k: m.details.get("n_trees") for k, m in out.models.items()}
+    labels = {k: m.label for k, m in out.models.items()}
+    if config.learning_curves:
+        curves = {}
+        with steps.step("curves", "Tasks 3-4: learning curves (training rows only)"):
+            for key, spec in out.chosen.items():
+                d = out.models[key].details
+                curves[key] = learning_curve_of(
+                    spec,
+                    x,
+                    y,
+                    folds=config.learning_folds,
+                    seed=config.seed,
+                    n_trees=trees[key],
+                    n_jobs=jobs,
+                    label=labels[key],
+                    train_accuracy=d.get("train_accuracy"),
+                    oob_accuracy=d.get("oob_accuracy"),
+                )
+        out.parts["learning_curves"] = curves
+        out.figures["learning_curves"] = eval_figures.learning_curves(list(curves.values()))
+    if config.cv:
+        title = f"--cv {config.cv}: repeated stratified K-fold on the training rows"
+        with steps.step("cv", title):
+            out.parts["cv"] = {
+                key: cv_scores(
+                    spec,
+                    x,
+                    y,
+                    k=config.cv,
+                    repeats=config.cv_repeats,
+                    seed=config.seed,
+                    n_trees=trees[key],
+                    n_jobs=jobs,
+                    label=labels[key],
+                )
+                for key, spec in out.chosen.items()
+            }
+    if config.compare == "5x2cv" and len(out.chosen) >= 2:
+        with steps.step("5x2cv", "--compare 5x2cv: 10 fits per model on half the training rows"):
+            scores, tests = five_by_two(
+                out.chosen, x, y, labels, seed=config.seed, n_trees=trees, n_jobs=jobs
+            )
+        out.parts["five_by_two"] = {"scores": scores, "tests": tests}

@@ -1,0 +1,211 @@
+"""Resampling on the training rows only: learning curves, repeated K-fold scores, and
+Alpaydin's combined 5x2cv F-test between algorithms.
+
+    curve = learning_curve_of(spec, x_train, y_train, folds=3, seed=0)   # a LearningCurve
+    scores = cv_scores(spec, x_train, y_train, k=5, repeats=2, seed=0)    # a CVScores
+    tests = five_by_two({"forest": f, "logreg_std": l}, x_train, y_train, labels, seed=0)
+
+None of these functions is given the test set: each splits the training rows it gets
+into parts to fit on and parts to score on.  A spec's model is built by
+:func:`fmstudy.classical.estimator`, with the tree count the forest's out-of-bag growth
+chose; a model trained on a subsample (``max_train_rows``) is resampled within the
+same subsample.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+from scipy.stats import f as f_dist
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import (
+    RepeatedStratifiedKFold,
+    StratifiedKFold,
+    cross_val_score,
+    learning_curve,
+)
+from sklearn.utils.parallel import Parallel, delayed
+from statsmodels.stats.multitest import multipletests
+from threadpoolctl import threadpool_limits
+
+from fmstudy.classical import ModelSpec, estimator, subsample
+from fmstudy.compare import ALPHA
+from fmstudy.results import CVScores, FiveByTwoTest, LearningCurve
+
+CURVE_FRACTIONS = (0.1, 0.25, 0.5, 1.0)  # of the rows each fold trains on
+
+
+@contextmanager
+def _quiet(n_jobs: int):
+    """``n_jobs`` BLAS threads; resampled fits stop at the model's own iteration cap, whose
+    convergence the study's fit reports, so their warnings are not repeated."""
+    with threadpool_limits(limits=max(1, n_jobs)), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+def _rows(spec: ModelSpec, x, y):
+    p = spec.params
+    return subsample(x, y, p.get("max_train_rows"), p.get("random_state"))
+
+
+def learning_curve_of(
+    spec: ModelSpec,
+    x,
+    y,
+    *,
+    folds: int,
+    seed: int,
+    n_trees: int | None = None,
+    n_jobs: int = 1,
+    label: str = "",
+    train_accuracy: float | None = None,
+    oob_accuracy: float | None = None,
+) -> LearningCurve:
+    """Accuracy against training rows by stratified ``folds``-fold cross-validation on the
+    training rows: each size is a shuffled share of a fold's training part, scored on that
+    part (training accuracy) and on the held-out fold (validation accuracy)."""
+    x, y = _rows(spec, x, y)
+    cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    with _quiet(n_jobs):
+        sizes, train, val = learning_curve(
+            estimator(spec, n_trees=n_trees),
+            x,
+            y,
+            train_sizes=list(CURVE_FRACTIONS),
+            n_jobs=n_jobs,  # the folds side by side, one core each
+            cv=cv,
+            scoring="accuracy",
+            shuffle=True,
+            random_state=seed,
+        )
+    return LearningCurve(
+        key=spec.model_key,
+        label=label or spec.label,
+        folds=folds,
+        train_rows=[int(s) for s in sizes],
+        train_mean=[float(v) for v in train.mean(axis=1)],
+        train_sd=[float(v) for v in train.std(axis=1, ddof=1)],
+        val_mean=[float(v) for v in val.mean(axis=1)],
+        val_sd=[float(v) for v in val.std(axis=1, ddof=1)],
+        rows=len(y),
+        train_accuracy=train_accuracy,
+        oob_accuracy=oob_accuracy,
+    )
+
+
+def cv_scores(
+    spec: ModelSpec,
+    x,
+    y,
+    *,
+    k: int,
+    repeats: int,
+    seed: int,
+    n_trees: int | None = None,
+    n_jobs: int = 1,
+    label: str = "",
+) -> CVScores:
+    """Accuracy on each held-out fold of repeated stratified K-fold on the training rows;
+    its mean and the standard deviation of the fold scores (their spread)."""
+    x, y = _rows(spec, x, y)
+    cv = RepeatedStratifiedKFold(n_splits=k, n_repeats=repeats, random_state=seed)
+    with _quiet(n_jobs):
+        scores = cross_val_score(
+            estimator(spec, n_trees=n_trees), x, y, cv=cv, scoring="accuracy", n_jobs=n_jobs
+        )
+    return CVScores(
+        key=spec.model_key,
+        label=label or spec.label,
+        folds=k,
+        repeats=repeats,
+        rows=len(y),
+        scores=[float(s) for s in scores],
+        mean=float(scores.mean()),
+        sd=float(scores.std(ddof=1)),
+    )
+
+
+def _fit_score(spec: ModelSpec, x, y, fit_idx, score_idx, n_trees) -> float:
+    model = estimator(spec, n_trees=n_trees).fit(x[fit_idx], y[fit_idx])
+    return float(model.score(x[score_idx], y[score_idx]))
+
+
+def combined_f(differences) -> tuple[float, float]:
+    """Alpaydin's (1999) combined 5x2cv F statistic and its p-value: ``differences`` is
+    5 x 2 (replication x fold) of score differences between two algorithms;
+    F = sum of squared differences / (2 x sum of the replications' variances), which
+    follows F(10, 5) when the algorithms are equally accurate."""
+    d = np.asarray(differences, dtype=float)
+    if d.shape != (5, 2):
+        raise ValueError(f"5x2cv needs 5 x 2 differences, got shape {d.shape}")
+    s2 = ((d - d.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
+    num, den = float((d**2).sum()), float(2 * s2.sum())
+    if num == 0:
+        return 0.0, 1.0  # identical scores on every fold
+    if den == 0:
+        return float("inf"), 0.0  # the same non-zero difference on every fold
+    stat = num / den
+    return stat, float(f_dist.sf(stat, 10, 5))
+
+
+def five_by_two(
+    specs: dict[str, ModelSpec],
+    x,
+    y,
+    labels: dict[str, str],
+    *,
+    seed: int,
+    n_trees: dict[str, int] | None = None,
+    n_jobs: int = 1,
+) -> tuple[dict[str, list], list[FiveByTwoTest]]:
+    """The 5x2cv design: five replications of a stratified 2-fold split of the training
+    rows (seeds ``seed`` ... ``seed + 4``), every model fitted on each half and scored on
+    the other; then the combined F-test for each pair, Holm-corrected across the pairs.
+    Returns each model's 5 x 2 fold accuracies and the tests."""
+    rows = {key: _rows(spec, x, y) for key, spec in specs.items()}
+    jobs = []
+    for i in range(5):
+        for key, spec in specs.items():
+            cv = StratifiedKFold(2, shuffle=True, random_state=seed + i)
+            for j, (fit_idx, score_idx) in enumerate(cv.split(*rows[key])):
+                jobs.append((i, j, key, spec, fit_idx, score_idx))
+    with _quiet(1):  # the fits side by side, one core each
+        found = Parallel(n_jobs=n_jobs)(
+            delayed(_fit_score)(spec, *rows[key], fit_idx, score_idx, (n_trees or {}).get(key))
+            for _, _, key, spec, fit_idx, score_idx in jobs
+        )
+    scores = {key: np.zeros((5, 2)) for key in specs}
+    for (i, j, key, *_), score in zip(jobs, found, strict=True):
+        scores[key][i, j] = score
+    raw = []
+    for a, b in itertools.combinations(specs, 2):
+        diff = scores[a] - scores[b]
+        raw.append((a, b, diff, *combined_f(diff)))
+    if not raw:
+        return {k: v.tolist() for k, v in scores.items()}, []
+    reject, p_holm, _, _ = multipletests([r[4] for r in raw], alpha=ALPHA, method="holm")
+    tests = []
+    for (a, b, diff, stat, p), r, ph in zip(raw, reject, p_holm, strict=True):
+        ma, mb = float(scores[a].mean()), float(scores[b].mean())
+        tests.append(
+            FiveByTwoTest(
+                a=a,
+                b=b,
+                a_label=labels[a],
+                b_label=labels[b],
+                a_mean=ma,
+                b_mean=mb,
+                differences=diff.tolist(),
+                statistic=stat,
+                p_value=p,
+                p_holm=float(ph),
+                significant=bool(r),
+                better=a if ma > mb else b if mb > ma else None,
+                rows=[len(rows[a][1]), len(rows[b][1])],
+            )
+        )
+    return {k: v.tolist() for k, v in scores.items()}, tests

@@ -133,7 +133,8 @@ def fmstudy_run(profile: str, tasks: str = "1-4") -> dict:
             str(out),
             "--fresh",
             "--data-dir",
-            str(Path(d) / "data"),
+            # FMSTUDY_BENCH_DATA keeps the data dir (and so the fits, for later reports)
+            os.environ.get("FMSTUDY_BENCH_DATA") or str(Path(d) / "data"),
         ]
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)

@@ -154,3 +154,17 @@ def quick_report(tmp_path_factory, real_data_dir):
     )
     assert proc.returncode == 0, proc.stderr
     return out, proc
+
+
+@pytest.fixture(scope="session")
+def swedish_report(tmp_path_factory, real_data_dir, quick_report):
+    """The shared quick report again with ``--lang sv`` (every fit from the cache the
+    English one filled), with ``--cv 2 --compare 5x2cv`` so every section is there."""
+    out = tmp_path_factory.mktemp("runs-sv") / "rapport"
+    proc = run_cli(
+        *("run", "--surname", "Lind", "--profile", "quick", "--seed", "0", "--lang", "sv"),
+        *("--cv", "2", "--cv-repeats", "1", "--compare", "5x2cv"),
+        *("--out", out, "--data-dir", real_data_dir),
+    )
+    assert proc.returncode == 0, proc.stderr
+    return out

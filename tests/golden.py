@@ -6,7 +6,8 @@ The golden files come from ``fmstudy run --classes 4-7 --profile quick --seed 0`
 alters results on purpose regenerates them and says in its commit what changed
 (history: the redesign kept every number; the honest-conclusions change regenerated
 them: stratified subsamples, the validation-median seed, verdicts over seed pairs; the
-deeper evaluation added probability scores and learning curves, schema 3, and changed no
+deeper evaluation added probability scores and learning curves, schema 3, and the report's
+languages each model's translatable name, label_id and label_args; neither changed an
 earlier number).
 """
 

@@ -13,7 +13,7 @@ T1_COAT_SHIRT = {"dataset": "fashion-mnist", "classes": [4, 6]}
 
 
 def test_counts_read_as_words():
-    assert [narrative.counted(n, "seed") for n in (0, 1, 3)] == ["0 seeds", "1 seed", "3 seeds"]
+    assert [narrative.seeds_counted(n) for n in (0, 1, 3)] == ["0 seeds", "1 seed", "3 seeds"]
 
 
 def _pair(a, b, significant, p=0.01):
@@ -44,10 +44,11 @@ def _metrics():
 
 
 def test_comparison_summary_says_what_is_indistinguishable_and_what_differs():
-    text = narrative.comparison_summary(_metrics())
+    m = _metrics()
+    text = narrative.comparison_summary(m, {k: mo.label for k, mo in m.models.items()})
     assert text.startswith("Net has the highest test accuracy, 0.9350")
-    assert "Indistinguishable from it here: LogReg (-0.50 points)." in text
-    assert "Different from it at 0.05: Forest (-3.50 points)." in text
+    assert "Indistinguishable from it here: LogReg (−0.50 points)." in text
+    assert "Different from it at 0.05: Forest (−3.50 points)." in text
     assert "form 2 groups" in text
     assert "better" not in text
 
@@ -55,7 +56,7 @@ def test_comparison_summary_says_what_is_indistinguishable_and_what_differs():
 def test_the_verdict_rule_is_said_once_with_its_numbers():
     rule = narrative.verdict_rule(_metrics(), StudyConfig(classes=(4, 5), profile="quick", seed=3))
     assert "Holm's correction for the 3 pairs" in rule and "the largest p counts" in rule
-    assert "300 bootstrap resamples of the 4000 test images (bootstrap seed 3)" in rule
+    assert "300 bootstrap resamples of the 4,000 test images (bootstrap seed 3)" in rule
     assert "overlapping intervals do not make two models indistinguishable" in rule
     assert "test-set sampling only" in rule
 
@@ -115,11 +116,12 @@ def test_the_banner_names_what_was_reduced():
         networks={"n1": network()},
     )
     quick = StudyConfig(classes=(4, 5), profile="quick")
-    banner = narrative.reduced_budget(quick, m)
+    banner = narrative.reduced_budget(quick, m, {"forest": "Forest"})
     assert "learn from a stratified 6,000 of the 24,000 training rows" in banner
     assert "at most 2 epochs with 2 seeds" in banner and "not for conclusions" in banner
     full = replace(m, models={"forest": replace(model("forest"), details={"train_rows": 24000})})
-    assert narrative.reduced_budget(StudyConfig(classes=(4, 5)), replace(full, networks={})) is None
+    plain = replace(full, networks={})
+    assert narrative.reduced_budget(StudyConfig(classes=(4, 5)), plain, {"forest": "F"}) is None
 
 
 def test_pca_text_quotes_its_checks():
@@ -142,5 +144,5 @@ def test_pca_text_quotes_its_checks():
         "pc1_dot_pc2": 1e-17,
     }
     text = " ".join(narrative.pca_text({"checks": checks}))
-    assert "by hand is 12.35" in text and "PC1 explains 25.0%" in text
+    assert "by hand is 12.35" in text and "PC1 explains 25.0 %" in text
     assert "7 components are needed for 90 %" in text

@@ -1,8 +1,12 @@
 """report.py: the report folder (refusals, escaping, config.json read back) and the HTML
 report in headless Chromium (every image loads, no console error, a screenshot)."""
 
+import base64
 import json
+import os
+import re
 import shutil
+import stat
 
 import pytest
 from selenium import webdriver
@@ -14,6 +18,7 @@ from fmstudy.report import MARKER, check_out_dir, read_config
 from fmstudy.study import run_study
 
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+PRINTED_PAGES = (16, 20)  # the quick report printed to A4: 18 pages, 2026-11-28
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +140,52 @@ def test_an_old_marker_without_a_file_list_still_protects_other_files(tmp_path):
     (out / "thesis.tex").write_text("x")
     with pytest.raises(FmstudyError, match="thesis.tex"):
         check_out_dir(out, force=False)
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?![a-z])", pdf))
+
+
+def test_the_report_prints_to_a_pdf_of_whole_pages(quick_report, browser, tmp_path):
+    """Printed as students hand it in: each task on its own pages, nothing cut."""
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    browser.get((quick_report[0] / "index.html").as_uri())
+    opts = PrintOptions()
+    opts.page_width, opts.page_height = 21.0, 29.7  # A4, cm
+    pdf = base64.b64decode(browser.print_page(opts))
+    (tmp_path / "report.pdf").write_bytes(pdf)
+    pages = _pdf_pages(pdf)
+    sections = browser.execute_script("return document.querySelectorAll('section.task').length")
+    assert sections == 7  # tasks 1-5 (two sections for task 4), comparison, evaluation
+    assert PRINTED_PAGES[0] <= pages <= PRINTED_PAGES[1], pages
+
+
+def test_the_report_fits_700_pixels(quick_report, browser):
+    """At 700 px nothing is wider than the page: tables wrap instead of scrolling."""
+    browser.set_window_size(700, 900)
+    browser.get((quick_report[0] / "index.html").as_uri())
+    wide = browser.execute_script(
+        "const w = document.documentElement.clientWidth;"
+        "return Array.from(document.querySelectorAll('table, figure, pre'))"
+        ".filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > w)"
+        ".map(e => e.textContent.slice(0, 40));"
+    )
+    browser.set_window_size(1100, 900)
+    assert wide == []
+
+
+def test_report_folders_and_files_take_the_umask(tmp_path, synthetic):
+    _, data_dir = synthetic
+    cfg = StudyConfig(classes=(4, 5), dataset="synth", tasks=("1",))
+    result = run_study(cfg, data_dir=data_dir)
+    for mask, folder_mode, file_mode in ((0o022, 0o755, 0o644), (0o077, 0o700, 0o600)):
+        old = os.umask(mask)
+        try:
+            out = result.save(tmp_path / f"report-{mask:o}")
+        finally:
+            os.umask(old)
+        assert stat.S_IMODE(out.stat().st_mode) == folder_mode
+        assert stat.S_IMODE((out / "figures").stat().st_mode) == folder_mode
+        for name in ("index.html", "metrics.json", MARKER, "figures/examples.png"):
+            assert stat.S_IMODE((out / name).stat().st_mode) == file_mode, name

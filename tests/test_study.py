@@ -14,6 +14,7 @@ from sklearn.metrics import log_loss, roc_auc_score
 from fmstudy import classical, narrative
 from fmstudy.cli import main
 from fmstudy.config import StudyConfig
+from fmstudy.i18n import sig
 from fmstudy.probabilities import VOTE_CLIP, usable
 from fmstudy.report import MARKER
 from fmstudy.results import StudyMetrics
@@ -120,9 +121,10 @@ def test_metrics_agree_with_the_report(quick_report):
             for v in row:
                 assert str(v) in html
     for p in m["comparison"]["pairs"]:
-        assert f"{p['p_holm']:.3g}" in html
+        assert sig(p["p_holm"]) in html  # 3 significant digits, below 0.001 as 7.51·10⁻⁴
     typed = StudyMetrics.from_dict(m)
-    summary = narrative.comparison_summary(typed)
+    labels = {k: ev.label for k, ev in typed.models.items()}
+    summary = narrative.comparison_summary(typed, labels)
     assert escape(summary) in html and summary in md
     assert m["comparison"]["pairs"] and html.count(escape(summary)) == 1  # said once
     c = m["pca"]["checks"]
@@ -130,7 +132,7 @@ def test_metrics_agree_with_the_report(quick_report):
     assert c["eig_vs_sklearn_abs_cosine_min"] >= 0.9999
     assert c["pc1_variance_sklearn"] > c["random_direction_variance_max"]
     assert m["task1"]["splits"]["train"]["kept"] == 24000
-    assert "24000" in html and "40.0 %" in html
+    assert "24,000" in html and "40.0 %" in html
     seeds = ", ".join(map(str, next(iter(m["networks"].values()))["seeds"]))
     intro = f"Profile quick trains {len(m['networks'])} architectures with 2 seeds each ({seeds})"
     assert intro in html and intro in md
@@ -144,7 +146,8 @@ def test_metrics_agree_with_the_report(quick_report):
         assert m["models"][n["key"]]["accuracy"] == pytest.approx(n["test_acc"][low])
     for line in narrative.network_conclusion(typed.networks, typed.task1):
         assert escape(line) in html and line in md
-    banner = narrative.reduced_budget(StudyConfig(classes=(4, 5, 6, 7), profile="quick"), typed)
+    quick = StudyConfig(classes=(4, 5, 6, 7), profile="quick")
+    banner = narrative.reduced_budget(quick, typed, labels)
     assert banner.startswith("Reduced budget (profile quick)") and escape(banner) in html
     assert html.index(escape(banner)) < html.index("Summary")  # before any result
 

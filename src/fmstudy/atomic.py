@@ -22,12 +22,27 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
+def current_umask() -> int:
+    """The process's umask, read without changing it where Linux allows (/proc)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: set and restore at once
+    os.umask(mask)
+    return mask
+
+
 def write_bytes(path: Path, data: bytes) -> None:
-    """Write under a temporary name in the same folder, then rename into place."""
+    """Write under a temporary name in the same folder, then rename into place, with the
+    permissions the umask gives a new file (a temporary file starts at 0600)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -85,10 +100,12 @@ def _swap_in(tmp: Path, target: Path) -> None:
 
 @contextlib.contextmanager
 def building_dir(target: Path) -> Iterator[Path]:
-    """A temporary folder beside ``target`` that replaces it only if the block succeeds."""
+    """A temporary folder beside ``target`` that replaces it only if the block succeeds; it
+    gets the permissions the umask gives a new folder."""
     target.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(target)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    os.chmod(tmp, 0o777 & ~current_umask())  # as mkdir would make it, not mkdtemp's 0700
     lock = tmp.with_name(tmp.name + ".lock")
     # Locked under another name first, then renamed: a cleaner never sees it unlocked.
     fd, unnamed = tempfile.mkstemp(dir=target.parent, prefix=f".{tmp.name}.", suffix=".part")

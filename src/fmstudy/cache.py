@@ -172,6 +172,27 @@ class FitCache:
         write_bytes(self.folder / f"{key}.json", _sealed(meta))
         return fit
 
+    # --- resampling results (learning curves, --cv, 5x2cv): one sealed JSON record each
+
+    def load_record(self, key: str) -> dict | None:
+        """A kept JSON record (e.g. a learning curve's numbers), or None."""
+        path = self.folder / f"{key}.json"
+        if self.fresh or not path.is_file():
+            return None
+        try:
+            return _unsealed(path.read_bytes())["record"]
+        except OSError as exc:
+            self._miss(key, exc.strerror or "unreadable")
+        except (Damaged, KeyError, TypeError) as exc:
+            self._miss(key, str(exc) if isinstance(exc, Damaged) else f"no {exc}")
+        return None
+
+    def keep_record(self, key: str, record: dict) -> dict:
+        """Keep a JSON-able record under ``key`` (sealed, written atomically)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_bytes(self.folder / f"{key}.json", _sealed({"record": record}))
+        return record
+
     # --- network trainings: a folder with the saved network, its predictions and run.json
 
     def load_training(self, key: str, spec):

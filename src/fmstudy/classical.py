@@ -27,6 +27,7 @@ from threadpoolctl import threadpool_limits
 
 from fmstudy.compare import representative
 from fmstudy.config import ForestSettings, LogRegSettings
+from fmstudy.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,16 @@ class ModelSpec:
 
     key: str
     kind: str  # "forest" or "logreg"
-    label: str
+    label_id: str  # its name as a message with placeholders (fmstudy.i18n)
     params: dict = field(default_factory=dict)
     expected_cost: float = 1.0  # relative fit time, to start the longest fits first
     model: str = ""  # the model this fit is a seed of (its key when empty)
+    label_args: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """Its name in English, as metrics.json keeps it."""
+        return self.label_id.format(**self.label_args)
 
     @property
     def model_key(self) -> str:
@@ -77,17 +84,26 @@ def classical_specs(f: ForestSettings, lr: LogRegSettings) -> list[ModelSpec]:
         "tol": lr.tol,
         "max_train_rows": lr.max_train_rows,
     }
-    trees = f"up to {f.n_estimators} trees, OOB-sized" if f.oob_steps else f"{f.n_estimators} trees"
-    scale = "raw pixels" if lr.raw_scale == 1 else "raw pixels / 255"
+    forest = (
+        N_("Random forest (up to {trees} trees, OOB-sized)")
+        if f.oob_steps
+        else N_("Random forest ({trees} trees)")
+    )
+    raw = (
+        N_("Logistic regression (raw pixels)")
+        if lr.raw_scale == 1
+        else N_("Logistic regression (raw pixels / 255)")
+    )
     base = f.random_state or 0
     forests = [
         ModelSpec(
             "forest" if i == 0 else f"forest-seed{i}",
             "forest",
-            f"Random forest ({trees})",
+            forest,
             {**forest_params, "random_state": f.random_state if i == 0 else base + i},
             expected_cost=6.0,
             model="forest",
+            label_args={"trees": f.n_estimators},
         )
         for i in range(f.seeds)
     ]
@@ -96,14 +112,14 @@ def classical_specs(f: ForestSettings, lr: LogRegSettings) -> list[ModelSpec]:
         ModelSpec(
             "logreg_raw",
             "logreg",
-            f"Logistic regression ({scale})",
+            raw,
             {**lr_params, "standardize": False, "scale": lr.raw_scale},
             expected_cost=10.0 if lr.raw_scale == 1 else 1.0,
         ),
         ModelSpec(
             "logreg_std",
             "logreg",
-            "Logistic regression (standardized)",
+            N_("Logistic regression (standardized)"),
             {**lr_params, "standardize": True, "scale": 1.0},
             expected_cost=1.0,
         ),

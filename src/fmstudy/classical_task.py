@@ -8,7 +8,7 @@ curves, ``--cv``, ``--compare 5x2cv``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -19,10 +19,13 @@ from fmstudy.cache import FitCache
 from fmstudy.classical import FitResult, ModelSpec, classical_specs, fit_model, representative_fit
 from fmstudy.compare import model_result
 from fmstudy.config import StudyConfig
+from fmstudy.i18n import gettext as _
+from fmstudy.i18n import num
+from fmstudy.narrative import label_of
 from fmstudy.probabilities import confident_mistakes
 from fmstudy.progress import Steps
 from fmstudy.resampling import cv_scores, five_by_two, learning_curve_of
-from fmstudy.results import ModelResult
+from fmstudy.results import CVScores, FiveByTwoTest, LearningCurve, ModelResult
 from fmstudy.subsets import Subset
 
 
@@ -61,7 +64,7 @@ def run_classical(
         out.chosen[key] = mine[group.index(rep)]
         ev = model_result(
             key,
-            rep.label,
+            (mine[0].label_id, mine[0].label_args),
             "3" if key == "forest" else "4",
             sub.y_test,
             rep.y_pred,
@@ -81,9 +84,9 @@ def run_classical(
             "predict_seconds": round(rep.predict_seconds, 3),
             "cached": all(s.key in cached for s in mine),
         }
-        _model_figures(out, sub, ev, rep)
+        _model_figures(out, sub, sub.names_in(config.lang), ev, rep)
     if out.models:
-        _resample(config, sub, jobs, steps, out)
+        _resample(config, sub, cache, jobs, steps, out)
     return out
 
 
@@ -123,13 +126,16 @@ def _fit_all(config, sub, cache, jobs, steps, specs) -> tuple[dict[str, FitResul
     return fits, cached
 
 
-def _model_figures(out: ClassicalRuns, sub: Subset, ev: ModelResult, rep: FitResult) -> None:
+def _model_figures(
+    out: ClassicalRuns, sub: Subset, shown: list[str], ev: ModelResult, rep: FitResult
+) -> None:
     """Confusion matrix, the most confident mistakes within the most confused pair, the
     out-of-bag curve of a forest."""
     key = ev.key
-    names = dict(zip(sub.classes, sub.class_names, strict=True))
+    names = dict(zip(sub.classes, shown, strict=True))
+    label = label_of(ev)
     out.figures[f"confusion_{key}"] = figs.confusion_heatmap(
-        ev.confusion, sub.class_names, f"{ev.label}: accuracy {ev.accuracy:.4f}"
+        ev.confusion, shown, _("{model}: accuracy {acc}").format(model=label, acc=num(ev.accuracy))
     )
     if ev.confused_pairs:
         worst = ev.confused_pairs[0]
@@ -143,15 +149,27 @@ def _model_figures(out: ClassicalRuns, sub: Subset, ev: ModelResult, rep: FitRes
             rep.y_pred[wrong],
             rep.proba[wrong].max(axis=1),
             names,
-            f"{ev.label}: the most confident mistakes between {worst['a_name']} and "
-            f"{worst['b_name']} (true → predicted, probability)",
+            _(
+                "{model}: the most confident mistakes between {a} and {b} (true → predicted, "
+                "probability)"
+            ).format(model=label, a=names[worst["a"]], b=names[worst["b"]]),
         )
     if ev.details.get("oob_curve"):
         out.figures[f"oob_{key}"] = figs.oob_curve(ev.details["oob_curve"])
 
 
-def _resample(config: StudyConfig, sub: Subset, jobs: int, steps: Steps, out: ClassicalRuns):
-    """Learning curves, repeated K-fold and 5x2cv, all on the training rows."""
+def _kept(cache: FitCache, kind: str, params: dict, seed: int, make):
+    """A resampling result from the cache, else made by ``make()`` and kept."""
+    key = cache.key(kind, params, seed)
+    found = cache.load_record(key)
+    return found if found is not None else cache.keep_record(key, make())
+
+
+def _resample(
+    config: StudyConfig, sub: Subset, cache: FitCache, jobs: int, steps: Steps, out: ClassicalRuns
+):
+    """Learning curves, repeated K-fold and 5x2cv, all on the training rows; each kept in
+    the cache, so a rerun refits nothing."""
     x = sub.x_train.reshape(len(sub.x_train), -1)
     y = sub.y_train
     trees = {k: m.details.get("n_trees") for k, m in out.models.items()}
@@ -161,40 +179,85 @@ def _resample(config: StudyConfig, sub: Subset, jobs: int, steps: Steps, out: Cl
         with steps.step("curves", "Tasks 3-4: learning curves (training rows only)"):
             for key, spec in out.chosen.items():
                 d = out.models[key].details
-                curves[key] = learning_curve_of(
-                    spec,
-                    x,
-                    y,
-                    folds=config.learning_folds,
-                    seed=config.seed,
-                    n_trees=trees[key],
-                    n_jobs=jobs,
+                params = {
+                    "spec": spec.params,
+                    "n_trees": trees[key],
+                    "folds": config.learning_folds,
+                }
+                record = _kept(
+                    cache,
+                    "learning-curve",
+                    params,
+                    config.seed,
+                    lambda spec=spec, key=key: asdict(
+                        learning_curve_of(
+                            spec,
+                            x,
+                            y,
+                            folds=config.learning_folds,
+                            seed=config.seed,
+                            n_trees=trees[key],
+                            n_jobs=jobs,
+                        )
+                    ),
+                )
+                curves[key] = replace(
+                    LearningCurve(**record),
+                    key=key,
                     label=labels[key],
                     train_accuracy=d.get("train_accuracy"),
                     oob_accuracy=d.get("oob_accuracy"),
                 )
         out.parts["learning_curves"] = curves
-        out.figures["learning_curves"] = eval_figures.learning_curves(list(curves.values()))
+        out.figures["learning_curves"] = eval_figures.learning_curves(
+            list(curves.values()), [label_of(out.models[k]) for k in curves]
+        )
     if config.cv:
         title = f"--cv {config.cv}: repeated stratified K-fold on the training rows"
         with steps.step("cv", title):
-            out.parts["cv"] = {
-                key: cv_scores(
-                    spec,
-                    x,
-                    y,
-                    k=config.cv,
-                    repeats=config.cv_repeats,
-                    seed=config.seed,
-                    n_trees=trees[key],
-                    n_jobs=jobs,
-                    label=labels[key],
+            cv = {}
+            for key, spec in out.chosen.items():
+                params = {"spec": spec.params, "n_trees": trees[key], "k": config.cv}
+                params["repeats"] = config.cv_repeats
+                record = _kept(
+                    cache,
+                    "cv",
+                    params,
+                    config.seed,
+                    lambda spec=spec, key=key: asdict(
+                        cv_scores(
+                            spec,
+                            x,
+                            y,
+                            k=config.cv,
+                            repeats=config.cv_repeats,
+                            seed=config.seed,
+                            n_trees=trees[key],
+                            n_jobs=jobs,
+                        )
+                    ),
                 )
-                for key, spec in out.chosen.items()
-            }
+                cv[key] = replace(CVScores(**record), key=key, label=labels[key])
+            out.parts["cv"] = cv
     if config.compare == "5x2cv" and len(out.chosen) >= 2:
         with steps.step("5x2cv", "--compare 5x2cv: 10 fits per model on half the training rows"):
-            scores, tests = five_by_two(
-                out.chosen, x, y, labels, seed=config.seed, n_trees=trees, n_jobs=jobs
+            params = {k: {"spec": s.params, "n_trees": trees[k]} for k, s in out.chosen.items()}
+            record = _kept(
+                cache,
+                "5x2cv",
+                params,
+                config.seed,
+                lambda: _five_by_two_record(out.chosen, x, y, labels, config.seed, trees, jobs),
             )
-        out.parts["five_by_two"] = {"scores": scores, "tests": tests}
+        out.parts["five_by_two"] = {
+            "scores": record["scores"],
+            "tests": [
+                replace(FiveByTwoTest(**t), a_label=labels[t["a"]], b_label=labels[t["b"]])
+                for t in record["tests"]
+            ],
+        }
+
+
+def _five_by_two_record(chosen, x, y, labels, seed, trees, jobs) -> dict:
+    scores, tests = five_by_two(chosen, x, y, labels, seed=seed, n_trees=trees, n_jobs=jobs)
+    return {"scores": scores, "tests": [asdict(t) for t in tests]}

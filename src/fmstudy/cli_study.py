@@ -64,6 +64,7 @@ def run_cmd(
     cv_repeats: opts.CvRepeats = 2,
     compare: opts.Compare = "none",
     learning_curves: opts.LearningCurves = None,
+    lang: opts.Lang = "en",
     fresh: Annotated[
         bool, typer.Option("--fresh", help="Ignore cached model fits and refit everything.")
     ] = False,
@@ -93,6 +94,7 @@ def run_cmd(
             cv_repeats=cv_repeats,
             compare=compare,
             learning_curves=learning_curves,
+            lang=lang,
         )
     result = run_report(
         cfg, out, force=force, storage=storage, data_dir=data_dir, jobs=jobs, fresh=fresh
@@ -168,6 +170,7 @@ def search_cmd(
         bool,
         typer.Option("--force", help="Replace OUT/report even if it is not an fmstudy report."),
     ] = False,
+    lang: opts.Lang = "en",
     data_dir: opts.DataDir = None,
 ) -> None:
     """Search network architectures with Optuna; one machine or many workers sharing one study."""
@@ -183,7 +186,9 @@ def search_cmd(
         "conv": not mlp_only,
         "study_name": study_name,
     }
-    cfg = search_config(budget, dataset=dataset, surname=surname, classes=classes, seed=seed)
+    cfg = search_config(
+        budget, dataset=dataset, surname=surname, classes=classes, seed=seed, lang=lang
+    )
     if out.exists() and not out.is_dir():
         raise FmstudyError(f"--out {out} is a file; give a folder")
     db = out / "search.db"
@@ -244,6 +249,7 @@ def nn_cmd(
     list_: Annotated[
         bool, typer.Option("--list", help="List the network presets and exit.")
     ] = False,
+    lang: opts.Lang = "en",
     data_dir: opts.DataDir = None,
 ) -> None:
     """Train one network spec or preset (task 5) and write it as a small report with the saved model."""
@@ -270,7 +276,14 @@ def nn_cmd(
         "refit": refit,
     }
     cfg = network_config(
-        arch, overrides, seeds=seeds, dataset=dataset, surname=surname, classes=classes, seed=seed
+        arch,
+        overrides,
+        seeds=seeds,
+        dataset=dataset,
+        surname=surname,
+        classes=classes,
+        seed=seed,
+        lang=lang,
     )
     result = run_report(cfg, out, force=force, data_dir=data_dir, jobs=jobs, fresh=fresh)
     show.print_summary(result, out)

@@ -54,7 +54,7 @@ def representative(scores) -> int:
 
 def model_result(
     key: str,
-    label: str,
+    label: str | tuple[str, dict],
     task: str,
     y_true,
     y_pred,
@@ -66,11 +66,15 @@ def model_result(
     source: str = "softmax",
 ) -> ModelResult:
     """:func:`evaluate` as the typed record every model's result is; with the test
-    probabilities (``proba``, made as ``source`` says) also their scores."""
+    probabilities (``proba``, made as ``source`` says) also their scores.  ``label`` is the
+    model's name, or (message, arguments) to keep it translatable."""
     scores = {} if proba is None else probability_scores(y_true, proba, classes, source)
+    label_id, label_args = label if isinstance(label, tuple) else ("", {})
     return ModelResult(
         key=key,
-        label=label,
+        label=label_id.format(**label_args) if label_id else label,
+        label_id=label_id,
+        label_args=dict(label_args),
         task=task,
         details=dict(details or {}),
         **evaluate(y_true, y_pred, classes, names),

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field, fields
 from fmstudy import checks
 from fmstudy.datasets import get_dataset_spec
 from fmstudy.errors import FmstudyError
+from fmstudy.i18n import LANGUAGES
 from fmstudy.networks import MAX_EPOCHS, NetSpec, with_overrides
 from fmstudy.presets import get_preset, resolve_arch
 from fmstudy.subsets import resolve_classes
@@ -197,6 +198,7 @@ class StudyConfig:
     cv: int = 0  # K of repeated stratified K-fold for the classical models; 0: none
     cv_repeats: int = 2
     compare: str = "none"  # "5x2cv": Alpaydin's combined F-test between classical models
+    lang: str = "en"  # the report's language (its words only: metrics.json is the same)
     version: int = field(default=CONFIG_VERSION)
 
     def __post_init__(self) -> None:
@@ -223,6 +225,7 @@ class StudyConfig:
             raise FmstudyError("--cv must be 0 (none) or from 2 to 20 folds, got 1")
         checks.integer(self.cv_repeats, "--cv-repeats", low=1, high=20)
         checks.choice(self.compare, "--compare", COMPARE)
+        checks.choice(self.lang, "--lang", LANGUAGES)
         for name, value in _resolved(self).items():
             object.__setattr__(self, name, value)
         # Specs in one form (validated, layers as a tuple) however they came in: JSON or code.

@@ -8,7 +8,7 @@ the first verified download).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fmstudy.errors import FmstudyError
 
@@ -36,12 +36,19 @@ class DatasetSpec:
     files: tuple[FileSpec, ...]
     mirrors: tuple[str, ...] = ()
     license: str = ""
+    citation: str = ""  # how to cite the data set in a report
+    licence_name: str = ""  # the licence's short name, for reports in any language
+    translated_classes: dict = field(default_factory=dict)  # language -> class names
     n_train: int = 60_000
     n_test: int = 10_000
     image_shape: tuple[int, int] = (28, 28)
 
     def file(self, role: str) -> FileSpec:
         return next(f for f in self.files if f.role == role)
+
+    def class_names(self, lang: str = "en") -> tuple[str, ...]:
+        """The class names in a report language (English where none are registered)."""
+        return tuple(self.translated_classes.get(lang, self.classes))
 
 
 def _files(rows: list[tuple[str, str | None, str | None]]) -> tuple[FileSpec, ...]:
@@ -101,6 +108,23 @@ FASHION_MNIST = DatasetSpec(
         "https://github.com/zalandoresearch/fashion-mnist/raw/master/data/fashion/",
     ),
     license="MIT (Zalando SE); the licence text ships with the package",
+    citation="Xiao, H., Rasul, K., & Vollgraf, R. (2017). Fashion-MNIST: a Novel Image Dataset "
+    "for Benchmarking Machine Learning Algorithms. arXiv:1708.07747",
+    licence_name="MIT",
+    translated_classes={
+        "sv": (
+            "T-shirt/topp",
+            "Byxor",
+            "Tröja",
+            "Klänning",
+            "Kappa",
+            "Sandal",
+            "Skjorta",
+            "Sneaker",
+            "Väska",
+            "Ankelkänga",
+        )
+    },
 )
 
 MNIST = DatasetSpec(
@@ -136,6 +160,8 @@ MNIST = DatasetSpec(
         "https://storage.googleapis.com/cvdf-datasets/mnist/",
     ),
     license="Yann LeCun and Corinna Cortes; see the publisher's terms",
+    citation="LeCun, Y., Bottou, L., Bengio, Y., & Haffner, P. (1998). Gradient-based "
+    "learning applied to document recognition. Proceedings of the IEEE, 86(11), 2278-2324",
 )
 
 KMNIST = DatasetSpec(
@@ -171,6 +197,9 @@ KMNIST = DatasetSpec(
         "https://storage.googleapis.com/kuzushiji-mnist/",
     ),
     license="CC BY-SA 4.0 (Kuzushiji-MNIST, ROIS-DS CODH): cite and share alike",
+    citation="Clanuwat, T., Bober-Irizar, M., Kitamoto, A., Lamb, A., Yamamoto, K., & Ha, D. "
+    "(2018). Deep Learning for Classical Japanese Literature. arXiv:1812.01718",
+    licence_name="CC BY-SA 4.0",
 )
 
 REGISTRY: dict[str, DatasetSpec] = {d.name: d for d in (FASHION_MNIST, MNIST, KMNIST)}

@@ -17,7 +17,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from fmstudy.atomic import write_bytes
+from fmstudy.atomic import current_umask, write_bytes
 from fmstudy.datasets import DatasetSpec, FileSpec
 from fmstudy.errors import FmstudyError
 from fmstudy.idx import archive_ok, expected_layout, gunzip, parse_idx, record_raw_sum, sha256
@@ -100,6 +100,7 @@ def _download_one(spec, f: FileSpec, url: str, folder: Path, timeout, progress) 
         if f.sha256_raw and sha != f.sha256_raw:
             raise FmstudyError(f"{what}: decompressed SHA-256 mismatch")
         final = folder / f.name
+        os.chmod(tmp, 0o666 & ~current_umask())  # as a plain new file, not mkstemp's 0600
         os.replace(tmp, final)
         if not f.sha256_raw:
             record_raw_sum(folder, f.name.removesuffix(".gz"), sha)

@@ -19,7 +19,10 @@ import pandas as pd
 import seaborn as sns
 from cycler import cycler
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, ScalarFormatter
+
+from fmstudy.i18n import decimal_symbol, pct
+from fmstudy.i18n import gettext as _
 
 PALETTE = sns.color_palette("deep")
 
@@ -35,10 +38,32 @@ def styled(draw):
             mpl.rc_context({"axes.prop_cycle": cycler(color=PALETTE)}),
         ):
             fig = draw(*args, **kwargs)
+            localized(fig)
             fig.tight_layout()
         return fig
 
     return wrapper
+
+
+class LocaleFormatter(ScalarFormatter):
+    """Matplotlib's tick labels with a language's decimal sign (0,5 in Swedish), fixed
+    when the figure is made (it may be drawn later, outside the language's block)."""
+
+    def __init__(self, decimal: str):
+        super().__init__()
+        self.decimal = decimal
+
+    def __call__(self, x, pos=None):
+        return super().__call__(x, pos).replace(".", self.decimal)
+
+
+def localized(fig: Figure) -> Figure:
+    """Every plain numeric axis of ``fig`` written with the current language's decimals."""
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()) is ScalarFormatter:
+                axis.set_major_formatter(LocaleFormatter(decimal_symbol()))
+    return fig
 
 
 @styled
@@ -55,7 +80,7 @@ def example_grid(
             if k < len(idx):
                 ax.imshow(images[idx[k]], cmap="gray_r")
         axes[r][0].set_title(f"{c}: {name}", loc="left", fontsize=10)
-    fig.suptitle("Example training images per class")
+    fig.suptitle(_("Example training images per class"))
     return fig
 
 
@@ -81,10 +106,10 @@ def pca_scatter(coords: np.ndarray, labels: np.ndarray, names_by_label: dict, ra
         ax=ax,
         hue_order=list(names_by_label.values()),
     )
-    ax.set_xlabel(f"PC1 ({ratios[0]:.1%} of the variance)")
-    ax.set_ylabel(f"PC2 ({ratios[1]:.1%} of the variance)")
-    ax.set_title("Training images projected on the first two principal components")
-    ax.legend(title="class", markerscale=3, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.set_xlabel(_("PC1 ({share} of the variance)").format(share=pct(ratios[0])))
+    ax.set_ylabel(_("PC2 ({share} of the variance)").format(share=pct(ratios[1])))
+    ax.set_title(_("Training images projected on the first two principal components"))
+    ax.legend(title=_("class"), markerscale=3, loc="upper left", bbox_to_anchor=(1.01, 1))
     return fig
 
 
@@ -93,15 +118,15 @@ def pca_variance(ratios: np.ndarray) -> Figure:
     fig = Figure(figsize=(7.5, 4))
     ax = fig.subplots()
     k = np.arange(1, len(ratios) + 1)
-    ax.bar(k, ratios, color=PALETTE[0], label="per component")
+    ax.bar(k, ratios, color=PALETTE[0], label=_("per component"))
     ax2 = ax.twinx()
-    ax2.plot(k, np.cumsum(ratios), color=PALETTE[3], marker=".", label="cumulative")
+    ax2.plot(k, np.cumsum(ratios), color=PALETTE[3], marker=".", label=_("cumulative"))
     ax2.set_ylim(0, 1)
     ax2.grid(False)
-    ax.set_xlabel("principal component")
-    ax.set_ylabel("explained variance ratio")
-    ax2.set_ylabel("cumulative ratio")
-    ax.set_title("Explained variance")
+    ax.set_xlabel(_("principal component"))
+    ax.set_ylabel(_("explained variance ratio"))
+    ax2.set_ylabel(_("cumulative ratio"))
+    ax.set_title(_("Explained variance"))
     fig.legend(loc="center right", bbox_to_anchor=(0.85, 0.5))
     return fig
 
@@ -114,9 +139,9 @@ def pca_components(components: np.ndarray, ratios) -> Figure:
     for i, ax in enumerate(axes[0]):
         lim = np.abs(components[i]).max()
         ax.imshow(components[i].reshape(28, 28), cmap="RdBu_r", vmin=-lim, vmax=lim)
-        ax.set_title(f"PC{i + 1}\n{ratios[i]:.1%}", fontsize=9)
+        ax.set_title(f"PC{i + 1}\n{pct(ratios[i])}", fontsize=9)
         ax.set_axis_off()
-    fig.suptitle("Principal axes as 28x28 images (red +, blue -)", fontsize=10)
+    fig.suptitle(_("Principal axes as 28x28 images (red +, blue -)"), fontsize=10)
     return fig
 
 
@@ -135,8 +160,8 @@ def confusion_heatmap(cm, names, title: str) -> Figure:
         yticklabels=names,
         square=True,
     )
-    ax.set_xlabel("predicted class")
-    ax.set_ylabel("true class")
+    ax.set_xlabel(_("predicted class"))
+    ax.set_ylabel(_("true class"))
     ax.set_title(title, fontsize=11)
     return fig
 
@@ -149,9 +174,9 @@ def oob_curve(curve) -> Figure:
     ax.plot(trees, acc, marker="o")
     ax.set_xscale("log", base=2)
     ax.set_xticks(trees, [str(t) for t in trees])
-    ax.set_xlabel("trees")
-    ax.set_ylabel("out-of-bag accuracy")
-    ax.set_title("Random forest: out-of-bag accuracy as trees are added")
+    ax.set_xlabel(_("trees"))
+    ax.set_ylabel(_("out-of-bag accuracy"))
+    ax.set_title(_("Random forest: out-of-bag accuracy as trees are added"))
     return fig
 
 
@@ -168,7 +193,9 @@ def difference_from_best(best: str, labels: list[str], diffs: list) -> Figure:
     ax.errorbar(d, y, xerr=[lo, hi], fmt="o", color=PALETTE[0], capsize=4)
     ax.axvline(0, color=PALETTE[3], linestyle="--", label=best)
     ax.set_yticks(y, labels)
-    ax.set_xlabel(f"test accuracy minus {best} (points, 95 % paired bootstrap interval)")
+    ax.set_xlabel(
+        _("test accuracy minus {best} (points, 95 % paired bootstrap interval)").format(best=best)
+    )
     ax.invert_yaxis()
     ax.legend(loc="lower left", fontsize=8)
     return fig
@@ -183,7 +210,7 @@ def training_curves(histories: list[dict], marked_epoch: int, title: str) -> Fig
     n = min(len(h["val_loss"]) for h in histories)
     epochs = np.arange(1, n + 1)
     pal = PALETTE
-    for ax, metric, label in ((axes[0], "loss", "loss"), (axes[1], "acc", "accuracy")):
+    for ax, metric, label in ((axes[0], "loss", _("loss")), (axes[1], "acc", _("accuracy"))):
         for part, color in (("train", pal[0]), ("val", pal[3])):
             runs = np.array([h[f"{part}_{metric}"][:n] for h in histories])
             ax.plot(
@@ -191,7 +218,7 @@ def training_curves(histories: list[dict], marked_epoch: int, title: str) -> Fig
                 runs.mean(0),
                 color=color,
                 marker=".",
-                label="train" if part == "train" else "validation",
+                label=_("train") if part == "train" else _("validation"),
             )
             if len(runs) > 1:
                 ax.fill_between(epochs, runs.min(0), runs.max(0), color=color, alpha=0.2)
@@ -199,9 +226,9 @@ def training_curves(histories: list[dict], marked_epoch: int, title: str) -> Fig
             marked_epoch,
             color="gray",
             linestyle=":",
-            label=f"lowest mean val loss (epoch {marked_epoch})",
+            label=_("lowest mean val loss (epoch {epoch})").format(epoch=marked_epoch),
         )
-        ax.set_xlabel("epoch")
+        ax.set_xlabel(_("epoch"))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(label)
         ax.legend(fontsize=8)

@@ -23,6 +23,7 @@ from fmstudy.compare import model_result, representative
 from fmstudy.config import StudyConfig
 from fmstudy.data import load_dataset, resolve_data_dir
 from fmstudy.errors import FmstudyError
+from fmstudy.i18n import N_
 from fmstudy.networks import NetSpec
 from fmstudy.progress import Steps
 from fmstudy.results import ModelResult, NetworkResult
@@ -86,6 +87,11 @@ def overfitting(val_losses: list[list[float]], late: int = 3) -> dict:
     return out
 
 
+def network_label(spec: NetSpec) -> tuple[str, dict]:
+    """A network's name as a translatable message and its arguments."""
+    return N_("Network {name} ({layers})"), {"name": spec.name, "layers": spec.layer_string}
+
+
 def train_rows(spec: NetSpec, sub: Subset) -> int:
     """Training rows the tested network learnt from: all of them after a refit, else the
     part the validation split leaves."""
@@ -104,7 +110,7 @@ def run_networks(
         key = f"nn-{spec.name}"
         vals = [r.history["val_acc"][r.best_epoch - 1] for r in runs]
         rep = runs[representative(vals)]
-        label = f"Network {spec.name} ({spec.layer_string})"
+        label = network_label(spec)
         details = {"seed": rep.seed, "seeds": seeds, "train_rows": train_rows(spec, sub)}
         out.models[key] = model_result(
             key,
@@ -124,7 +130,7 @@ def run_networks(
         out.results[spec.name] = NetworkResult.summarised(
             name=spec.name,
             key=key,
-            label=label,
+            label=label[0].format(**label[1]),
             spec=spec.to_dict(),
             layers=spec.layer_string,
             params=int(runs[0].n_params),
@@ -177,7 +183,7 @@ def evaluate_saved(path: Path, dataset: str | None = None, data_dir=None) -> Sav
         )
     sub = select_classes(ds, classes)
     y_pred, proba = predict(net, spec, scaler, sub.x_test, classes, probabilities=True)
-    label = f"Network {spec.name} ({spec.layer_string})"
+    label = network_label(spec)
     result = model_result(
         spec.name, label, "5", sub.y_test, y_pred, sub.classes, sub.class_names, proba=proba
     )

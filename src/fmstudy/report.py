@@ -25,28 +25,16 @@ from pathlib import Path
 import numpy as np
 from jinja2 import Environment, PackageLoader
 
-from fmstudy import checks, narrative
+from fmstudy import checks
 from fmstudy.atomic import building_dir
 from fmstudy.cache import copy_saved
 from fmstudy.config import StudyConfig
-from fmstudy.datasets import get_dataset_spec
 from fmstudy.errors import FmstudyError
+from fmstudy.i18n import gettext as _
+from fmstudy.i18n import grouped, language, ngettext, num, pct, sig
+from fmstudy.report_context import build_context
 
 MARKER = "fmstudy-report.json"
-
-FIGURE_TITLES = {
-    "examples": "Example images per class",
-    "pca_scatter": "PCA: the training data on PC1 and PC2",
-    "pca_variance": "PCA: explained variance",
-    "pca_components": "PCA: the first principal axes",
-    "comparison": "Each model's test accuracy minus the best model's, with its 95 % paired bootstrap interval",
-    "confident_mistakes": "The test images the most accurate model got wrong with the highest probability for the wrong class",
-    "learning_curves": "Accuracy against training rows, cross-validated on the training rows (bands: ±1 sd over the folds)",
-    "search_history": "Search: validation accuracy of each trial and the best so far",
-    "search_importances": "Search: which parameters mattered (fANOVA importance)",
-    "search_curves": "Search: validation accuracy per epoch of every trial (pruned ones stop early)",
-}
-
 
 # What an fmstudy report folder holds, for reports whose marker predates its file list.
 REPORT_FILES = (
@@ -130,142 +118,25 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
-def build_context(result, images: dict[str, str]) -> dict:
-    """What the templates print: the records, and the sentences made from them."""
-    m = result.metrics
-    t1 = m.task1
-    names = {int(c): n for c, n in zip(t1["classes"], t1["class_names"], strict=True)}
-    models = []
-    for key, ev in m.models.items():
-        timing = result.timings["models"][key]
-        models.append(
-            {
-                "key": key,
-                "ev": ev,
-                "timing": timing,
-                "discussion": narrative.discussion(ev, m.similar_pairs, names),
-                "note": (
-                    narrative.fit_note(ev, t1["splits"]["train"]["kept"])
-                    if ev.task in ("3", "4")
-                    else ""
-                ),
-                "report_rows": [(names[int(c)], ev.report[names[int(c)]]) for c in t1["classes"]],
-                "proba_note": narrative.probability_note(ev, names),
-            }
-        )
-    by_key = {mo["key"]: mo for mo in models}
-    nets = [
-        {
-            "name": name,
-            "n": n,
-            "mo": by_key[n.key],
-            "description": narrative.network_description(
-                n, by_key[n.key]["timing"].get("refit_seconds", 0.0)
-            ),
-        }
-        for name, n in m.networks.items()
-    ]
-    return {
-        "classical": [mo for mo in models if mo["ev"].task in ("3", "4")],
-        "networks": nets,
-        "networks_intro": narrative.networks_intro(result.config, m.networks) if nets else "",
-        "networks_conclusion": narrative.network_conclusion(m.networks, t1),
-        "title": f"{dataset_title(t1['dataset'])} study",
-        "banner": narrative.reduced_budget(result.config, m),
-        "notebook_applies": narrative.notebook_applies(t1),
-        "conclusion": narrative.comparison_summary(m) if m.pairs else "",
-        "rule": narrative.verdict_rule(m, result.config) if m.pairs else "",
-        "leaderboard_note": narrative.leaderboard_note(m) if m.models else "",
-        "leaderboard": [by_key[k] for k in m.ranked()],
-        "pair_rows": pair_rows(m),
-        "cfg": result.config,
-        "manifest": result.manifest,
-        "m": m,
-        "t1": t1,
-        "names": names,
-        "models": models,
-        "timings": result.timings,
-        "img": images,
-        "pca_text": narrative.pca_text(m.pca) if m.pca else [],
-        "titles": FIGURE_TITLES,
-        "search": search_context(result),
-        "evaluation": evaluation_context(m),
-        "probability_rows": [mo for mo in models if mo["ev"].log_loss is not None],
-    }
-
-
-def evaluation_context(m) -> dict:
-    """The deeper evaluation's sentences: learning curves, --cv, --compare 5x2cv."""
-    curves = list(m.learning_curves.values())
-    tests = m.five_by_two["tests"] if m.five_by_two else []
-    rows = max((max(t.rows) for t in tests), default=0)
-    return {
-        "curves_intro": narrative.learning_curves_intro(curves) if curves else "",
-        "curves": [narrative.learning_curve_text(c) for c in curves],
-        "cv": list(m.cv.values()),
-        "cv_text": narrative.cv_text(m.cv) if m.cv else "",
-        "five": [(t, narrative.verdict(t)) for t in tests],
-        "five_text": narrative.five_by_two_text(tests, rows) if tests else "",
-        "any": bool(
-            curves or m.cv or tests or any(mo.log_loss is not None for mo in m.models.values())
-        ),
-    }
-
-
-def pair_rows(m) -> list[dict]:
-    """The pairwise table, each row from the seed pair whose p stands for the pair: its
-    difference in points and discordant counts, that (largest) p, Holm's p, the verdict."""
-    n_test = m.task1["splits"]["test"]["kept"]
-    return [
-        {
-            "p": p,
-            "points": (p.a_only_right - p.b_only_right) / n_test * 100,
-            "seed_pairs": len(p.seed_p_values) or 1,
-            "verdict": narrative.verdict(p),
-        }
-        for p in m.pairs or []
-    ]
-
-
-def search_context(result) -> dict | None:
-    """The search section's rows: the best trials first, then the rest by number."""
-    s = result.metrics.search
-    if s is None:
-        return None
-    t1 = result.metrics.task1
-    names = {int(c): n for c, n in zip(t1["classes"], t1["class_names"], strict=True)}
-    test = result.metrics.models.get("search-best")
-    frame = result.tables["search_trials"]
-    done = frame[frame["state"].isin(["complete", "pruned"])]
-    top = done.sort_values("val_accuracy", ascending=False).head(15)
-    rows = top.to_dict("records")
-    return {
-        "m": s,
-        "rows": rows,
-        "n_shown": len(rows),
-        "settings": s.settings,
-        "test": test,
-        "proba_note": narrative.probability_note(test, names) if test else "",
-        "conclusion": narrative.search_conclusion(s),
-        "spec_json": json.dumps(s.best_spec, indent=2),
-    }
-
-
-def dataset_title(name: str) -> str:
-    """The data set's name as its registry writes it, without the publisher."""
-    try:
-        return get_dataset_spec(name).title.split(" (")[0]
-    except FmstudyError:
-        return name
-
-
 def _templates(autoescape: bool) -> Environment:
-    return Environment(
+    """The templates with gettext (Jinja2's i18n extension, fed the current language) and
+    the number filters of :mod:`fmstudy.i18n`."""
+    env = Environment(
         loader=PackageLoader("fmstudy", "templates"),
         autoescape=autoescape,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_callables(gettext=_, ngettext=ngettext, newstyle=True)
+    env.filters.update(
+        num=num,
+        grouped=grouped,
+        pct=pct,
+        sig=sig,
+        signed=lambda x, digits=2: num(x, digits, sign=True),
+    )
+    return env
 
 
 def write_report(result, out: Path, *, force: bool = False) -> Path:
@@ -294,12 +165,14 @@ def write_report(result, out: Path, *, force: bool = False) -> Path:
                 )
         for name, table in result.tables.items():
             table.to_csv(tmp / f"{name}.csv", index=False)
-        ctx = build_context(result, images)
-        html = _templates(autoescape=True).get_template("report.html.j2").render(**ctx)
+        with language(result.config.lang):
+            ctx = build_context(result, images)
+            html = _templates(autoescape=True).get_template("report.html.j2").render(**ctx)
+            md_images = {k: f"figures/{k}.png" for k in images}
+            md = _templates(autoescape=False).get_template("report.md.j2")
+            markdown = md.render(**{**ctx, "img": md_images})
         (tmp / "index.html").write_text(html)
-        md_images = {k: f"figures/{k}.png" for k in images}
-        md = _templates(autoescape=False).get_template("report.md.j2")
-        (tmp / "report.md").write_text(md.render(**{**ctx, "img": md_images}))
+        (tmp / "report.md").write_text(markdown)
         for name, folder in result.saved_networks.items():
             copy_saved(Path(folder), tmp / "models" / name)
         if result.metrics.search is not None:  # the best spec alone: fmstudy nn --arch ...

@@ -61,6 +61,8 @@ class ModelResult:
     confused_pairs: list  # the pairs with most mistakes between them, largest first
     details: dict = field(default_factory=dict)
     ci95: tuple[float, float] | None = None  # bootstrap interval, once models are compared
+    label_id: str = ""  # the label's message with placeholders, for other languages
+    label_args: dict = field(default_factory=dict)
     log_loss: float | None = None  # from the test probabilities (None: the model gave none)
     roc_auc: dict | None = None  # one-vs-rest per class (str(class)) and "macro"
     average_precision: dict | None = None  # area under each class's precision-recall curve

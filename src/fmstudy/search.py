@@ -23,6 +23,8 @@ import numpy as np
 from fmstudy.cache import FitCache
 from fmstudy.config import SearchSettings
 from fmstudy.errors import FmstudyError
+from fmstudy.i18n import N_
+from fmstudy.i18n import gettext as _
 from fmstudy.networks import Layer, NetSpec
 from fmstudy.progress import search_progress
 from fmstudy.results import SearchOutcome
@@ -238,6 +240,9 @@ def summary(study, frame, final, settings: SearchSettings, storage: str, network
     )
 
 
+OPTUNA_LEGEND = (N_("Best Value"), N_("Infeasible Trial"))  # optuna's words, translated
+
+
 def figures(study) -> dict:
     """Optimization history, parameter importances and the pruned curves (matplotlib)."""
     import matplotlib.pyplot as plt
@@ -245,30 +250,40 @@ def figures(study) -> dict:
     from matplotlib.ticker import MaxNLocator
     from optuna.trial import TrialState
 
+    from fmstudy.figures import localized
+
     out = {}
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # optuna marks its matplotlib backend experimental
-        ax = ovm.plot_optimization_history(study, target_name="validation accuracy")
+        ax = ovm.plot_optimization_history(study, target_name=_("validation accuracy"))
         ax.figure.set_size_inches(8, 4.5)
+        ax.set_title(_("Search: validation accuracy per trial"))
+        ax.set(xlabel=_("trial"), ylabel=_("validation accuracy"))
+        for text in ax.get_legend().get_texts() if ax.get_legend() else []:
+            text.set_text(_(text.get_text()))  # optuna's "Best Value"
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # trial numbers
         out["search_history"] = ax.figure
         if len(complete) >= MIN_IMPORTANCE_TRIALS:
             try:
                 ax = ovm.plot_param_importances(study)
                 ax.figure.set_size_inches(8, 4.5)
+                ax.set_title(_("Search: parameter importances (fANOVA)"))
+                ax.set(xlabel=_("importance"), ylabel=_("parameter"))
                 out["search_importances"] = ax.figure
             except (RuntimeError, ValueError):
                 pass  # all complete trials share one value: nothing to attribute
         ax = ovm.plot_intermediate_values(study)
         ax.figure.set_size_inches(8, 4.5)
-        ax.set_ylabel("validation accuracy")
-        ax.set_xlabel("epoch")
+        ax.set_title(_("Search: validation accuracy per epoch of every trial"))
+        ax.set_ylabel(_("validation accuracy"))
+        ax.set_xlabel(_("epoch"))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if ax.get_legend():
             ax.get_legend().remove()  # one entry per trial says nothing
         out["search_curves"] = ax.figure
     for fig in out.values():
+        localized(fig)
         fig.tight_layout()
     plt.close("all")
     return out
@@ -349,7 +364,7 @@ def _final_fit(study, sub: Subset, settings, cache, deadline: Deadline, bar) -> 
     """The best spec retrained on every training row for its best epoch count, tested once;
     kept in ``cache`` (spec, seed, data) so a rerun reuses it.  None when the deadline
     leaves too little time for it."""
-    spec, _, _ = best_spec(study)
+    spec = best_spec(study)[0]
     key = cache.key("search-final", spec.to_dict(), settings.seed) if cache else None
     run = cache.load_training(key, spec) if cache else None
     if run is not None:

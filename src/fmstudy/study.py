@@ -30,7 +30,10 @@ from fmstudy.classical_task import run_classical
 from fmstudy.compare import compare_models, difference_from_best, letter_groups, model_result
 from fmstudy.config import StudyConfig
 from fmstudy.data import load_dataset, resolve_data_dir, writable_work_dir
+from fmstudy.i18n import N_, language, num
+from fmstudy.i18n import gettext as _
 from fmstudy.manifest import manifest
+from fmstudy.narrative import label_of, seeds_counted
 from fmstudy.pca import run_pca
 from fmstudy.probabilities import confident_mistakes
 from fmstudy.progress import Steps, study_progress
@@ -97,7 +100,8 @@ def run_study(
     root = resolve_data_dir(data_dir)
     work = writable_work_dir(root)
     t_start = time.perf_counter()
-    with study_progress(progress) as steps:
+    # Figures speak the report's language; the terminal stays English.
+    with study_progress(progress) as steps, language(config.lang):
         with steps.step("load", "Task 1: load and verify data"):
             ds = load_dataset(config.dataset, root)
             sub = select_classes(ds, config.classes)
@@ -105,7 +109,7 @@ def run_study(
         run = _Run(config, sub, cache, steps, jobs or os.cpu_count() or 1)
         run.parts["task1"] = sub.verification()
         run.figures["examples"] = figs.example_grid(
-            sub.x_train, sub.y_train, sub.classes, sub.class_names
+            sub.x_train, sub.y_train, sub.classes, sub.names_in(config.lang)
         )
         if "2" in config.tasks:
             _pca(run)
@@ -182,7 +186,7 @@ def _pca(run: _Run) -> None:
         "explained_variance_ratio": [float(v) for v in pca.explained_variance_ratio],
         "checks": pca.checks,
     }
-    names = dict(zip(sub.classes, sub.class_names, strict=True))
+    names = dict(zip(sub.classes, sub.names_in(run.config.lang), strict=True))
     ratios = pca.explained_variance_ratio
     run.figures["pca_scatter"] = figs.pca_scatter(pca.coords, pca.labels, names, ratios)
     run.figures["pca_variance"] = figs.pca_variance(ratios)
@@ -203,7 +207,6 @@ def _classical(run: _Run) -> None:
 
 def _networks(run: _Run) -> None:
     """Task 5: every network of the config with each seed, then its figures."""
-    from fmstudy.narrative import counted
     from fmstudy.neural_task import run_networks
 
     nets = run_networks(run.config, run.sub, run.cache, run.jobs, run.steps)
@@ -218,12 +221,14 @@ def _networks(run: _Run) -> None:
         run.preds[n.key] = nets.predictions[n.key][n.seeds.index(n.representative_seed)]
         run.probas[n.key] = nets.probabilities[n.key]
         run.figures[f"curves_{n.key}"] = figs.training_curves(
-            n.histories, n.marked_epoch, f"{name} ({n.layers}), {counted(len(n.seeds), 'seed')}"
+            n.histories, n.marked_epoch, f"{name} ({n.layers}), {seeds_counted(len(n.seeds))}"
         )
         run.figures[f"confusion_{n.key}"] = figs.confusion_heatmap(
             ev.confusion,
-            run.sub.class_names,
-            f"{name}, seed {n.representative_seed}: accuracy {ev.accuracy:.4f}",
+            run.sub.names_in(run.config.lang),
+            _("{name}, seed {seed}: accuracy {acc}").format(
+                name=name, seed=n.representative_seed, acc=num(ev.accuracy)
+            ),
         )
 
 
@@ -251,7 +256,7 @@ def _search(run: _Run, url: str, root: Path, jobs: int) -> None:
         return
     ev = model_result(
         "search-best",
-        f"search best (trial {found.outcome.best_trial})",
+        (N_("search best (trial {trial})"), {"trial": found.outcome.best_trial}),
         "search",
         sub.y_test,
         final.y_pred,
@@ -269,7 +274,9 @@ def _search(run: _Run, url: str, root: Path, jobs: int) -> None:
         "cached": False,
     }
     run.figures["confusion_search-best"] = figs.confusion_heatmap(
-        ev.confusion, sub.class_names, f"{ev.label}: test confusion matrix"
+        ev.confusion,
+        sub.names_in(run.config.lang),
+        _("{model}: test confusion matrix").format(model=label_of(ev)),
     )
     if final.folder is not None:
         run.saved["search-best"] = final.folder
@@ -297,8 +304,8 @@ def _compare(run: _Run) -> None:
         run.parts.update(pairs=pairs, groups=letter_groups(order, pairs), from_best=diffs)
     ranked = [k for k in order if k != order[0]]
     run.figures["comparison"] = figs.difference_from_best(
-        run.models[order[0]].label,
-        [run.models[k].label for k in ranked],
+        label_of(run.models[order[0]]),
+        [label_of(run.models[k]) for k in ranked],
         [diffs[k] for k in ranked],
     )
 
@@ -307,9 +314,11 @@ def _probability_figures(run: _Run) -> None:
     """Each model's ROC, precision-recall and reliability panels; the study's most
     confident mistakes, of the best model (by test accuracy, as the summary ranks them)."""
     sub = run.sub
+    shown = sub.names_in(run.config.lang)
     for key, proba in run.probas.items():
+        ev = run.models[key]
         run.figures[f"proba_{key}"] = eval_figures.probability_panels(
-            sub.y_test, proba, sub.classes, sub.class_names, run.models[key]
+            sub.y_test, proba, sub.classes, shown, ev, label_of(ev)
         )
     if not run.probas:
         return
@@ -321,8 +330,10 @@ def _probability_figures(run: _Run) -> None:
         sub.y_test[wrong],
         np.asarray(sub.classes)[proba[wrong].argmax(axis=1)],
         proba[wrong].max(axis=1),
-        dict(zip(sub.classes, sub.class_names, strict=True)),
-        f"{run.models[best].label}: its most confident mistakes (true → predicted, probability)",
+        dict(zip(sub.classes, shown, strict=True)),
+        _("{model}: its most confident mistakes (true → predicted, probability)").format(
+            model=label_of(run.models[best])
+        ),
     )
 
 

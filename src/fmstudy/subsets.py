@@ -139,6 +139,11 @@ class Subset:
     def class_names(self) -> list[str]:
         return [self.dataset.class_names[c] for c in self.classes]
 
+    def names_in(self, lang: str) -> list[str]:
+        """The chosen classes' names in a report language (figures and report text)."""
+        names = self.dataset.spec.class_names(lang)
+        return [names[c] for c in self.classes]
+
     @property
     def label_map(self) -> LabelMap:
         return LabelMap(self.classes)

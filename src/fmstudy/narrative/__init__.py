@@ -1,11 +1,13 @@
 """Every sentence of the report, built from the study's numbers in one place.
 
-    narrative.pca_text(metrics.pca)                   # task 2's explanation
-    narrative.comparison_summary(metrics)             # the most accurate model, verdicts
-    narrative.network_conclusion(metrics.networks, metrics.task1)   # task 5
+    with language("sv"):                              # fmstudy.i18n: the report's language
+        narrative.pca_text(metrics.pca)               # task 2's explanation
+        narrative.comparison_summary(metrics, labels) # the most accurate model, verdicts
+        narrative.network_conclusion(metrics.networks, metrics.task1)   # task 5
 
 Both templates (HTML and Markdown) print these sentences; they never compose one
-themselves from numbers.  Nothing here computes a result: it only words the
+themselves from numbers.  Each sentence is a gettext message with named placeholders,
+in the language current when it is made, its numbers in that language's format.  Nothing here computes a result: it only words the
 records of :mod:`fmstudy.results`.  The study's sentences (data, PCA, models, the
 comparison, the budget) are in :mod:`.models`, task 5's and the search's in
 :mod:`.networks`, the deeper evaluation's (probabilities, learning curves, --cv,
@@ -22,18 +24,20 @@ from fmstudy.narrative.evaluation import (
 from fmstudy.narrative.models import (
     MIN_PAIR_MISTAKES,
     comparison_summary,
-    counted,
     discussion,
     fit_note,
+    label_of,
     leaderboard_note,
     pca_text,
     reduced_budget,
+    short_label,
     verdict,
     verdict_rule,
 )
 from fmstudy.narrative.networks import (
     KERAS_NOTEBOOK_3,
     NOTEBOOK,
+    extras,
     network_conclusion,
     network_description,
     networks_intro,
@@ -41,6 +45,9 @@ from fmstudy.narrative.networks import (
     notebook_reference,
     overfitting_sentence,
     search_conclusion,
+    search_files_note,
+    search_intro,
+    seeds_counted,
 )
 
 __all__ = [
@@ -48,7 +55,7 @@ __all__ = [
     "MIN_PAIR_MISTAKES",
     "NOTEBOOK",
     "comparison_summary",
-    "counted",
+    "extras",
     "cv_text",
     "five_by_two_text",
     "learning_curve_text",
@@ -56,6 +63,7 @@ __all__ = [
     "probability_note",
     "discussion",
     "fit_note",
+    "label_of",
     "leaderboard_note",
     "network_conclusion",
     "network_description",
@@ -66,6 +74,10 @@ __all__ = [
     "pca_text",
     "reduced_budget",
     "search_conclusion",
+    "search_files_note",
+    "search_intro",
+    "short_label",
+    "seeds_counted",
     "verdict",
     "verdict_rule",
 ]

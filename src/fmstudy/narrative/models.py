@@ -1,4 +1,7 @@
-"""The study's sentences: PCA, each classical model, the comparison, the budget banner."""
+"""The study's sentences: PCA, each classical model, the comparison, the budget banner.
+
+Every message is a gettext message (:mod:`fmstudy.i18n`) with named placeholders, and
+every number is formatted for the current language."""
 
 from __future__ import annotations
 
@@ -6,44 +9,85 @@ import numpy as np
 
 from fmstudy.compare import ALPHA
 from fmstudy.config import StudyConfig
-from fmstudy.results import ModelResult, PairTest, StudyMetrics
+from fmstudy.i18n import N_, grouped, ngettext, num, pct
+from fmstudy.i18n import gettext as _
+from fmstudy.results import ModelResult, StudyMetrics
 
 MIN_PAIR_MISTAKES = 10  # beyond the worst pair, fewer mistakes are not discussed
 
 
-def counted(n: int, word: str) -> str:
-    """``1 seed``, ``3 seeds``: a count with its noun in the right number."""
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def label_of(ev) -> str:
+    """A model's name in the current language (metrics.json keeps the English one)."""
+    if getattr(ev, "label_id", ""):
+        return _(ev.label_id).format(**ev.label_args)
+    return ev.label
+
+
+SHORT_LABELS = {
+    "forest": N_("Random forest"),
+    "logreg_raw": N_("Logistic regression, raw"),
+    "logreg_std": N_("Logistic regression, standardized"),
+    "search-best": N_("search best"),
+}
+
+
+def short_label(key: str, ev) -> str:
+    """A model's short name for dense tables: a network's own name, else the kind."""
+    if key.startswith("nn-"):
+        return key[3:]
+    return _(SHORT_LABELS[key]) if key in SHORT_LABELS else label_of(ev)
+
+
+def listed(items) -> str:
+    """Items joined with commas."""
+    return ", ".join(items)
 
 
 def pca_text(pca: dict) -> list[str]:
     """The explanation of PCA and variance, backed by this data's numbers."""
     c = pca["checks"]
     return [
-        "PCA looks for the directions in pixel space along which the images differ most. "
-        f"Each image is a point in {c['n_features']} dimensions; after subtracting the mean "
-        "image, the first principal component (PC1) is the unit vector w that maximises the "
-        "variance of the projections x·w, PC2 the one that does so among the directions "
-        "orthogonal to PC1, and so on. These directions are the eigenvectors of the "
-        "covariance matrix, and the variance along each is its eigenvalue.",
-        "Variance is the mean squared deviation from the mean: "
-        "var(z) = Σ(zᵢ − z̄)² / (n − 1). "
-        f"On these {c['n_samples']} training images the variance along PC1 computed by hand "
-        f"is {c['pc1_variance_by_hand']:.2f}; numpy's np.var(ddof=1) gives "
-        f"{c['pc1_variance_numpy']:.2f} and scikit-learn's explained_variance_ "
-        f"{c['pc1_variance_sklearn']:.2f}. The total variance (sum over pixels) is "
-        f"{c['total_variance_by_hand']:.1f} by hand and {c['total_variance_numpy']:.1f} "
-        "by numpy.",
-        f"PC1 explains {c['pc1_ratio']:.1%} of the total variance and PC2 "
-        f"{c['pc2_ratio']:.1%}; {c['components_for_90pct']} components are needed for 90 %.",
-        "Eigen-decomposition of the covariance matrix gives scikit-learn's components: the "
-        f"smallest |cosine| between the two for the first {c['eig_components_compared']} "
-        f"components is {c['eig_vs_sklearn_abs_cosine_min']:.6f} (1 means identical up to "
-        f"sign). The variance along PC1 ({c['pc1_variance_sklearn']:.1f}) beats the "
-        f"variance along each of {c['random_directions']} random unit directions (largest "
-        f"{c['random_direction_variance_max']:.1f}, mean "
-        f"{c['random_direction_variance_mean']:.1f}), and PC1·PC2 = "
-        f"{c['pc1_dot_pc2']:.1e}: they are orthogonal.",
+        _(
+            "PCA looks for the directions in pixel space along which the images differ most. "
+            "Each image is a point in {n} dimensions; after subtracting the mean image, the "
+            "first principal component (PC1) is the unit vector w that maximises the variance "
+            "of the projections x·w, PC2 the one that does so among the directions orthogonal "
+            "to PC1, and so on. These directions are the eigenvectors of the covariance "
+            "matrix, and the variance along each is its eigenvalue."
+        ).format(n=grouped(c["n_features"])),
+        _(
+            "Variance is the mean squared deviation from the mean: var(z) = Σ(zᵢ − z̄)² / (n − 1). "
+            "On these {rows} training images the variance along PC1 computed by hand is "
+            "{hand}; numpy's np.var(ddof=1) gives {np} and scikit-learn's explained_variance_ "
+            "{sk}. The total variance (sum over pixels) is {total_hand} by hand and "
+            "{total_np} by numpy."
+        ).format(
+            rows=grouped(c["n_samples"]),
+            hand=num(c["pc1_variance_by_hand"], 2),
+            np=num(c["pc1_variance_numpy"], 2),
+            sk=num(c["pc1_variance_sklearn"], 2),
+            total_hand=num(c["total_variance_by_hand"], 1),
+            total_np=num(c["total_variance_numpy"], 1),
+        ),
+        _(
+            "PC1 explains {pc1} of the total variance and PC2 {pc2}; {k} components are needed "
+            "for 90 %."
+        ).format(pc1=pct(c["pc1_ratio"]), pc2=pct(c["pc2_ratio"]), k=c["components_for_90pct"]),
+        _(
+            "Eigen-decomposition of the covariance matrix gives scikit-learn's components: the "
+            "smallest |cosine| between the two for the first {k} components is {cos} (1 means "
+            "identical up to sign). The variance along PC1 ({pc1}) beats the variance along "
+            "each of {n} random unit directions (largest {max}, mean {mean}), and PC1·PC2 = "
+            "{dot}: they are orthogonal."
+        ).format(
+            k=c["eig_components_compared"],
+            cos=num(c["eig_vs_sklearn_abs_cosine_min"], 6),
+            pc1=num(c["pc1_variance_sklearn"], 1),
+            n=grouped(c["random_directions"]),
+            max=num(c["random_direction_variance_max"], 1),
+            mean=num(c["random_direction_variance_mean"], 1),
+            dot=f"{c['pc1_dot_pc2']:.1e}".replace(".", num(0.5, 1)[1]),
+        ),
     ]
 
 
@@ -51,69 +95,90 @@ def fit_note(ev: ModelResult, all_rows: int) -> str:
     """How a classical model was fitted: rows, seeds or determinism, which fit is shown."""
     d = ev.details
     rows = d.get("train_rows", all_rows)
-    text = f"Learnt from {rows:,} training rows" + (
-        f" (a stratified sample of the {all_rows:,})." if rows < all_rows else "."
-    )
+    if rows < all_rows:
+        text = _("Learnt from {rows} training rows (a stratified sample of the {all}).")
+    else:
+        text = _("Learnt from {rows} training rows.")
+    text = text.format(rows=grouped(rows), all=grouped(all_rows))
     if "oob_per_seed" in d:
         accs = np.array(d["test_acc_per_seed"])
-        oob = ", ".join(f"{v:.4f}" for v in d["oob_per_seed"])
-        text += (
-            f" Grown with {counted(len(d['seeds']), 'seed')} (random_state "
-            f"{', '.join(map(str, d['seeds']))}): test accuracy {accs.mean():.4f} ± "
-            f"{accs.std(ddof=1):.4f} over the seeds, out-of-bag accuracy {oob}. The forest "
-            f"shown, with {d['n_trees']} trees, is random_state {d['seed']}, the "
-            f"{'median' if len(accs) % 2 else 'lower median'} by out-of-bag accuracy (ties "
-            "in seed order; the test set chose nothing); the comparison tests every seed."
+        median = _("median") if len(accs) % 2 else _("lower median")
+        text += " " + ngettext(
+            "Grown with {n} seed (random_state {seeds}): test accuracy {mean} ± {sd} over the "
+            "seeds, out-of-bag accuracy {oob}.",
+            "Grown with {n} seeds (random_state {seeds}): test accuracy {mean} ± {sd} over the "
+            "seeds, out-of-bag accuracy {oob}.",
+            len(d["seeds"]),
+        ).format(
+            n=len(d["seeds"]),
+            seeds=listed(map(str, d["seeds"])),
+            mean=num(accs.mean()),
+            sd=num(accs.std(ddof=1)),
+            oob=listed(num(v) for v in d["oob_per_seed"]),
         )
+        text += " " + _(
+            "The forest shown, with {trees} trees, is random_state {seed}, the {median} by "
+            "out-of-bag accuracy (ties in seed order; the test set chose nothing); the "
+            "comparison tests every seed."
+        ).format(trees=d["n_trees"], seed=d["seed"], median=median)
     elif ev.task == "3":
-        text += (
-            f" One forest of {d.get('n_trees', '?')} trees with a fixed random_state: the "
-            "same seed grows the same trees."
-        )
+        text += " " + _(
+            "One forest of {trees} trees with a fixed random_state: the same seed grows the "
+            "same trees."
+        ).format(trees=d.get("n_trees", "?"))
     else:
-        text += " L-BFGS is deterministic: one fit, no seeds to vary."
+        text += " " + _("L-BFGS is deterministic: one fit, no seeds to vary.")
         if d.get("converged") is False:
-            text += (
-                f" It stopped at its limit of {d['n_iter']} iterations without converging, "
-                "so its accuracy may owe something to the optimisation, not only the model."
-            )
+            text += " " + _(
+                "It stopped at its limit of {n} iterations without converging, so its "
+                "accuracy may owe something to the optimisation, not only the model."
+            ).format(n=d["n_iter"])
     return text
 
 
 def discussion(ev: ModelResult, similar_pairs: list, names: dict) -> list[str]:
     """Which classes a model confuses, with counts, and why (mean-image similarity)."""
     out = []
-    per_class = ", ".join(
-        f"{names[int(c)]} {n}/{sum(row)}"
+    per_class = listed(
+        f"{names[int(c)]} {grouped(n)}/{grouped(sum(row))}"
         for (c, n), row in zip(ev.correct_per_class.items(), ev.confusion, strict=True)
     )
-    out.append(f"Right per class: {per_class}.")
+    out.append(_("Right per class: {counts}.").format(counts=per_class))
     sim = {(d["a"], d["b"]): d["correlation"] for d in similar_pairs}
     for i, p in enumerate(ev.confused_pairs):
         if i and p["total"] < MIN_PAIR_MISTAKES:
             break  # a pair with a handful of mistakes says nothing about the classes
         r = sim.get((p["a"], p["b"]))
-        why = (
-            f" Their mean training images correlate at r = {r:.2f}"
-            + (", the most similar pair." if r == max(sim.values()) else ".")
-            if r is not None
-            else ""
-        )
-        rank = "most" if i == 0 else "next most"
-        out.append(
-            f"The {rank} confused pair is {p['a_name']} / {p['b_name']}: "
-            f"{p['a_as_b']} {p['a_name']} images were called {p['b_name']} and "
-            f"{p['b_as_a']} the other way round ({p['total']} in all).{why}"
-        )
+        a, b = names[p["a"]], names[p["b"]]
+        if i == 0:
+            line = _(
+                "The most confused pair is {a} / {b}: {ab} {a} images were called {b} and "
+                "{ba} the other way round ({total} in all)."
+            )
+        else:
+            line = _(
+                "The next most confused pair is {a} / {b}: {ab} {a} images were called {b} "
+                "and {ba} the other way round ({total} in all)."
+            )
+        line = line.format(a=a, b=b, ab=p["a_as_b"], ba=p["b_as_a"], total=p["total"])
+        if r is not None and r == max(sim.values()):
+            line += " " + _(
+                "Their mean training images correlate at r = {r}, the most similar pair."
+            ).format(r=num(r, 2))
+        elif r is not None:
+            line += " " + _("Their mean training images correlate at r = {r}.").format(r=num(r, 2))
+        out.append(line)
     return out
 
 
-def verdict(p: PairTest) -> str:
-    """The words for one pair's Holm-corrected verdict."""
-    return f"different at {ALPHA}" if p.significant else "indistinguishable here"
+def verdict(p) -> str:
+    """The words for one pair's Holm-corrected verdict (McNemar or 5x2cv)."""
+    if p.significant:
+        return _("different at {alpha}").format(alpha=num(ALPHA, 2))
+    return _("indistinguishable here")
 
 
-def comparison_summary(m: StudyMetrics) -> str:
+def comparison_summary(m: StudyMetrics, labels: dict) -> str:
     """The comparison in one short paragraph: the most accurate model, which models are
     indistinguishable from it here and which differ, and the groups."""
     order = m.ranked()
@@ -123,45 +188,54 @@ def comparison_summary(m: StudyMetrics) -> str:
     for key in order[1:]:
         mo, p = m.models[key], against[frozenset((order[0], key))]
         points = (mo.accuracy - best.accuracy) * 100
-        (apart if p.significant else same).append(f"{mo.label} ({points:+.2f} points)")
-    text = (
-        f"{best.label} has the highest test accuracy, {best.accuracy:.4f} (95 % interval "
-        f"{best.ci95[0]:.4f}-{best.ci95[1]:.4f})."
+        item = _("{model} ({points} points)").format(model=labels[key], points=num(points, 2, True))
+        (apart if p.significant else same).append(item)
+    text = _("{model} has the highest test accuracy, {acc} (95 % interval {low}–{high}).").format(
+        model=labels[order[0]],
+        acc=num(best.accuracy),
+        low=num(best.ci95[0]),
+        high=num(best.ci95[1]),
     )
     if same:
-        text += f" Indistinguishable from it here: {', '.join(same)}."
+        text += " " + _("Indistinguishable from it here: {models}.").format(models=listed(same))
     if apart:
-        text += f" Different from it at {ALPHA}: {', '.join(apart)}."
+        text += " " + _("Different from it at {alpha}: {models}.").format(
+            alpha=num(ALPHA, 2), models=listed(apart)
+        )
     rows = [mo.details["train_rows"] for mo in m.models.values() if "train_rows" in mo.details]
     if rows and min(rows) < max(rows):
-        text += (
-            f" The models learnt from different numbers of training rows ({min(rows):,} to "
-            f"{max(rows):,}), so these verdicts compare model and data together."
-        )
+        text += " " + _(
+            "The models learnt from different numbers of training rows ({low} to {high}), so "
+            "these verdicts compare model and data together."
+        ).format(low=grouped(min(rows)), high=grouped(max(rows)))
     letters = sorted(set("".join(m.groups.values())))
     if len(m.models) > 2 and len(letters) == len(m.models):
-        text += " No two models are indistinguishable here: each is a group of its own."
+        text += " " + _("No two models are indistinguishable here: each is a group of its own.")
     elif len(m.models) > 2 and letters:
-        text += (
-            f" The {len(m.models)} models form {counted(len(letters), 'group')} of "
-            "indistinguishable models (the letters in the table; a shared letter means "
-            "no difference at 0.05)."
-        )
+        text += " " + ngettext(
+            "The {models} models form {n} group of indistinguishable models (the letters in "
+            "the table; a shared letter means no difference at 0.05).",
+            "The {models} models form {n} groups of indistinguishable models (the letters in "
+            "the table; a shared letter means no difference at 0.05).",
+            len(letters),
+        ).format(models=len(m.models), n=len(letters))
     return text
 
 
 def leaderboard_note(m: StudyMetrics) -> str:
     """What the summary table's rows are: one run per model, and where the spread is."""
-    text = (
+    text = _(
         "Each row is one run: for a network the seed chosen on validation accuracy, for a "
         "forest with seeds the one chosen on out-of-bag accuracy; fit s are that run's "
         "training seconds."
     )
     if m.networks:
-        spread = ", ".join(
-            f"{n.name} {n.test_acc_mean:.4f} ± {n.test_acc_sd:.4f}" for n in m.networks.values()
+        spread = listed(
+            f"{n.name} {num(n.test_acc_mean)} ± {num(n.test_acc_sd)}" for n in m.networks.values()
         )
-        text += f" Mean ± sd of test accuracy over the seeds (task 5): {spread}."
+        text += " " + _("Mean ± sd of test accuracy over the seeds (task 5): {spread}.").format(
+            spread=spread
+        )
     return text
 
 
@@ -170,52 +244,76 @@ def verdict_rule(m: StudyMetrics, config: StudyConfig) -> str:
     n_test = m.task1["splits"]["test"]["kept"]
     n_pairs = len(m.pairs or [])
     return (
-        f"Two models are called different at {ALPHA} only when McNemar's test, which looks "
-        "at the test images exactly one of them gets right, says so after Holm's correction "
-        f"for the {counted(n_pairs, 'pair')}. For models trained with several seeds the "
-        "seeds are paired by index, every seed pair is tested and the largest p counts; a "
-        "model with one fit takes part with that fit. Otherwise the two are "
-        "indistinguishable here. The table shows, for each pair, the seed pair whose p "
-        "counts. The test is paired, so overlapping intervals do not make two models "
-        "indistinguishable. The 95 % intervals are percentile intervals of "
-        f"{config.bootstrap} bootstrap resamples of the {n_test} test images (bootstrap seed "
-        f"{config.seed}): they cover test-set sampling only, not training randomness, whose "
-        "spread over seeds task 5's table shows."
+        ngettext(
+            "Two models are called different at {alpha} only when McNemar's test, which looks at "
+            "the test images exactly one of them gets right, says so after Holm's correction for "
+            "the {n} pair.",
+            "Two models are called different at {alpha} only when McNemar's test, which looks at "
+            "the test images exactly one of them gets right, says so after Holm's correction for "
+            "the {n} pairs.",
+            n_pairs,
+        ).format(alpha=num(ALPHA, 2), n=n_pairs)
+        + " "
+        + _(
+            "For models trained with several seeds the seeds are paired by index, every seed pair "
+            "is tested and the largest p counts; a model with one fit takes part with that fit. "
+            "Otherwise the two are indistinguishable here. The table shows, for each pair, the "
+            "seed pair whose p counts. The test is paired, so overlapping intervals do not make "
+            "two models indistinguishable. The 95 % intervals are percentile intervals of {boot} "
+            "bootstrap resamples of the {n_test} test images (bootstrap seed {seed}): they cover "
+            "test-set sampling only, not training randomness, whose spread over seeds task 5's "
+            "table shows."
+        ).format(boot=grouped(config.bootstrap), n_test=grouped(n_test), seed=config.seed)
     )
 
 
-def reduced_budget(config: StudyConfig, m: StudyMetrics) -> str | None:
+def reduced_budget(config: StudyConfig, m: StudyMetrics, labels: dict) -> str | None:
     """The banner of a report made on reduced budgets, from what was reduced; None when
     every model had the full budget."""
     rows = m.task1["splits"]["train"]["kept"]
     fewer = sorted(
-        {
-            mo.label: mo.details["train_rows"]
-            for mo in m.models.values()
-            if mo.details.get("train_rows", rows) < rows and mo.task in ("3", "4")
-        }.items()
+        (labels[k], mo.details["train_rows"])
+        for k, mo in m.models.items()
+        if mo.details.get("train_rows", rows) < rows and mo.task in ("3", "4")
     )
     parts = []
     if fewer:
         parts.append(
-            f"{', '.join(label for label, _ in fewer)} learn from a stratified "
-            f"{fewer[0][1]:,} of the {rows:,} training rows"
+            _("{models} learn from a stratified {rows} of the {all} training rows").format(
+                models=listed(label for label, _rows in fewer),
+                rows=grouped(fewer[0][1]),
+                all=grouped(rows),
+            )
         )
     if config.profile == "quick" and m.networks:
         epochs = max(n.spec["epochs"] for n in m.networks.values())
         parts.append(
-            f"the networks train for at most {counted(epochs, 'epoch')} with "
-            f"{counted(config.network_seeds, 'seed')}"
+            ngettext(
+                "the networks train for at most {epochs} epoch",
+                "the networks train for at most {epochs} epochs",
+                epochs,
+            ).format(epochs=epochs)
+            + " "
+            + ngettext("with {n} seed", "with {n} seeds", config.network_seeds).format(
+                n=config.network_seeds
+            )
         )
     if config.profile == "quick":
         parts.append(
-            f"the logistic regressions stop after at most {config.logreg.max_iter} iterations"
+            _("the logistic regressions stop after at most {n} iterations").format(
+                n=config.logreg.max_iter
+            )
         )
-        parts.append(f"the intervals use {config.bootstrap} bootstrap resamples")
+        parts.append(
+            _("the intervals use {n} bootstrap resamples").format(n=grouped(config.bootstrap))
+        )
     if not parts:
         return None
-    who = f"profile {config.profile}" if config.profile == "quick" else "subsampled training rows"
-    return (
-        f"Reduced budget ({who}): {'; '.join(parts)}. This report shows that every step "
-        "runs; its comparison is not for conclusions about the models."
-    )
+    if config.profile == "quick":
+        who = _("profile {profile}").format(profile=config.profile)
+    else:
+        who = _("subsampled training rows")
+    return _(
+        "Reduced budget ({who}): {parts}. This report shows that every step runs; its "
+        "comparison is not for conclusions about the models."
+    ).format(who=who, parts="; ".join(parts))

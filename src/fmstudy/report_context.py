@@ -1,0 +1,220 @@
+"""What the report templates print, in the report's language: the typed records, the
+sentences :mod:`fmstudy.narrative` makes from them, the names of models and classes,
+and the table of contents.
+
+    with language("sv"):
+        ctx = build_context(result, images)     # result: a study.StudyResult
+
+Call it inside :func:`fmstudy.i18n.language`: every string it makes is in the language
+that is current then.
+"""
+
+from __future__ import annotations
+
+import json
+
+from fmstudy import narrative
+from fmstudy.datasets import get_dataset_spec
+from fmstudy.errors import FmstudyError
+from fmstudy.i18n import N_, current, grouped, num
+from fmstudy.i18n import gettext as _
+
+FIGURE_TITLES = {
+    "examples": N_("Example images per class"),
+    "pca_scatter": N_("PCA: the training data on PC1 and PC2"),
+    "pca_variance": N_("PCA: explained variance"),
+    "pca_components": N_("PCA: the first principal axes"),
+    "comparison": N_(
+        "Each model's test accuracy minus the best model's, with its 95 % paired bootstrap interval"
+    ),
+    "confident_mistakes": N_(
+        "The test images the most accurate model got wrong with the highest probability for "
+        "the wrong class"
+    ),
+    "learning_curves": N_(
+        "Accuracy against training rows, cross-validated on the training rows (bands: ±1 sd "
+        "over the folds)"
+    ),
+    "search_history": N_("Search: validation accuracy of each trial and the best so far"),
+    "search_importances": N_("Search: which parameters mattered (fANOVA importance)"),
+    "search_curves": N_(
+        "Search: validation accuracy per epoch of every trial (pruned ones stop early)"
+    ),
+}
+TRIAL_STATES = (N_("complete"), N_("pruned"), N_("fail"), N_("running"))  # search table
+
+
+def dataset_spec(name: str):
+    try:
+        return get_dataset_spec(name)
+    except FmstudyError:
+        return None
+
+
+def build_context(result, images: dict[str, str]) -> dict:
+    """What the templates print: the records, and the sentences made from them."""
+    m = result.metrics
+    t1 = m.task1
+    spec = dataset_spec(t1["dataset"])
+    shown = spec.class_names(current().code) if spec else None
+    names = {
+        int(c): shown[int(c)] if shown else n
+        for c, n in zip(t1["classes"], t1["class_names"], strict=True)
+    }
+    labels = {k: narrative.label_of(ev) for k, ev in m.models.items()}
+    models = [_model(result, key, ev, names) for key, ev in m.models.items()]
+    classical = [mo for mo in models if mo["ev"].task in ("3", "4")]
+    for i, mo in enumerate(classical):
+        first_logreg = mo["ev"].task == "4" and (i == 0 or classical[i - 1]["ev"].task == "3")
+        mo["heading"] = _("Task 3") if mo["ev"].task == "3" else _("Task 4") if first_logreg else ""
+    by_key = {mo["key"]: mo for mo in models}
+    nets = [
+        {
+            "name": name,
+            "n": n,
+            "mo": by_key[n.key],
+            "description": narrative.network_description(
+                n, by_key[n.key]["timing"].get("refit_seconds", 0.0)
+            ),
+        }
+        for name, n in m.networks.items()
+    ]
+    title = _("{dataset} study").format(dataset=dataset_title(t1["dataset"]))
+    ctx = {
+        "lang": current().code,
+        "classical": classical,
+        "networks": nets,
+        "networks_intro": narrative.networks_intro(result.config, m.networks) if nets else "",
+        "networks_conclusion": narrative.network_conclusion(m.networks, t1),
+        "title": title,
+        "banner": narrative.reduced_budget(result.config, m, labels),
+        "conclusion": narrative.comparison_summary(m, labels) if m.pairs else "",
+        "rule": narrative.verdict_rule(m, result.config) if m.pairs else "",
+        "leaderboard_note": narrative.leaderboard_note(m) if m.models else "",
+        "leaderboard": [by_key[k] for k in m.ranked()],
+        "pair_rows": pair_rows(m),
+        "cfg": result.config,
+        "manifest": result.manifest,
+        "m": m,
+        "t1": t1,
+        "names": names,
+        "labels": labels,
+        "short": {k: narrative.short_label(k, ev) for k, ev in m.models.items()},
+        "split_names": {"train": _("train"), "test": _("test")},
+        "models": models,
+        "timings": result.timings,
+        "img": images,
+        "pca_text": narrative.pca_text(m.pca) if m.pca else [],
+        "titles": {k: _(v) for k, v in FIGURE_TITLES.items()},
+        "search": search_context(result, names),
+        "evaluation": evaluation_context(m, labels),
+        "probability_rows": [mo for mo in models if mo["ev"].log_loss is not None],
+        "citation": spec.citation if spec else "",
+        "licence": spec.licence_name if spec else "",
+    }
+    ctx["toc"] = toc(ctx)
+    return ctx
+
+
+def _model(result, key: str, ev, names: dict) -> dict:
+    t1 = result.metrics.task1
+    english = dict(zip(t1["classes"], t1["class_names"], strict=True))
+    oob = ev.details.get("oob_curve") or []
+    return {
+        "key": key,
+        "ev": ev,
+        "timing": result.timings["models"][key],
+        "discussion": narrative.discussion(ev, result.metrics.similar_pairs, names),
+        "note": (
+            narrative.fit_note(ev, t1["splits"]["train"]["kept"]) if ev.task in ("3", "4") else ""
+        ),
+        # classification_report is keyed by the data set's own (English) class names
+        "report_rows": [(names[int(c)], ev.report[english[c]]) for c in t1["classes"]],
+        "proba_note": narrative.probability_note(ev, names),
+        "oob_steps": ", ".join(
+            _("{n} trees {acc}").format(n=grouped(n), acc=num(a)) for n, a in oob
+        ),
+    }
+
+
+def toc(ctx: dict) -> list[tuple[str, str]]:
+    """The report's sections as (anchor, heading), in order."""
+    out = [("summary", _("Summary"))] if ctx["models"] else []
+    out.append(("task1", _("Task 1: the data")))
+    if ctx["m"].pca:
+        out.append(("task2", _("Task 2: PCA")))
+    for mo in ctx["classical"]:
+        label = ctx["labels"][mo["key"]]
+        out.append((mo["key"], f"{mo['heading']}: {label}" if mo["heading"] else label))
+    if ctx["networks"]:
+        out.append(("task5", _("Task 5: neural networks")))
+    if ctx["search"]:
+        out.append(("search", _("Architecture search (Optuna)")))
+    if ctx["pair_rows"]:
+        out.append(("comparison", _("Which model is better, and is the difference real?")))
+    if ctx["evaluation"]["any"]:
+        out.append(("evaluation", _("Beyond accuracy: probabilities, learning curves, algorithms")))
+    return out
+
+
+def evaluation_context(m, labels: dict) -> dict:
+    """The deeper evaluation's sentences: learning curves, --cv, --compare 5x2cv."""
+    curves = m.learning_curves
+    tests = m.five_by_two["tests"] if m.five_by_two else []
+    rows = max((max(t.rows) for t in tests), default=0)
+    return {
+        "curves_intro": narrative.learning_curves_intro(list(curves.values())) if curves else "",
+        "curves": [narrative.learning_curve_text(c, labels[k]) for k, c in curves.items()],
+        "cv": list(m.cv.values()),
+        "cv_text": narrative.cv_text(m.cv) if m.cv else "",
+        "five": [(t, narrative.verdict(t)) for t in tests],
+        "five_text": narrative.five_by_two_text(tests, rows, labels) if tests else "",
+        "any": bool(
+            curves or m.cv or tests or any(mo.log_loss is not None for mo in m.models.values())
+        ),
+    }
+
+
+def pair_rows(m) -> list[dict]:
+    """The pairwise table, each row from the seed pair whose p stands for the pair: its
+    difference in points and discordant counts, that (largest) p, Holm's p, the verdict."""
+    n_test = m.task1["splits"]["test"]["kept"]
+    return [
+        {
+            "p": p,
+            "points": (p.a_only_right - p.b_only_right) / n_test * 100,
+            "seed_pairs": len(p.seed_p_values) or 1,
+            "verdict": narrative.verdict(p),
+        }
+        for p in m.pairs or []
+    ]
+
+
+def search_context(result, names: dict) -> dict | None:
+    """The search section's rows: the best trials first, then the rest by number."""
+    s = result.metrics.search
+    if s is None:
+        return None
+    test = result.metrics.models.get("search-best")
+    frame = result.tables["search_trials"]
+    done = frame[frame["state"].isin(["complete", "pruned"])]
+    top = done.sort_values("val_accuracy", ascending=False).head(15)
+    rows = [{**r, "state_shown": _(r["state"])} for r in top.to_dict("records")]
+    return {
+        "m": s,
+        "rows": rows,
+        "n_shown": len(rows),
+        "settings": s.settings,
+        "test": test,
+        "intro": narrative.search_intro(s),
+        "files_note": narrative.search_files_note(),
+        "proba_note": narrative.probability_note(test, names) if test else "",
+        "conclusion": narrative.search_conclusion(s),
+        "spec_json": json.dumps(s.best_spec, indent=2),
+    }
+
+
+def dataset_title(name: str) -> str:
+    """The data set's name as its registry writes it, without the publisher."""
+    spec = dataset_spec(name)
+    return spec.title.split(" (")[0] if spec else name

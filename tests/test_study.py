@@ -128,7 +128,7 @@ def test_metrics_agree_with_the_report(quick_report):
     assert escape(summary) in html and summary in md
     assert m["comparison"]["pairs"] and html.count(escape(summary)) == 1  # said once
     c = m["pca"]["checks"]
-    assert f"{c['pc1_variance_by_hand']:.2f}" in html
+    assert f"{c['pc1_variance_by_hand']:,.2f}" in html
     assert c["eig_vs_sklearn_abs_cosine_min"] >= 0.9999
     assert c["pc1_variance_sklearn"] > c["random_direction_variance_max"]
     assert m["task1"]["splits"]["train"]["kept"] == 24000

@@ -85,8 +85,9 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 def num(x: float, digits: int = 4, sign: bool = False) -> str:
-    """A decimal with ``digits`` decimals in the current language (0,9180 in Swedish)."""
-    pattern = "0" + ("." + "0" * digits if digits else "")
+    """A decimal with ``digits`` decimals in the current language, thousands grouped
+    (0,9180 and 1 871 027,16 in Swedish)."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
     # the float's exact value, so it rounds as Python's f"{x:.4f}" does (0.94825 -> 0.9483)
     value = Decimal(abs(x) if sign else x)
     text = format_decimal(value, format=pattern, locale=current().code)

@@ -153,7 +153,7 @@ def toc(ctx: dict) -> list[tuple[str, str]]:
     if ctx["pair_rows"]:
         out.append(("comparison", _("Which model is better, and is the difference real?")))
     if ctx["evaluation"]["any"]:
-        out.append(("evaluation", _("Beyond accuracy: probabilities, learning curves, algorithms")))
+        out.append(("evaluation", ctx["evaluation"]["heading"]))
     return out
 
 
@@ -171,6 +171,11 @@ def evaluation_context(m, labels: dict) -> dict:
         "five_text": narrative.five_by_two_text(tests, rows, labels) if tests else "",
         "any": bool(
             curves or m.cv or tests or any(mo.log_loss is not None for mo in m.models.values())
+        ),
+        "heading": (
+            _("Beyond accuracy: probabilities, learning curves, algorithms")
+            if m.cv or tests
+            else _("Beyond accuracy: probabilities and learning curves")
         ),
     }
 

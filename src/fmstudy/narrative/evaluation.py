@@ -72,7 +72,7 @@ def learning_curve_text(c: LearningCurve, label: str) -> str:
     if gain > spread:
         more = _(
             "the last doubling still added {gain} points, more than the fold-to-fold spread "
-            "({spread}): more training rows would likely help."
+            "({spread}): more training rows may help."
         )
     else:
         more = _(
@@ -80,8 +80,13 @@ def learning_curve_text(c: LearningCurve, label: str) -> str:
             "the curve has flattened at this size."
         )
     text += " " + more.format(gain=num(gain * 100, 1, sign=True), spread=num(spread * 100, 1))
-    text += " " + _("Accuracy on its own training rows is {train}, {gap} points above.").format(
-        train=num(c.train_mean[-1]), gap=num((c.train_mean[-1] - c.val_mean[-1]) * 100, 1)
+    text += " " + _(
+        "With {rows} rows its accuracy on the rows it was trained on is {train} (mean over the "
+        "folds), {gap} points above the held-out folds."
+    ).format(
+        rows=grouped(c.train_rows[-1]),
+        train=num(c.train_mean[-1]),
+        gap=num((c.train_mean[-1] - c.val_mean[-1]) * 100, 1),
     )
     if c.oob_accuracy is not None:
         text += " " + _(

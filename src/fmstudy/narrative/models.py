@@ -9,7 +9,7 @@ import numpy as np
 
 from fmstudy.compare import ALPHA
 from fmstudy.config import StudyConfig
-from fmstudy.i18n import N_, grouped, ngettext, num, pct
+from fmstudy.i18n import N_, grouped, ngettext, num, pct, sig
 from fmstudy.i18n import gettext as _
 from fmstudy.results import ModelResult, StudyMetrics
 
@@ -86,7 +86,7 @@ def pca_text(pca: dict) -> list[str]:
             n=grouped(c["random_directions"]),
             max=num(c["random_direction_variance_max"], 1),
             mean=num(c["random_direction_variance_mean"], 1),
-            dot=f"{c['pc1_dot_pc2']:.1e}".replace(".", num(0.5, 1)[1]),
+            dot=sig(c["pc1_dot_pc2"], 2),
         ),
     ]
 

@@ -61,14 +61,14 @@ def networks_intro(config: StudyConfig, nets: dict[str, NetworkResult]) -> str:
     first_rows = first.spec["val_split"] == "first"
     if len(nets) > 1 and first_rows:
         text += " " + _(
-            "Validation for the first architecture is the first 20 % of the training rows, "
-            "as in the notebook; each spec below says its own."
-        )
+            "Validation for {name} is the first 20 % of the training rows, as in the notebook; "
+            "each spec below says its own."
+        ).format(name=first.name)
     elif len(nets) > 1:
         text += " " + _(
-            "Validation for the first architecture is a stratified 20 % of the training rows; "
-            "each spec below says its own."
-        )
+            "Validation for {name} is a stratified 20 % of the training rows; each spec below "
+            "says its own."
+        ).format(name=first.name)
     elif first_rows:
         text += " " + _("Validation is the first 20 % of the training rows, as in the notebook.")
     else:
@@ -116,8 +116,8 @@ def overfitting_sentence(name: str, n: NetworkResult) -> str:
     longest = max(len(h["val_loss"]) for h in n.histories)
     if longest > ran:
         low = _(
-            "the mean validation loss over {seeds} is lowest at epoch {epoch} of {ran} (the "
-            "first {ran}, which every seed ran)"
+            "the mean validation loss over {seeds} is lowest at epoch {epoch} of the {ran} that "
+            "every seed ran"
         )
     else:
         low = _("the mean validation loss over {seeds} is lowest at epoch {epoch} of {ran}")

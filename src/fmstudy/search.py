@@ -266,7 +266,7 @@ def figures(study) -> dict:
         out["search_history"] = ax.figure
         if len(complete) >= MIN_IMPORTANCE_TRIALS:
             try:
-                ax = ovm.plot_param_importances(study)
+                ax = ovm.plot_param_importances(study, target_name=_("validation accuracy"))
                 ax.figure.set_size_inches(8, 4.5)
                 ax.set_title(_("Search: parameter importances (fANOVA)"))
                 ax.set(xlabel=_("importance"), ylabel=_("parameter"))

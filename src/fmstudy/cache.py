@@ -122,6 +122,17 @@ class FitCache:
             raise Damaged(f"it holds {len(p)} rows of probabilities, not {self.n_test}")
         return p
 
+    def _guarded(self, key: str, read):
+        """``read()``, or None with one line on stderr when the entry is unreadable or
+        damaged (a miss: the caller fits again)."""
+        try:
+            return read()
+        except OSError as exc:
+            self._miss(key, exc.strerror or "unreadable")
+        except (Damaged, KeyError, TypeError) as exc:
+            self._miss(key, str(exc) if isinstance(exc, Damaged) else f"no {exc}")
+        return None
+
     def _miss(self, key: str, why: str) -> None:
         log.warning("fmstudy: note: cached fit %s is damaged (%s); fitting it again", key, why)
 
@@ -131,7 +142,8 @@ class FitCache:
         meta = self.folder / f"{key}.json"
         if self.fresh or not meta.is_file():
             return None
-        try:
+
+        def read():
             m = _unsealed(meta.read_bytes())
             raw = (self.folder / f"{key}.npy").read_bytes()
             y_pred = self._predictions(raw, m["predictions_sha256"])
@@ -146,11 +158,8 @@ class FitCache:
                 m["info"],
                 proba,
             )
-        except OSError as exc:
-            self._miss(key, exc.strerror or "unreadable")
-        except (Damaged, KeyError, TypeError) as exc:
-            self._miss(key, str(exc) if isinstance(exc, Damaged) else f"no {exc}")
-        return None
+
+        return self._guarded(key, read)
 
     def keep_fit(self, key: str, fit: FitResult) -> FitResult:
         """Predictions and probabilities first, then the sealed JSON that marks the entry
@@ -179,13 +188,11 @@ class FitCache:
         path = self.folder / f"{key}.json"
         if self.fresh or not path.is_file():
             return None
-        try:
+
+        def read():
             return _unsealed(path.read_bytes())["record"]
-        except OSError as exc:
-            self._miss(key, exc.strerror or "unreadable")
-        except (Damaged, KeyError, TypeError) as exc:
-            self._miss(key, str(exc) if isinstance(exc, Damaged) else f"no {exc}")
-        return None
+
+        return self._guarded(key, read)
 
     def keep_record(self, key: str, record: dict) -> dict:
         """Keep a JSON-able record under ``key`` (sealed, written atomically)."""
@@ -202,7 +209,8 @@ class FitCache:
         folder = self.folder / key
         if self.fresh or not (folder / "run.json").is_file():
             return None
-        try:
+
+        def read():
             m = _unsealed((folder / "run.json").read_bytes())
             files = verified_files(folder, m["files"])
             y_pred = self._predictions(files["y_pred.npy"], m["files"]["y_pred.npy"])
@@ -224,11 +232,8 @@ class FitCache:
                 dataset=m["dataset"],
                 folder=folder,
             )
-        except OSError as exc:
-            self._miss(key, exc.strerror or "unreadable")
-        except (Damaged, KeyError, TypeError) as exc:
-            self._miss(key, str(exc) if isinstance(exc, Damaged) else f"no {exc}")
-        return None
+
+        return self._guarded(key, read)
 
     def keep_training(self, key: str, run):
         """Save a finished training (weights, spec, predictions, run.json) into place."""

@@ -173,9 +173,7 @@ def compare_models(
         tests.append((a, b, {**worst, "seed_p_values": seed_p}))
     if not tests:
         return intervals, []
-    reject, p_holm, _, _ = multipletests(
-        [t["p_value"] for _, _, t in tests], alpha=ALPHA, method="holm"
-    )
+    reject, p_holm = holm([t["p_value"] for _, _, t in tests])
     pairs = []
     for (a, b, test), r, ph in zip(tests, reject, p_holm, strict=True):
         acc_a, acc_b = correct[a].mean(), correct[b].mean()
@@ -193,6 +191,13 @@ def compare_models(
             )
         )
     return intervals, pairs
+
+
+def holm(p_values) -> tuple[list[bool], list[float]]:
+    """Holm's correction across a family of tests: which reject at :data:`ALPHA`, and the
+    corrected p-values."""
+    reject, p_holm, _, _ = multipletests(list(p_values), alpha=ALPHA, method="holm")
+    return [bool(r) for r in reject], [float(p) for p in p_holm]
 
 
 def difference_from_best(

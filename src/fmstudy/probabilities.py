@@ -20,11 +20,6 @@ from sklearn.metrics import average_precision_score, log_loss, roc_auc_score
 
 VOTE_CLIP = 1e-3  # the smallest probability a forest's vote fraction is given
 ECE_BINS = 10  # equal-width confidence bins of the reliability diagram
-SOURCES = {
-    "votes": "the fraction of trees voting for each class",
-    "logistic": "the logistic regression's predict_proba",
-    "softmax": "the network's softmax output",
-}
 
 
 def check_rows(proba: np.ndarray, n_classes: int) -> np.ndarray:

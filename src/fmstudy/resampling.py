@@ -28,11 +28,10 @@ from sklearn.model_selection import (
     learning_curve,
 )
 from sklearn.utils.parallel import Parallel, delayed
-from statsmodels.stats.multitest import multipletests
 from threadpoolctl import threadpool_limits
 
 from fmstudy.classical import ModelSpec, estimator, subsample
-from fmstudy.compare import ALPHA
+from fmstudy.compare import holm
 from fmstudy.results import CVScores, FiveByTwoTest, LearningCurve
 
 CURVE_FRACTIONS = (0.1, 0.25, 0.5, 1.0)  # of the rows each fold trains on
@@ -187,7 +186,7 @@ def five_by_two(
         raw.append((a, b, diff, *combined_f(diff)))
     if not raw:
         return {k: v.tolist() for k, v in scores.items()}, []
-    reject, p_holm, _, _ = multipletests([r[4] for r in raw], alpha=ALPHA, method="holm")
+    reject, p_holm = holm([r[4] for r in raw])
     tests = []
     for (a, b, diff, stat, p), r, ph in zip(raw, reject, p_holm, strict=True):
         ma, mb = float(scores[a].mean()), float(scores[b].mean())

@@ -3,7 +3,8 @@ import pytest
 
 from fmstudy import FmstudyError, classes_for_surname, load_dataset, parse_classes
 from fmstudy.datasets import FASHION_MNIST
-from fmstudy.subsets import SWEDISH_ALPHABET, LabelMap, resolve_classes, select_classes
+from fmstudy.groups import SWEDISH_ALPHABET, resolve_classes
+from fmstudy.subsets import LabelMap, select_classes
 
 NAMES = FASHION_MNIST.classes
 A_G, H_M, N_O = (0, 1, 2, 3), (4, 5, 6, 7), (6, 7, 8, 9)

@@ -17,7 +17,8 @@ except PackageNotFoundError:  # running from a source tree without install
 
 from fmstudy.data import Dataset, load_dataset  # noqa: E402
 from fmstudy.errors import FmstudyError  # noqa: E402
-from fmstudy.subsets import classes_for_surname, parse_classes, select_classes  # noqa: E402
+from fmstudy.groups import classes_for_surname, parse_classes  # noqa: E402
+from fmstudy.subsets import select_classes  # noqa: E402
 
 _LAZY = {
     "run_study": "fmstudy.study",

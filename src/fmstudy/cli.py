@@ -13,8 +13,8 @@ from typing import Annotated
 
 import typer
 
+from fmstudy import cli_course, cli_study  # noqa: F401  (register notebook, run, search, nn)
 from fmstudy import cli_options as opts
-from fmstudy import cli_study  # noqa: F401  (registers run, search and nn on the app)
 from fmstudy import console as show
 from fmstudy.cli_app import app
 from fmstudy.data import datasets_overview, resolve_data_dir
@@ -26,6 +26,7 @@ def data_cmd(
     dataset: opts.DatasetOpt = "fashion-mnist",
     surname: opts.Surname = None,
     classes: opts.Classes = None,
+    groups: opts.Groups = None,
     data_dir: opts.DataDir = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the verification as one JSON object.")
@@ -42,7 +43,7 @@ def data_cmd(
     if list_:
         show.print_list(datasets_overview(root), root, as_json)
         return
-    report = dataset_report(dataset, root, surname=surname, classes=classes)
+    report = dataset_report(dataset, root, surname=surname, classes=classes, groups=groups)
     if as_json:
         print(json.dumps(report, indent=2))
     else:

@@ -40,6 +40,16 @@ Surname = Annotated[
         "(A-G: 0-3, H-M: 4-7, N-Ö: 6-9).",
     ),
 ]
+Groups = Annotated[
+    str | None,
+    typer.Option(
+        "--groups",
+        help="The surname rule, for another year or course: letter ranges and their classes, "
+        "e.g. 'A-G:0-3,H-M:4-7,N-Ö:6-9' (the course's); classes as a range or joined by '+' "
+        "(numbers or names). --surname and --all-groups read it.",
+        show_default=False,
+    ),
+]
 Classes = Annotated[
     str | None,
     typer.Option(

@@ -18,6 +18,7 @@ from fmstudy.errors import FmstudyError
 def run_cmd(
     surname: opts.Surname = None,
     classes: opts.Classes = None,
+    groups: opts.Groups = None,
     dataset: opts.DatasetOpt = "fashion-mnist",
     out: Annotated[
         Path,
@@ -65,6 +66,16 @@ def run_cmd(
     compare: opts.Compare = "none",
     learning_curves: opts.LearningCurves = None,
     lang: opts.Lang = "en",
+    all_groups: Annotated[
+        bool,
+        typer.Option(
+            "--all-groups",
+            help="Run the study for every surname group (see --groups) into OUT/<group>/ "
+            "and write OUT/index.html and index.md: per group and model the accuracy, the "
+            "most accurate model with the report's verdicts, the hardest pair and links to "
+            "the reports, a grading key.",
+        ),
+    ] = False,
     fresh: Annotated[
         bool, typer.Option("--fresh", help="Ignore cached model fits and refit everything.")
     ] = False,
@@ -80,6 +91,36 @@ def run_cmd(
     from fmstudy.study import run_report
 
     check_jobs(jobs)
+    if all_groups:
+        from fmstudy.all_groups import run_all_groups
+
+        if surname is not None or classes or config is not None:
+            raise FmstudyError(
+                "--all-groups runs every surname group: leave out --surname, --classes and --config"
+            )
+        settings = {
+            "dataset": dataset,
+            "seed": seed,
+            "profile": profile,
+            "tasks": tasks,
+            "cv": cv,
+            "cv_repeats": cv_repeats,
+            "compare": compare,
+            "learning_curves": learning_curves,
+            "lang": lang,
+        }
+        overview = run_all_groups(
+            settings,
+            out,
+            groups=groups,
+            force=force,
+            data_dir=data_dir,
+            jobs=jobs,
+            fresh=fresh,
+            search_storage=storage,
+        )
+        show.print_groups(overview, out)
+        return
     if config is not None:
         cfg = read_config(config)
     else:
@@ -95,6 +136,7 @@ def run_cmd(
             compare=compare,
             learning_curves=learning_curves,
             lang=lang,
+            groups=groups,
         )
     result = run_report(
         cfg, out, force=force, storage=storage, data_dir=data_dir, jobs=jobs, fresh=fresh
@@ -106,6 +148,7 @@ def run_cmd(
 def search_cmd(
     surname: opts.Surname = None,
     classes: opts.Classes = None,
+    groups: opts.Groups = None,
     dataset: opts.DatasetOpt = "fashion-mnist",
     trials: Annotated[
         int,
@@ -187,7 +230,13 @@ def search_cmd(
         "study_name": study_name,
     }
     cfg = search_config(
-        budget, dataset=dataset, surname=surname, classes=classes, seed=seed, lang=lang
+        budget,
+        dataset=dataset,
+        surname=surname,
+        classes=classes,
+        groups=groups,
+        seed=seed,
+        lang=lang,
     )
     if out.exists() and not out.is_dir():
         raise FmstudyError(f"--out {out} is a file; give a folder")
@@ -216,6 +265,7 @@ def nn_cmd(
     ] = None,
     surname: opts.Surname = None,
     classes: opts.Classes = None,
+    groups: opts.Groups = None,
     dataset: opts.DatasetOpt = "fashion-mnist",
     epochs: opts.Epochs = None,
     seeds: Annotated[
@@ -282,6 +332,7 @@ def nn_cmd(
         dataset=dataset,
         surname=surname,
         classes=classes,
+        groups=groups,
         seed=seed,
         lang=lang,
     )

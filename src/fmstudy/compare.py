@@ -12,6 +12,7 @@ fewer than 25 are discordant), with Holm's correction across the pairs.
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 from sklearn.metrics import classification_report, confusion_matrix, f1_score
@@ -19,7 +20,7 @@ from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
 
 from fmstudy.probabilities import probability_scores
-from fmstudy.results import ModelResult, PairTest
+from fmstudy.results import ModelResult, PairTest, StudyMetrics
 
 ALPHA = 0.05
 
@@ -148,13 +149,13 @@ def compare_models(
     """Bootstrap intervals per model and McNemar verdicts per pair that account for seeds.
 
     ``predictions`` holds each model's representative fit; ``seed_predictions`` every
-    fit by seed (default: that one fit).  For a pair, seeds are paired by index (a model
+    fit by seed (for a model it leaves out: that one fit).  For a pair, seeds are paired by index (a model
     with fewer fits repeats its last), McNemar's test runs on every seed pair and the
     seed pair with the largest p stands for the pair (its counts and p are recorded);
     Holm's correction then runs across the pairs.
     """
     y_true = np.asarray(y_true)
-    fits = seed_predictions or {k: [p] for k, p in predictions.items()}
+    fits = {k: (seed_predictions or {}).get(k, [p]) for k, p in predictions.items()}
     correct = {k: np.asarray(p) == y_true for k, p in predictions.items()}
     intervals = {k: bootstrap_accuracy(c, n_boot=n_boot, seed=seed) for k, c in correct.items()}
     tests = []
@@ -191,6 +192,33 @@ def compare_models(
             )
         )
     return intervals, pairs
+
+
+def compare_results(
+    models: dict[str, ModelResult],
+    predictions: dict[str, np.ndarray],
+    y_true,
+    *,
+    n_boot: int,
+    seed: int,
+    seed_predictions: dict[str, list] | None = None,
+) -> StudyMetrics:
+    """The comparison of a study's models, as the metrics the report words: each model
+    with its bootstrap interval, McNemar's verdict per pair, the groups of
+    indistinguishable models and each model's paired difference from the best."""
+    labels = {k: m.label for k, m in models.items()}
+    ci95, pairs = compare_models(
+        y_true, predictions, labels, n_boot=n_boot, seed=seed, seed_predictions=seed_predictions
+    )
+    order = sorted(models, key=lambda k: -models[k].accuracy)
+    return StudyMetrics(
+        tasks=(),
+        task1={},
+        models={k: replace(m, ci95=ci95[k]) for k, m in models.items()},
+        pairs=pairs,
+        groups=letter_groups(order, pairs),
+        from_best=difference_from_best(y_true, predictions, order[0], n_boot=n_boot, seed=seed),
+    )
 
 
 def holm(p_values) -> tuple[list[bool], list[float]]:

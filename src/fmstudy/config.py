@@ -21,10 +21,10 @@ from dataclasses import asdict, dataclass, field, fields
 from fmstudy import checks
 from fmstudy.datasets import get_dataset_spec
 from fmstudy.errors import FmstudyError
+from fmstudy.groups import COURSE, parse_groups, resolve_classes
 from fmstudy.i18n import LANGUAGES
 from fmstudy.networks import MAX_EPOCHS, NetSpec, with_overrides
 from fmstudy.presets import get_preset, resolve_arch
-from fmstudy.subsets import resolve_classes
 
 CONFIG_VERSION = 2  # 2: resolved model settings; 1 held the profile's name only
 PROFILES = ("quick", "standard", "notebook")
@@ -181,6 +181,8 @@ class StudyConfig:
     classes: tuple[int, ...]
     dataset: str = "fashion-mnist"
     surname: str | None = None
+    group: str | None = None  # the surname group the classes came from, e.g. "H-M"
+    groups: str | None = None  # the surname rule when not the course's (--groups)
     seed: int = 0
     profile: str = "standard"
     tasks: tuple[str, ...] = DEFAULT_TASKS
@@ -213,6 +215,9 @@ class StudyConfig:
         if len(set(self.classes)) < 2:
             raise FmstudyError("a study needs at least two classes")
         _optional(checks.text, self.surname, "surname")
+        _optional(checks.text, self.group, "group")
+        if self.groups is not None:
+            parse_groups(self.groups, get_dataset_spec(self.dataset).classes)
         _optional(checks.integer, self.network_seeds, "network seeds", low=1, high=100)
         checks.seed(self.seed, count=self.network_seeds or 1)
         _optional(checks.integer, self.bootstrap, "bootstrap", low=10, high=1_000_000)
@@ -290,14 +295,8 @@ def _resolved(cfg: StudyConfig) -> dict:
     """The settings ``cfg`` leaves open, from its profile (networks only when task 5 runs)."""
     prof = get_profile(cfg.profile, cfg.seed)
     out: dict = {}
-    for name in (
-        "forest",
-        "logreg",
-        "bootstrap",
-        "pca_random_directions",
-        "parallel_fits",
-        "learning_curves",
-    ):
+    inherited = "forest logreg bootstrap pca_random_directions parallel_fits learning_curves"
+    for name in inherited.split():
         if getattr(cfg, name) is None:
             out[name] = getattr(prof, name)
     if cfg.network_seeds is None:
@@ -344,21 +343,27 @@ def study_config(
     surname: str | None = None,
     classes: str | tuple[int, ...] | None = None,
     tasks: str | tuple[str, ...] = DEFAULT_TASKS,
+    groups: str | None = None,
     **settings,
 ) -> StudyConfig:
     """The config of a run from command-line values: the data set's registry name, the
-    classes from ``classes`` (``'4-7'``, ``'coat,shirt'``, a tuple) or ``surname``, the
-    tasks from ``'1-5,search'``; ``settings`` are :class:`StudyConfig` fields."""
+    classes from ``classes`` (``'4-7'``, ``'coat,shirt'``, a tuple) or ``surname`` under
+    the surname rule ``groups`` (default the course's), the tasks from ``'1-5,search'``;
+    ``settings`` are :class:`StudyConfig` fields."""
     spec = get_dataset_spec(dataset)
+    rule = parse_groups(groups, spec.classes) if groups is not None else COURSE
     chosen = (
         tuple(classes)
         if isinstance(classes, tuple)
-        else resolve_classes(spec.classes, surname=surname, classes=classes)
+        else resolve_classes(spec.classes, surname=surname, classes=classes, rule=rule)
     )
+    by_surname = surname is not None and not classes
+    settings.setdefault("group", rule.for_surname(surname).name if by_surname else None)
     return StudyConfig(
         classes=chosen,
         dataset=spec.name,
-        surname=None if classes else surname,
+        surname=surname if by_surname else None,
+        groups=rule.text if groups is not None else None,
         tasks=parse_tasks(tasks) if isinstance(tasks, str) else tasks,
         **settings,
     )

@@ -86,6 +86,25 @@ def print_summary(result, out: Path) -> None:
     console.print(f"Report: {out / 'index.html'}  ({seconds:.1f} s)", markup=False)
 
 
+def print_groups(overview, out: Path) -> None:
+    """``fmstudy run --all-groups``: each group's most accurate model, and the overview."""
+    table = Table(title=f"fmstudy: all groups ({overview.rule})")
+    for col in ("group", "classes", "most accurate", "accuracy", "report"):
+        table.add_column(col)
+    for s in overview.groups:
+        best = s.models[s.best] if s.best else None
+        table.add_row(
+            escape(s.group),
+            ", ".join(map(str, s.classes)),
+            escape(best.label) if best else "-",
+            f"{best.accuracy:.4f}" if best else "-",
+            escape(str(out / s.group / "index.html")),
+        )
+    console = Console()
+    console.print(table)
+    console.print(f"Overview: {out / 'index.html'}", markup=False)
+
+
 def print_search(result, out: Path, url: str) -> None:
     """``fmstudy search``: the best trial, its test accuracy, and where everything is."""
     s = result.metrics.search

@@ -99,6 +99,48 @@ def train_rows(spec: NetSpec, sub: Subset) -> int:
     return n if spec.refit else n - int(round(n * spec.val_fraction))
 
 
+def summarise(spec: NetSpec, runs: list[TrainRun], sub) -> tuple[ModelResult, NetworkResult]:
+    """One architecture's seeds as records: the run chosen on validation accuracy (the
+    median, the lower for an even count) on the test set, and the summary over the seeds.
+    ``sub`` is the study's subsets.Subset (or anything with its classes, names and rows)."""
+    key = f"nn-{spec.name}"
+    vals = [r.history["val_acc"][r.best_epoch - 1] for r in runs]
+    rep = runs[representative(vals)]
+    label = network_label(spec)
+    seeds = [r.seed for r in runs]
+    details = {"seed": rep.seed, "seeds": seeds, "train_rows": train_rows(spec, sub)}
+    result = model_result(
+        key,
+        label,
+        "5",
+        sub.y_test,
+        rep.y_pred,
+        sub.classes,
+        sub.class_names,
+        details,
+        proba=rep.proba,
+    )
+    summary = NetworkResult.summarised(
+        name=spec.name,
+        key=key,
+        label=label[0].format(**label[1]),
+        spec=spec.to_dict(),
+        layers=spec.layer_string,
+        params=int(runs[0].n_params),
+        extras=spec.extras(),
+        seeds=seeds,
+        representative_seed=rep.seed,
+        test_acc=[float(r.test_accuracy) for r in runs],
+        val_acc_at_best=vals,
+        epochs_run=[int(r.epochs_run) for r in runs],
+        best_epoch=[int(r.best_epoch) for r in runs],
+        histories=[r.history for r in runs],
+        early_stopping=spec.patience is not None,
+        **overfitting([r.history["val_loss"] for r in runs]),
+    )
+    return result, summary
+
+
 def run_networks(
     config: StudyConfig, sub: Subset, cache: FitCache, jobs: int, steps: Steps
 ) -> NetworkRuns:
@@ -108,43 +150,13 @@ def run_networks(
     for spec in config.network_specs():
         runs, cached = train_seeds(spec, seeds, sub, cache, jobs, steps)
         key = f"nn-{spec.name}"
-        vals = [r.history["val_acc"][r.best_epoch - 1] for r in runs]
-        rep = runs[representative(vals)]
-        label = network_label(spec)
-        details = {"seed": rep.seed, "seeds": seeds, "train_rows": train_rows(spec, sub)}
-        out.models[key] = model_result(
-            key,
-            label,
-            "5",
-            sub.y_test,
-            rep.y_pred,
-            sub.classes,
-            sub.class_names,
-            details,
-            proba=rep.proba,
-        )
+        out.models[key], summary = summarise(spec, runs, sub)
+        out.results[spec.name] = summary
+        rep = runs[summary.seeds.index(summary.representative_seed)]
         out.predictions[key] = [r.y_pred for r in runs]
         out.probabilities[key] = rep.proba
         out.saved[spec.name] = rep.folder
         out.runs[spec.name] = runs
-        out.results[spec.name] = NetworkResult.summarised(
-            name=spec.name,
-            key=key,
-            label=label[0].format(**label[1]),
-            spec=spec.to_dict(),
-            layers=spec.layer_string,
-            params=int(runs[0].n_params),
-            extras=spec.extras(),
-            seeds=seeds,
-            representative_seed=rep.seed,
-            test_acc=[float(r.test_accuracy) for r in runs],
-            val_acc_at_best=vals,
-            epochs_run=[int(r.epochs_run) for r in runs],
-            best_epoch=[int(r.best_epoch) for r in runs],
-            histories=[r.history for r in runs],
-            early_stopping=spec.patience is not None,
-            **overfitting([r.history["val_loss"] for r in runs]),
-        )
         out.timings["networks"][spec.name] = {
             str(r.seed): {"epoch_seconds": [round(s, 3) for s in r.epoch_seconds], "cached": c}
             for r, c in zip(runs, cached, strict=True)

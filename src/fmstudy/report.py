@@ -32,7 +32,7 @@ from fmstudy.config import StudyConfig
 from fmstudy.errors import FmstudyError
 from fmstudy.i18n import gettext as _
 from fmstudy.i18n import grouped, language, ngettext, num, pct, sig
-from fmstudy.report_context import build_context
+from fmstudy.report_context import build_context, overview_context
 
 MARKER = "fmstudy-report.json"
 
@@ -118,7 +118,7 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
-def _templates(autoescape: bool) -> Environment:
+def templates(autoescape: bool) -> Environment:
     """The templates with gettext (Jinja2's i18n extension, fed the current language) and
     the number filters of :mod:`fmstudy.i18n`."""
     env = Environment(
@@ -135,6 +135,7 @@ def _templates(autoescape: bool) -> Environment:
         pct=pct,
         sig=sig,
         signed=lambda x, digits=2: num(x, digits, sign=True),
+        py=repr,  # a Python literal, in the notebook's code cells
     )
     return env
 
@@ -167,9 +168,9 @@ def write_report(result, out: Path, *, force: bool = False) -> Path:
             table.to_csv(tmp / f"{name}.csv", index=False)
         with language(result.config.lang):
             ctx = build_context(result, images)
-            html = _templates(autoescape=True).get_template("report.html.j2").render(**ctx)
+            html = templates(autoescape=True).get_template("report.html.j2").render(**ctx)
             md_images = {k: f"figures/{k}.png" for k in images}
-            md = _templates(autoescape=False).get_template("report.md.j2")
+            md = templates(autoescape=False).get_template("report.md.j2")
             markdown = md.render(**{**ctx, "img": md_images})
         (tmp / "index.html").write_text(html)
         (tmp / "report.md").write_text(markdown)
@@ -182,3 +183,12 @@ def write_report(result, out: Path, *, force: bool = False) -> Path:
         marker = {"fmstudy": result.manifest["fmstudy"], "files": written}
         (tmp / MARKER).write_text(json.dumps(marker, indent=1))
     return out
+
+
+def overview_pages(overview) -> tuple[str, str]:
+    """The all-groups overview (an all_groups.AllGroups) as HTML and Markdown, in the
+    current language."""
+    ctx = overview_context(overview)
+    html = templates(autoescape=True).get_template("groups.html.j2").render(**ctx)
+    markdown = templates(autoescape=False).get_template("groups.md.j2").render(**ctx)
+    return html, markdown

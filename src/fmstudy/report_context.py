@@ -94,6 +94,7 @@ def build_context(result, images: dict[str, str]) -> dict:
         "leaderboard": [by_key[k] for k in m.ranked()],
         "pair_rows": pair_rows(m),
         "cfg": result.config,
+        "chosen_by": narrative.chosen_by(result.config),
         "manifest": result.manifest,
         "m": m,
         "t1": t1,
@@ -223,3 +224,41 @@ def dataset_title(name: str) -> str:
     """The data set's name as its registry writes it, without the publisher."""
     spec = dataset_spec(name)
     return spec.title.split(" (")[0] if spec else name
+
+
+def overview_context(o) -> dict:
+    """What the all-groups overview prints (o: an all_groups.AllGroups)."""
+    spec = dataset_spec(o.dataset)
+    shown = spec.class_names(current().code) if spec else None
+    groups = []
+    for s in o.groups:
+        names = {
+            int(c): shown[int(c)] if shown else n
+            for c, n in zip(s.classes, s.class_names, strict=True)
+        }
+        labels = {k: narrative.label_of(gm) for k, gm in s.models.items()}
+        groups.append(
+            {
+                "s": s,
+                "names": names,
+                "labels": labels,
+                "best": narrative.best_text(s, labels),
+                "pair": narrative.hardest_pair_text(s, names),
+                "cells": {k: narrative.accuracy_cell(gm) for k, gm in s.models.items()},
+            }
+        )
+    keys = list(dict.fromkeys(k for s in o.groups for k in s.models))
+    rows = []
+    for key in keys:
+        label = next(g["labels"][key] for g in groups if key in g["labels"])
+        rows.append((label, [g["cells"].get(key, "–") for g in groups]))
+    return {
+        "lang": current().code,
+        "title": _("{dataset} study: all surname groups").format(dataset=dataset_title(o.dataset)),
+        "o": o,
+        "intro": narrative.overview_intro(o),
+        "banner": narrative.overview_budget(o),
+        "note": narrative.accuracy_note(),
+        "groups": groups,
+        "rows": rows,
+    }

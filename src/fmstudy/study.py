@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +27,7 @@ from fmstudy import eval_figures
 from fmstudy import figures as figs
 from fmstudy.cache import FitCache
 from fmstudy.classical_task import run_classical
-from fmstudy.compare import compare_models, difference_from_best, letter_groups, model_result
+from fmstudy.compare import compare_results, model_result
 from fmstudy.config import StudyConfig
 from fmstudy.data import load_dataset, resolve_data_dir, writable_work_dir
 from fmstudy.i18n import N_, language, num
@@ -287,21 +287,18 @@ def _compare(run: _Run) -> None:
     groups of indistinguishable models and each model's difference from the best."""
     cfg = run.config
     with run.steps.step("compare", "Comparing models (bootstrap, McNemar)"):
-        labels = {k: m.label for k, m in run.models.items()}
-        ci95, pairs = compare_models(
-            run.sub.y_test,
+        compared = compare_results(
+            run.models,
             run.preds,
-            labels,
+            run.sub.y_test,
             n_boot=cfg.bootstrap,
             seed=cfg.seed,
             seed_predictions={k: run.seed_preds.get(k, [p]) for k, p in run.preds.items()},
         )
-        run.models = {k: replace(m, ci95=ci95[k]) for k, m in run.models.items()}
-        order = sorted(run.models, key=lambda k: -run.models[k].accuracy)
-        diffs = difference_from_best(
-            run.sub.y_test, run.preds, order[0], n_boot=cfg.bootstrap, seed=cfg.seed
-        )
-        run.parts.update(pairs=pairs, groups=letter_groups(order, pairs), from_best=diffs)
+    run.models = compared.models
+    diffs = compared.from_best
+    run.parts.update(pairs=compared.pairs, groups=compared.groups, from_best=diffs)
+    order = sorted(run.models, key=lambda k: -run.models[k].accuracy)
     ranked = [k for k in order if k != order[0]]
     run.figures["comparison"] = figs.difference_from_best(
         label_of(run.models[order[0]]),

@@ -1,18 +1,11 @@
-"""Study task 1b: choose the person's classes and keep only those rows.
+"""Study task 1b: keep only the person's classes (chosen by :mod:`fmstudy.groups`).
 
-    classes = classes_for_surname("Åberg")          # (6, 7, 8, 9)
-    classes = parse_classes("coat,shirt", names)    # (4, 6)
-    sub = select_classes(dataset, classes)          # frames + verification
-
-The course rule groups last names by their first letter over the Swedish
-alphabet (A..Z, then Å, Ä, Ö).  Other Latin letters with diacritics fold to
-their base letter; the Nordic variants sort as Swedish does.
+sub = select_classes(dataset, (4, 5, 6, 7))    # arrays of those classes only
+sub.frames(); sub.verification()               # pandas frames, task 1's checks
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,93 +13,7 @@ import pandas as pd
 
 from fmstudy.data import Dataset, load_dataset, to_frame
 from fmstudy.datasets import get_dataset_spec
-from fmstudy.errors import FmstudyError
-
-SWEDISH_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖ"
-# Letters that Swedish collation places rather than folds: Æ sorts as Ä, Ø as Ö, Ü as Y.
-NORDIC_PLACES = {"Å": "Å", "Ä": "Ä", "Ö": "Ö", "Æ": "Ä", "Ø": "Ö", "Ü": "Y"}
-GROUPS = (("A", "G", (0, 1, 2, 3)), ("H", "M", (4, 5, 6, 7)), ("N", "Ö", (6, 7, 8, 9)))
-_HINT = "; pass the classes explicitly instead, e.g. --classes 4-7"
-
-
-def surname_initial(surname: str) -> str:
-    """The Swedish-alphabet letter a last name sorts under."""
-    name = (surname or "").strip()
-    if not name:
-        raise FmstudyError("the surname is empty" + _HINT)
-    first = name[0]
-    upper = first.upper()
-    if upper in NORDIC_PLACES:
-        return NORDIC_PLACES[upper]
-    if len(upper) != 1:  # e.g. 'ß'.upper() == 'SS': not an initial Swedish can place
-        raise FmstudyError(f"the surname starts with {first!r}, which has no Swedish place" + _HINT)
-    base = unicodedata.normalize("NFD", upper)[0]
-    if base in SWEDISH_ALPHABET[:26]:
-        return base
-    what = "a letter" if first.isalpha() else "a non-letter"
-    raise FmstudyError(
-        f"the surname {surname.strip()!r} starts with {what} ({first!r}) that is not in the "
-        "Swedish alphabet" + _HINT
-    )
-
-
-def classes_for_surname(surname: str) -> tuple[int, ...]:
-    """The course rule: A-G -> 0-3, H-M -> 4-7, N-Ö -> 6-9."""
-    pos = SWEDISH_ALPHABET.index(surname_initial(surname))
-    for lo, hi, classes in GROUPS:
-        if SWEDISH_ALPHABET.index(lo) <= pos <= SWEDISH_ALPHABET.index(hi):
-            return classes
-    raise AssertionError("the groups cover the alphabet")
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
-def parse_classes(spec: str, class_names: tuple[str, ...]) -> tuple[int, ...]:
-    """Parse ``4-7``, ``4,5,6,7`` or ``coat,shirt`` into sorted distinct labels."""
-    n = len(class_names)
-    by_name = {_norm(c): i for i, c in enumerate(class_names)}
-    chosen: set[int] = set()
-    tokens = [t.strip() for t in (spec or "").split(",")]
-    if not any(tokens):
-        raise FmstudyError("--classes is empty: give e.g. 4-7, 4,5,6,7 or coat,shirt")
-    for token in tokens:
-        if not token:
-            raise FmstudyError(f"--classes {spec!r} has an empty item; separate items by commas")
-        m = re.fullmatch(r"(\d+)\s*-\s*(\d+)", token)
-        if m:
-            lo, hi = int(m[1]), int(m[2])
-            if lo > hi:
-                raise FmstudyError(f"--classes: range {token!r} runs backwards; write {hi}-{lo}")
-            labels = range(lo, hi + 1)
-        elif token.isdigit():
-            labels = [int(token)]
-        elif _norm(token) in by_name:
-            labels = [by_name[_norm(token)]]
-        else:
-            raise FmstudyError(
-                f"--classes: {token!r} is neither a class number 0-{n - 1} nor a class name "
-                f"({', '.join(class_names)}); ranges go between numbers only"
-            )
-        for label in labels:
-            if not 0 <= label < n:
-                raise FmstudyError(f"--classes: class {label} is outside 0-{n - 1}")
-            chosen.add(label)
-    if len(chosen) < 2:
-        raise FmstudyError(f"--classes {spec!r} names one class; a study needs at least two")
-    return tuple(sorted(chosen))
-
-
-def resolve_classes(
-    class_names: tuple[str, ...], *, surname: str | None = None, classes: str | None = None
-) -> tuple[int, ...]:
-    """``--classes`` wins over ``--surname``; one of them is required."""
-    if classes:
-        return parse_classes(classes, class_names)
-    if surname is not None:
-        return classes_for_surname(surname)
-    raise FmstudyError("say whose study this is: --surname NAME or --classes SPEC (e.g. 4-7)")
+from fmstudy.groups import parse_groups, resolve_classes
 
 
 @dataclass(frozen=True)
@@ -205,14 +112,17 @@ def select_classes(dataset: Dataset, classes: tuple[int, ...]) -> Subset:
     )
 
 
-def dataset_report(dataset: str, root, *, surname: str | None = None, classes=None) -> dict:
+def dataset_report(
+    dataset: str, root, *, surname: str | None = None, classes=None, groups: str | None = None
+) -> dict:
     """Task 1 for ``fmstudy data``: the verification of the chosen classes (all classes
     when neither ``surname`` nor ``classes`` is given), with the licence."""
     spec = get_dataset_spec(dataset)
     if surname is None and not classes:
         chosen = tuple(range(len(spec.classes)))  # no filter: task 1a only
     else:
-        chosen = resolve_classes(spec.classes, surname=surname, classes=classes)
+        rule = parse_groups(groups, spec.classes) if groups is not None else None
+        chosen = resolve_classes(spec.classes, surname=surname, classes=classes, rule=rule)
     report = select_classes(load_dataset(spec.name, root), chosen).verification()
     report["hashes_ok"] = True  # load_dataset raises on any mismatch
     report["license"] = spec.license

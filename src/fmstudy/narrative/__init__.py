@@ -21,6 +21,15 @@ from fmstudy.narrative.evaluation import (
     learning_curves_intro,
     probability_note,
 )
+from fmstudy.narrative.groups import (
+    accuracy_cell,
+    accuracy_note,
+    best_text,
+    chosen_by,
+    hardest_pair_text,
+    overview_budget,
+    overview_intro,
+)
 from fmstudy.narrative.models import (
     MIN_PAIR_MISTAKES,
     comparison_summary,
@@ -49,8 +58,18 @@ from fmstudy.narrative.networks import (
     search_intro,
     seeds_counted,
 )
+from fmstudy.narrative.notebook import accuracy_text, kept_text
 
 __all__ = [
+    "accuracy_text",
+    "kept_text",
+    "accuracy_cell",
+    "accuracy_note",
+    "best_text",
+    "chosen_by",
+    "hardest_pair_text",
+    "overview_budget",
+    "overview_intro",
     "KERAS_NOTEBOOK_3",
     "MIN_PAIR_MISTAKES",
     "NOTEBOOK",

@@ -98,6 +98,10 @@ CASES = [
     (["data", "--surname", "123"], "--classes"),
     (["data", "--no-such-flag"], "No such option"),
     (["data", "--surname"], "requires an argument"),
+    # fmstudy cache
+    (["cache", "--older-than", "2026-01-01"], "add --clear"),
+    (["cache", "--clear", "--older-than", "yesterday"], "YYYY-MM-DD"),
+    (["cache", "--data-dir", a_file], "not a folder"),
     # fmstudy notebook
     (["notebook", *C47, "--out", "study.txt"], "should end in .ipynb"),
     (["notebook", *C47, "--out", lambda p: _write(p, "x.ipynb", "{}")], "exists; choose another"),

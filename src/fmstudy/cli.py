@@ -78,6 +78,51 @@ def evaluate_cmd(
     show.print_evaluation(evaluate_saved(model, dataset, data_dir), as_json)
 
 
+@app.command("cache")
+def cache_cmd(
+    clear: Annotated[
+        bool,
+        typer.Option(
+            "--clear",
+            help="Remove the cached fits, trainings, search study and decoded arrays (all, or "
+            "those older than --older-than); a later study makes them again. Downloads stay.",
+        ),
+    ] = False,
+    older_than: Annotated[
+        str | None,
+        typer.Option(
+            "--older-than",
+            help="With --clear: only entries last written before this day (YYYY-MM-DD).",
+            show_default=False,
+        ),
+    ] = None,
+    data_dir: opts.DataDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Show what the cache in the data folder holds (entries and size per kind), or clear it."""
+    from datetime import date
+
+    from fmstudy.cache_admin import cache_usage, clear_cache
+
+    root = resolve_data_dir(data_dir)
+    before = None
+    if older_than is not None:
+        if not clear:
+            raise FmstudyError("--older-than says which entries --clear removes; add --clear")
+        try:
+            before = date.fromisoformat(older_than)
+        except ValueError:
+            raise FmstudyError(
+                f"--older-than {older_than!r} is not a day; write it as YYYY-MM-DD"
+            ) from None
+    if root.exists() and not root.is_dir():
+        raise FmstudyError(f"--data-dir {root} is not a folder; name a folder")
+    if clear:
+        show.print_cleared(clear_cache(root, before), root, as_json)
+    else:
+        show.print_cache(cache_usage(root), root, as_json)
+
+
 def _fail(message: str, code: int = 2) -> int:
     print(f"fmstudy: error: {message}", file=sys.stderr)
     return code

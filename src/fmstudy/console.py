@@ -9,6 +9,7 @@ Nothing here computes; each function only lays out records it is given.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 from rich.console import Console
@@ -103,6 +104,48 @@ def print_groups(overview, out: Path) -> None:
     console = Console()
     console.print(table)
     console.print(f"Overview: {out / 'index.html'}", markup=False)
+
+
+def _bytes(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GiB"
+
+
+def print_cache(rows: list, root: Path, as_json: bool) -> None:
+    """``fmstudy cache``: entries and bytes per kind."""
+    if as_json:
+        print(json.dumps({"data_dir": str(root), "kinds": [asdict(r) for r in rows]}, indent=2))
+        return
+    table = Table(title=f"Cache in {root}")
+    for col in ("kind", "entries", "size", "oldest", "newest", "clearable"):
+        table.add_column(col, justify="right" if col in ("entries", "size") else "left")
+    for r in rows:
+        table.add_row(
+            escape(r.kind),
+            str(r.entries),
+            _bytes(r.bytes),
+            r.oldest or "-",
+            r.newest or "-",
+            "yes" if r.clearable else "no",
+        )
+    total = sum(r.bytes for r in rows if r.clearable)
+    console = Console()
+    console.print(table)
+    console.print(f"Clearable: {_bytes(total)}", markup=False)
+
+
+def print_cleared(cleared, root: Path, as_json: bool) -> None:
+    """``fmstudy cache --clear``: what was removed."""
+    if as_json:
+        print(
+            json.dumps({"data_dir": str(root), "removed": cleared.entries, "bytes": cleared.bytes})
+        )
+        return
+    since = f" last written before {cleared.newest}" if cleared.newest else ""
+    print(f"Removed {cleared.entries} entries{since} ({_bytes(cleared.bytes)}) from {root}")
 
 
 def print_search(result, out: Path, url: str) -> None:

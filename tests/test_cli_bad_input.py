@@ -98,6 +98,12 @@ CASES = [
     (["data", "--surname", "123"], "--classes"),
     (["data", "--no-such-flag"], "No such option"),
     (["data", "--surname"], "requires an argument"),
+    # --device
+    (["run", *C47, "--device", "tpu"], "--device must be auto, cpu or cuda"),
+    (["run", *C47, "--device", "cuda"], "sees no CUDA device"),
+    (["nn", "--arch", "notebook-1", *C47, "--device", "cuda"], "sees no CUDA device"),
+    (["search", *C47, "--device", "gpu"], "--device must be auto, cpu or cuda"),
+    (["run", "--all-groups", "--device", "cuda"], "sees no CUDA device"),
     # fmstudy cache
     (["cache", "--older-than", "2026-01-01"], "add --clear"),
     (["cache", "--clear", "--older-than", "yesterday"], "YYYY-MM-DD"),

@@ -87,3 +87,13 @@ def test_refit_trains_on_every_row_for_the_validated_epochs(data, patience):
     assert all(torch.equal(run.state[k], full.state[k]) for k in full.state)
     assert not all(torch.equal(run.state[k], validated.state[k]) for k in full.state)
     assert run.refit_seconds > 0 and replace(spec, refit=True).total_epochs == 2 * spec.epochs
+
+
+def test_device_auto_is_the_cpu_here_and_keys_only_name_other_devices():
+    from fmstudy.training import device_params, resolve_device
+
+    assert resolve_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert resolve_device("cpu") == "cpu"
+    spec = SMALL
+    assert device_params(spec, "cpu") == spec.to_dict()  # CPU keys as before --device
+    assert device_params(spec, "cuda") == {**spec.to_dict(), "device": "cuda"}

@@ -30,6 +30,7 @@ from fmstudy.progress import say
 from fmstudy.report import MARKER, check_out_dir, overview_pages
 from fmstudy.results import StudyMetrics
 from fmstudy.study import run_study
+from fmstudy.training import resolve_device
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ def run_all_groups(
     jobs: int | None = None,
     fresh: bool = False,
     search_storage: str | None = None,
+    device: str = "auto",
 ) -> AllGroups:
     """Run the study of ``settings`` (study_config's keywords, without classes) for each
     group of the surname rule ``groups`` (default the course's) into ``out/<group>/`` and
@@ -132,6 +134,7 @@ def run_all_groups(
         study_config(classes=g.classes, group=g.name, groups=groups and rule.text, **settings)
         for g in rule.groups
     ]  # every config is checked before anything runs
+    resolve_device(device)
     check_out_dir(out, force=force)
     if "search" in configs[0].tasks and search_storage is None:
         search_storage = f"sqlite:///{out.resolve()}.search.db"  # one study per group
@@ -146,6 +149,7 @@ def run_all_groups(
                 fresh=fresh,
                 progress=True,
                 search_storage=search_storage,
+                device=device,
             )
             result.save(tmp / g.name)
             summaries.append(summarise(g.name, result.metrics))

@@ -231,6 +231,7 @@ class FitCache:
                 refit_seconds=m["refit_seconds"],
                 dataset=m["dataset"],
                 folder=folder,
+                image_shape=tuple(m.get("image_shape", (28, 28))),
             )
 
         return self._guarded(key, read)
@@ -255,6 +256,7 @@ class FitCache:
                 "predict_seconds": run.predict_seconds,
                 "refit_seconds": run.refit_seconds,
                 "dataset": run.dataset,
+                "image_shape": list(run.image_shape),
                 "files": {name: _sha((tmp / name).read_bytes()) for name in SAVED_FILES},
             }
             (tmp / "run.json").write_bytes(_sealed(meta))

@@ -144,3 +144,12 @@ Lang = Annotated[
         "terminal messages and errors stay in English.",
     ),
 ]
+Device = Annotated[
+    str,
+    typer.Option(
+        "--device",
+        help="Where networks train: auto (CUDA when torch sees a GPU, else the CPU), cpu or "
+        "cuda. Recorded in config.json's manifest and in the cache keys; results on the CPU "
+        "do not depend on it.",
+    ),
+]

@@ -66,6 +66,7 @@ def run_cmd(
     compare: opts.Compare = "none",
     learning_curves: opts.LearningCurves = None,
     lang: opts.Lang = "en",
+    device: opts.Device = "auto",
     all_groups: Annotated[
         bool,
         typer.Option(
@@ -118,6 +119,7 @@ def run_cmd(
             jobs=jobs,
             fresh=fresh,
             search_storage=storage,
+            device=device,
         )
         show.print_groups(overview, out)
         return
@@ -139,7 +141,14 @@ def run_cmd(
             groups=groups,
         )
     result = run_report(
-        cfg, out, force=force, storage=storage, data_dir=data_dir, jobs=jobs, fresh=fresh
+        cfg,
+        out,
+        force=force,
+        storage=storage,
+        data_dir=data_dir,
+        jobs=jobs,
+        fresh=fresh,
+        device=device,
     )
     show.print_summary(result, out)
 
@@ -214,6 +223,7 @@ def search_cmd(
         typer.Option("--force", help="Replace OUT/report even if it is not an fmstudy report."),
     ] = False,
     lang: opts.Lang = "en",
+    device: opts.Device = "auto",
     data_dir: opts.DataDir = None,
 ) -> None:
     """Search network architectures with Optuna; one machine or many workers sharing one study."""
@@ -249,6 +259,7 @@ def search_cmd(
         search_db=db,
         data_dir=data_dir,
         search_jobs=jobs,
+        device=device,
     )
     show.print_search(result, out, storage or db)
 
@@ -300,6 +311,7 @@ def nn_cmd(
         bool, typer.Option("--list", help="List the network presets and exit.")
     ] = False,
     lang: opts.Lang = "en",
+    device: opts.Device = "auto",
     data_dir: opts.DataDir = None,
 ) -> None:
     """Train one network spec or preset (task 5) and write it as a small report with the saved model."""
@@ -336,7 +348,9 @@ def nn_cmd(
         seed=seed,
         lang=lang,
     )
-    result = run_report(cfg, out, force=force, data_dir=data_dir, jobs=jobs, fresh=fresh)
+    result = run_report(
+        cfg, out, force=force, data_dir=data_dir, jobs=jobs, fresh=fresh, device=device
+    )
     show.print_summary(result, out)
     name = cfg.networks[0]["name"]
     print(f"Saved network: {out / 'models' / name} (reload with 'fmstudy evaluate')")

@@ -40,8 +40,9 @@ MANIFEST_PACKAGES = (
 )
 
 
-def manifest(config: StudyConfig, sha256: dict) -> dict:
-    """Versions, seed and data hashes: what a rerun needs besides the config."""
+def manifest(config: StudyConfig, sha256: dict, device: str = "cpu") -> dict:
+    """Versions, seed, data hashes and the networks' device: what a rerun needs besides
+    the config."""
     pkgs = library_versions(MANIFEST_PACKAGES)
     return {
         "fmstudy": __version__,
@@ -53,4 +54,5 @@ def manifest(config: StudyConfig, sha256: dict) -> dict:
         "seed": config.seed,
         "dataset": config.dataset,
         "data_sha256": sha256,
+        "device": device,  # where the networks trained (results on CUDA may differ in bits)
     }

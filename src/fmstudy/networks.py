@@ -229,16 +229,16 @@ def parse_layers(text: str) -> tuple[Layer, ...]:
 # --- the builder -------------------------------------------------------------
 
 
-def build_model(
-    spec: NetSpec, n_classes: int, image_shape: tuple[int, int] = (28, 28)
-) -> nn.Module:
-    """Turn any spec into a model with ``n_classes`` outputs."""
+def build_model(spec: NetSpec, n_classes: int, image_shape: tuple = (28, 28)) -> nn.Module:
+    """Turn any spec into a model with ``n_classes`` outputs for images of ``image_shape``,
+    (H, W) or (H, W, C): conv blocks take the channels, pooling halves the size (down
+    to 1 pixel, so small images still build), MLPs flatten."""
     from torch import nn
 
     act = getattr(nn, ACTIVATIONS[spec.activation])
     mods: list[nn.Module] = []
-    channels, (h, w) = 1, image_shape
-    flat = None if spec.is_conv else h * w
+    (h, w), channels = image_shape[:2], (image_shape[2] if len(image_shape) == 3 else 1)
+    flat = None if spec.is_conv else h * w * channels
     if not spec.is_conv:
         mods.append(nn.Flatten())
     for layer in spec.layers:
@@ -252,8 +252,9 @@ def build_model(
                 mods.append(nn.Dropout2d(layer.dropout))
             channels = layer.width
         elif layer.kind == "pool":
-            mods.append(nn.MaxPool2d(2))
-            h, w = h // 2, w // 2
+            if min(h, w) >= 2:  # an image already 1 pixel wide is not pooled further
+                mods.append(nn.MaxPool2d(2))
+                h, w = h // 2, w // 2
         else:
             if flat is None:
                 mods.append(nn.Flatten())

@@ -29,7 +29,7 @@ from fmstudy.progress import Steps
 from fmstudy.results import ModelResult, NetworkResult
 from fmstudy.saved_networks import load_model, predict, saved_dataset
 from fmstudy.subsets import Subset, select_classes
-from fmstudy.training import TrainRun, train_subset
+from fmstudy.training import TrainRun, device_params, train_subset
 
 
 @dataclass
@@ -46,17 +46,23 @@ class NetworkRuns:
 
 
 def train_seeds(
-    spec: NetSpec, seeds: list[int], sub: Subset, cache: FitCache, jobs: int, steps: Steps
+    spec: NetSpec,
+    seeds: list[int],
+    sub: Subset,
+    cache: FitCache,
+    jobs: int,
+    steps: Steps,
+    device: str = "cpu",
 ) -> tuple[list[TrainRun], list[bool]]:
     """One spec trained with each seed, each from the cache where it is there."""
     runs, cached = [], []
     for seed in seeds:
-        key = cache.key("network", spec.to_dict(), seed)
+        key = cache.key("network", device_params(spec, device), seed)
         run = cache.load_training(key, spec)
         cached.append(run is not None)
         if run is None:
             on_epoch, done = steps.network(spec.name, seed, spec.total_epochs)
-            run = train_subset(spec, sub, seed=seed, threads=jobs, on_epoch=on_epoch)
+            run = train_subset(spec, sub, seed=seed, threads=jobs, on_epoch=on_epoch, device=device)
             done()
             run = cache.keep_training(key, run)
         runs.append(run)
@@ -142,13 +148,13 @@ def summarise(spec: NetSpec, runs: list[TrainRun], sub) -> tuple[ModelResult, Ne
 
 
 def run_networks(
-    config: StudyConfig, sub: Subset, cache: FitCache, jobs: int, steps: Steps
+    config: StudyConfig, sub: Subset, cache: FitCache, jobs: int, steps: Steps, device="cpu"
 ) -> NetworkRuns:
     """Train every network of ``config`` with each of its seeds; summarise each."""
     seeds = [config.seed + i for i in range(config.network_seeds)]
     out = NetworkRuns(timings={"networks": {}, "models": {}})
     for spec in config.network_specs():
-        runs, cached = train_seeds(spec, seeds, sub, cache, jobs, steps)
+        runs, cached = train_seeds(spec, seeds, sub, cache, jobs, steps, device)
         key = f"nn-{spec.name}"
         out.models[key], summary = summarise(spec, runs, sub)
         out.results[spec.name] = summary

@@ -35,6 +35,7 @@ def save_run(run: TrainRun, folder: Path) -> Path:
         "spec": run.spec.to_dict(),
         "classes": list(run.classes),
         "dataset": run.dataset,  # what 'fmstudy evaluate' tests on by default
+        "image_shape": list(run.image_shape),  # (H, W) or (H, W, C): what predict converts to
         "seed": run.seed,
         "test_accuracy": run.test_accuracy,
         "best_epoch": run.best_epoch,
@@ -70,6 +71,11 @@ def read_meta(path: Path) -> dict:
     if len(set(meta["classes"])) < 2:
         raise FmstudyError(f"{folder / 'spec.json'} names fewer than two classes")
     checks.text(meta.setdefault("dataset", "fashion-mnist"), "saved network data set")
+    shape = meta.setdefault("image_shape", [28, 28])
+    if not isinstance(shape, list) or len(shape) not in (2, 3):
+        raise FmstudyError(f"{folder / 'spec.json'}: image_shape must be [H, W] or [H, W, C]")
+    for n in shape:
+        checks.integer(n, "saved network image_shape", low=1, high=4096)
     return meta
 
 
@@ -89,7 +95,7 @@ def load_model(path: Path) -> tuple[NetSpec, tuple[int, ...], nn.Module, dict]:
     except (SafetensorError, OSError, KeyError) as exc:
         raise FmstudyError(f"cannot read the saved network in {folder}: {exc}") from None
     spec, classes = meta["spec"], tuple(meta["classes"])
-    model = build_model(spec, len(classes))
+    model = build_model(spec, len(classes), tuple(meta["image_shape"]))
     state = {k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")}
     try:
         model.load_state_dict(state)
@@ -109,7 +115,7 @@ def predict(
 ):
     """Predicted labels (original class numbers) for raw uint8 images; with
     ``probabilities`` also the softmax probabilities (float64, one column per class)."""
-    mirror = pixel_stats(spec, scaler) if spec.tta else None
+    mirror = pixel_stats(spec, scaler, x.shape[1:]) if spec.tta else None
     out = all_log_probs(model, prepare_inputs(x, scaler, spec), mirror)
-    labels = np.asarray(classes)[out.argmax(1).numpy()]
+    labels = np.asarray(classes)[out.argmax(1).cpu().numpy()]
     return (labels, softmax64(out)) if probabilities else labels

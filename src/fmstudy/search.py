@@ -41,7 +41,7 @@ from fmstudy.search_workers import (
     run_worker,
 )
 from fmstudy.subsets import Subset
-from fmstudy.training import TrainRun, train, train_subset
+from fmstudy.training import TrainRun, device_params, train, train_subset
 
 BATCH_SIZES = (32, 64, 128, 256, 512)
 MIN_IMPORTANCE_TRIALS = 10  # fewer finished trials say nothing about which parameter matters
@@ -91,8 +91,10 @@ class Objective:
         threads: int | None = None,
         on_epoch: Callable[[int, int, dict], None] | None = None,
         deadline: Deadline = NO_DEADLINE,
+        device: str = "cpu",
     ):
         self.x, self.y = sub.x_train, sub.y_train
+        self.device = device
         self.classes = sub.classes
         self.settings = settings
         self.threads = threads
@@ -132,6 +134,7 @@ class Objective:
             seed=self.settings.seed,  # the same validation rows for every trial
             threads=self.threads,
             on_epoch=report,
+            device=self.device,
         )
         val = run.history["val_acc"]
         best = int(np.argmax(val))
@@ -142,7 +145,7 @@ class Objective:
 
 
 def worker_process(
-    url: str, settings: SearchSettings, threads: int, data_dir, deadline: Deadline
+    url: str, settings: SearchSettings, threads: int, data_dir, deadline: Deadline, device: str
 ) -> int:
     """Entry point of one local worker process (``--jobs``): quiet, own data, own threads."""
     import signal
@@ -158,7 +161,7 @@ def worker_process(
     storage = open_storage(url)
     study, worker = join_study(storage, url, settings)
     try:
-        objective = Objective(sub, settings, threads, deadline=deadline)
+        objective = Objective(sub, settings, threads, deadline=deadline, device=device)
         return run_worker(study, url, objective, settings, worker, deadline=deadline)
     except KeyboardInterrupt:
         return -1
@@ -315,6 +318,7 @@ def run_search(
     cache: FitCache | None = None,
     networks: dict | None = None,
     deadline: Deadline | None = None,
+    device: str = "cpu",
 ) -> SearchResult:
     """Run this machine's workers on the study in ``url``, then fit and test the best spec.
 
@@ -341,12 +345,14 @@ def run_search(
             def on_epoch(number: int, epoch: int, hist: dict) -> None:
                 bar.epoch(number, epoch, settings.max_epochs, hist["val_acc"][-1])
 
-            objective = Objective(sub, settings, threads, on_epoch=on_epoch, deadline=deadline)
+            objective = Objective(
+                sub, settings, threads, on_epoch=on_epoch, deadline=deadline, device=device
+            )
             run_worker(study, url, objective, settings, worker, lambda _t: bar.update(), deadline)
         else:
-            args = (threads, data_dir, deadline)
+            args = (threads, data_dir, deadline, device)
             study = run_processes(worker_process, storage, url, settings, jobs, args, bar)
-        final = _final_fit(study, sub, settings, cache, deadline, bar)
+        final = _final_fit(study, sub, settings, cache, deadline, bar, device)
     frame = trials_frame(study)
     outcome = summary(study, frame, final, settings, describe_storage(url), networks)
     return SearchResult(outcome, frame, figures(study), final, time.perf_counter() - t0)
@@ -360,12 +366,12 @@ def refit_seconds(study) -> float:
     return per_epoch * best.user_attrs.get("best_epoch", 1) * 1.25
 
 
-def _final_fit(study, sub: Subset, settings, cache, deadline: Deadline, bar) -> TrainRun | None:
+def _final_fit(study, sub: Subset, settings, cache, deadline, bar, device) -> TrainRun | None:
     """The best spec retrained on every training row for its best epoch count, tested once;
     kept in ``cache`` (spec, seed, data) so a rerun reuses it.  None when the deadline
     leaves too little time for it."""
     spec = best_spec(study)[0]
-    key = cache.key("search-final", spec.to_dict(), settings.seed) if cache else None
+    key = cache.key("search-final", device_params(spec, device), settings.seed) if cache else None
     run = cache.load_training(key, spec) if cache else None
     if run is not None:
         return run
@@ -373,7 +379,9 @@ def _final_fit(study, sub: Subset, settings, cache, deadline: Deadline, bar) -> 
         bar.finish("no time left under --timeout to retrain the best spec; skipped")
         return None
     bar.finish("fitting the best spec on all training rows")
-    run = train_subset(spec, sub, seed=settings.seed, threads=default_threads(1), holdout=False)
+    run = train_subset(
+        spec, sub, seed=settings.seed, threads=default_threads(1), holdout=False, device=device
+    )
     return cache.keep_training(key, run) if cache else run
 
 

@@ -40,6 +40,7 @@ from fmstudy.progress import Steps, study_progress
 from fmstudy.report import check_out_dir, write_report
 from fmstudy.results import ModelResult, StudyMetrics
 from fmstudy.subsets import Subset, select_classes
+from fmstudy.training import resolve_device
 
 
 @dataclass
@@ -70,6 +71,7 @@ class _Run:
     cache: FitCache
     steps: Steps
     jobs: int
+    device: str
     models: dict[str, ModelResult] = field(default_factory=dict)
     preds: dict[str, np.ndarray] = field(default_factory=dict)  # the representative fit's
     probas: dict[str, np.ndarray] = field(default_factory=dict)  # and its test probabilities
@@ -90,15 +92,18 @@ def run_study(
     progress: bool = False,
     search_storage: str | None = None,
     search_jobs: int = 1,
+    device: str = "auto",
 ) -> StudyResult:
     """Run the study's tasks as ``config`` says and return the results.
 
     The architecture search (task ``search``) keeps its trials in ``search_storage``
     (default: an SQLite file ``work/search.db`` in the data folder) and runs
-    ``search_jobs`` worker processes on this machine.
+    ``search_jobs`` worker processes on this machine.  Networks train on ``device``
+    (``auto``: CUDA when torch sees it, else the CPU).
     """
     root = resolve_data_dir(data_dir)
     work = writable_work_dir(root)
+    device = resolve_device(device)
     t_start = time.perf_counter()
     # Figures speak the report's language; the terminal stays English.
     with study_progress(progress) as steps, language(config.lang):
@@ -106,7 +111,7 @@ def run_study(
             ds = load_dataset(config.dataset, root)
             sub = select_classes(ds, config.classes)
         cache = FitCache(work, ds.sha256, sub.classes, n_test=len(sub.y_test), fresh=fresh)
-        run = _Run(config, sub, cache, steps, jobs or os.cpu_count() or 1)
+        run = _Run(config, sub, cache, steps, jobs or os.cpu_count() or 1, device)
         run.parts["task1"] = sub.verification()
         run.figures["examples"] = figs.example_grid(
             sub.x_train, sub.y_train, sub.classes, sub.names_in(config.lang)
@@ -138,7 +143,7 @@ def run_study(
     )
     return StudyResult(
         config,
-        manifest(config, ds.sha256),
+        manifest(config, ds.sha256, device),
         metrics,
         run.timings,
         predictions,
@@ -166,6 +171,7 @@ def run_report(
 
     if "search" in config.tasks and storage is not None:
         check_storage_url(storage)  # before anything is made on disk
+    resolve_device(options.get("device", "auto"))  # a bad --device before anything is made
     check_out_dir(out, force=force)
     url = None
     if "search" in config.tasks:
@@ -209,7 +215,7 @@ def _networks(run: _Run) -> None:
     """Task 5: every network of the config with each seed, then its figures."""
     from fmstudy.neural_task import run_networks
 
-    nets = run_networks(run.config, run.sub, run.cache, run.jobs, run.steps)
+    nets = run_networks(run.config, run.sub, run.cache, run.jobs, run.steps, run.device)
     run.parts["networks"] = nets.results
     run.saved.update(nets.saved)
     run.timings["networks"] = nets.timings["networks"]
@@ -246,6 +252,7 @@ def _search(run: _Run, url: str, root: Path, jobs: int) -> None:
         progress=run.steps,
         cache=run.cache,
         networks=run.parts.get("networks"),
+        device=run.device,
     )
     run.steps.timings["search"] = round(found.seconds, 3)
     run.parts["search"] = found.outcome

@@ -50,6 +50,7 @@ class TrainRun:
     dataset: str = "fashion-mnist"
     folder: Path | None = None  # where it was saved (a cache), if it was
     proba: np.ndarray | None = None  # test probabilities (softmax), one column per class
+    image_shape: tuple = (28, 28)  # one input image: (H, W), or (H, W, C) in colour
 
 
 def split_validation(y: np.ndarray, spec: NetSpec, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -83,10 +84,15 @@ def fit_scaler(x: np.ndarray, scaling: str) -> dict:
 
 
 def prepare_inputs(x: np.ndarray, scaler: dict, spec: NetSpec) -> torch.Tensor:
-    """Scaled float32 inputs: flat rows for MLPs, (N, 1, 28, 28) for conv networks."""
+    """Scaled float32 inputs from uint8 images (N, H, W) or (N, H, W, C): flat rows for
+    MLPs, (N, C, H, W) for conv networks."""
     flat = x.reshape(len(x), int(np.prod(x.shape[1:]))).astype(np.float32)
     t = torch.from_numpy((flat - scaler["mean"]) / scaler["std"])
-    return t.view(len(x), 1, 28, 28) if spec.is_conv else t
+    if not spec.is_conv:
+        return t
+    if x.ndim == 3:
+        return t.view(len(x), 1, *x.shape[1:])
+    return t.view(len(x), *x.shape[1:]).permute(0, 3, 1, 2).contiguous()
 
 
 def _optimizer(spec: NetSpec, params):
@@ -105,7 +111,7 @@ def log_probs(model: nn.Module, xb: torch.Tensor, mirror=None) -> torch.Tensor:
     out = model(xb).log_softmax(1)
     if mirror is None:
         return out
-    both = torch.stack([out, model(mirror_images(xb, *mirror)).log_softmax(1)])
+    both = torch.stack([out, model(mirror_images(xb, mirror)).log_softmax(1)])
     return torch.logsumexp(both, 0) - math.log(2)
 
 
@@ -127,12 +133,12 @@ def evaluate_network(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch=1
         for i in range(0, len(x), batch)
     )
     preds = out.argmax(1)
-    return loss / len(x), int((preds == y).sum()) / len(x), preds.numpy(), softmax64(out)
+    return loss / len(x), int((preds == y).sum()) / len(x), preds.cpu().numpy(), softmax64(out)
 
 
 def softmax64(log_p: torch.Tensor) -> np.ndarray:
     """Probabilities from log-probabilities in float64, renormalised so rows sum to 1."""
-    p = np.exp(log_p.double().numpy())
+    p = np.exp(log_p.double().cpu().numpy())
     return p / p.sum(axis=1, keepdims=True)
 
 
@@ -154,23 +160,23 @@ class _Loop:
     sched: object
     gen: torch.Generator
     mix_rng: np.random.Generator
-    pixel: tuple  # (mean, std) for flips of standardized inputs, or (None, None)
+    pixel: tuple  # (mean, std, shape) for flips of standardized inputs, or (None, None, shape)
     mean: torch.Tensor
     std: torch.Tensor
 
     def augment(self, xb, yb):
         """Flips, shifts and mixup of one batch, drawn in a fixed order from the seeded streams."""
         spec, gen = self.spec, self.gen
-        if spec.hflip:
-            flip = torch.rand(len(xb), generator=gen) < 0.5
-            mirrored = mirror_images(xb, *self.pixel)
+        if spec.hflip:  # random draws on the CPU stream, whatever the device
+            flip = (torch.rand(len(xb), generator=gen) < 0.5).to(xb.device)
+            mirrored = mirror_images(xb, self.pixel)
             xb = torch.where(flip.view(-1, *([1] * (xb.dim() - 1))), mirrored, xb)
         if spec.shift:
-            xb = random_shift(xb, spec.shift, gen, self.mean, self.std)
+            xb = random_shift(xb, spec.shift, gen, (self.mean, self.std, self.pixel[2]))
         lam, partner = 1.0, yb
         if spec.mixup and torch.rand(1, generator=gen).item() < 0.5:
             lam = float(self.mix_rng.beta(spec.mixup, spec.mixup))
-            perm = torch.randperm(len(xb), generator=gen)
+            perm = torch.randperm(len(xb), generator=gen).to(xb.device)
             xb, partner = lam * xb + (1 - lam) * xb[perm], yb[perm]
         return xb, partner, lam
 
@@ -180,7 +186,7 @@ class _Loop:
         order = torch.randperm(len(xtr), generator=self.gen)
         total_loss, total_right = 0.0, 0
         for i in range(0, len(order), self.spec.batch_size):
-            idx = order[i : i + self.spec.batch_size]
+            idx = order[i : i + self.spec.batch_size].to(xtr.device)
             yb = ytr[idx]
             xb, partner, lam = self.augment(xtr[idx], yb)
             out = self.model(xb)
@@ -197,7 +203,7 @@ class _Loop:
         return total_loss / len(xtr), total_right / len(xtr)
 
 
-def _new_loop(spec: NetSpec, model: nn.Module, scaler: dict, gen, seed: int, n_rows: int):
+def _new_loop(spec: NetSpec, model, scaler: dict, gen, seed: int, n_rows: int, device, shape):
     opt = _optimizer(spec, model.parameters())
     sched = (
         torch.optim.lr_scheduler.OneCycleLR(
@@ -209,8 +215,10 @@ def _new_loop(spec: NetSpec, model: nn.Module, scaler: dict, gen, seed: int, n_r
         if spec.schedule == "onecycle"
         else None
     )
-    mean, std = torch.from_numpy(scaler["mean"]), torch.from_numpy(scaler["std"])
-    pixel = pixel_stats(spec, scaler)
+    mean = torch.from_numpy(scaler["mean"]).to(device)
+    std = torch.from_numpy(scaler["std"]).to(device)
+    p_mean, p_std, hwc = pixel_stats(spec, scaler, shape)
+    pixel = tuple(None if t is None else t.to(device) for t in (p_mean, p_std)) + (hwc,)
     return _Loop(spec, model, opt, sched, gen, np.random.default_rng(seed), pixel, mean, std)
 
 
@@ -262,8 +270,10 @@ def train(
     threads: int | None = None,
     on_epoch=None,
     holdout: bool = True,
+    device: str = "cpu",
 ) -> TrainRun:
-    """Train one spec with one seed; deterministic on the CPU for a given thread count.
+    """Train one spec with one seed on ``device`` (see :func:`resolve_device`);
+    deterministic on the CPU for a given thread count.
 
     ``holdout=False`` trains on every training row for the spec's epochs (the final fit
     of a searched spec; the history then has no validation values).  Without ``x_test``
@@ -280,17 +290,17 @@ def train(
     no_val = (np.arange(len(y_train)), np.arange(0))
     tr_idx, val_idx = split_validation(y_train, spec, seed) if holdout else no_val
     scaler = fit_scaler(x_train[tr_idx].reshape(len(tr_idx), -1), spec.scaling)
-    xtr = prepare_inputs(x_train[tr_idx], scaler, spec)
-    xval = prepare_inputs(x_train[val_idx], scaler, spec)
-    model = build_model(spec, len(classes))
-    loop = _new_loop(spec, model, scaler, gen, seed, len(xtr))
+    xtr = prepare_inputs(x_train[tr_idx], scaler, spec).to(device)
+    xval = prepare_inputs(x_train[val_idx], scaler, spec).to(device)
+    model = build_model(spec, len(classes), x_train.shape[1:]).to(device)
+    loop = _new_loop(spec, model, scaler, gen, seed, len(xtr), device, x_train.shape[1:])
     mirror = loop.pixel if spec.tta else None
     hist, seconds, best_epoch = _run_epochs(
         loop,
         xtr,
-        torch.from_numpy(lut[y_train[tr_idx]]),
+        torch.from_numpy(lut[y_train[tr_idx]]).to(device),
         xval,
-        torch.from_numpy(lut[y_train[val_idx]]),
+        torch.from_numpy(lut[y_train[val_idx]]).to(device),
         holdout,
         on_epoch,
         mirror,
@@ -299,9 +309,9 @@ def train(
     t0 = time.perf_counter()
     test_acc, pred, proba = math.nan, np.zeros(0, dtype=np.int64), None
     if x_test is not None and not refit:  # a refit is tested after training on every row
-        xte = prepare_inputs(x_test, scaler, spec)
+        xte = prepare_inputs(x_test, scaler, spec).to(device)
         _, test_acc, pred, proba = evaluate_network(
-            model, xte, torch.from_numpy(lut[y_test]), mirror=mirror
+            model, xte, torch.from_numpy(lut[y_test]).to(device), mirror=mirror
         )
     run = TrainRun(
         spec=spec,
@@ -316,15 +326,39 @@ def train(
         n_params=count_parameters(model),
         epoch_seconds=seconds,
         predict_seconds=time.perf_counter() - t0,
-        state={k: v.detach().clone() for k, v in model.state_dict().items()},
+        state={k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
         scaler=scaler,
+        image_shape=tuple(x_train.shape[1:]),
     )
     if not refit:
         return run
-    return _refit(run, x_train, y_train, x_test, y_test, on_epoch)
+    return _refit(run, x_train, y_train, x_test, y_test, on_epoch, device)
 
 
-def train_subset(spec: NetSpec, sub, *, seed: int, threads=None, on_epoch=None, holdout=True):
+def resolve_device(name: str = "auto") -> str:
+    """``auto`` (CUDA when torch sees it, else the CPU), ``cpu`` or ``cuda``."""
+    from fmstudy.errors import FmstudyError
+
+    if name not in ("auto", "cpu", "cuda"):
+        raise FmstudyError(f"--device must be auto, cpu or cuda, got {name!r}")
+    has_cuda = torch.cuda.is_available()
+    if name == "cuda" and not has_cuda:
+        raise FmstudyError(
+            "--device cuda: this torch sees no CUDA device (a CPU build, or no GPU); "
+            "use --device cpu or auto"
+        )
+    return "cuda" if name == "cuda" or (name == "auto" and has_cuda) else "cpu"
+
+
+def device_params(spec: NetSpec, device: str) -> dict:
+    """A training's cache-key parameters: its spec, and the device unless the CPU (whose
+    keys predate --device, so its cached trainings stay valid)."""
+    return spec.to_dict() if device == "cpu" else {**spec.to_dict(), "device": device}
+
+
+def train_subset(
+    spec: NetSpec, sub, *, seed: int, threads=None, on_epoch=None, holdout=True, device="cpu"
+):
     """:func:`train` on a study's subset (a subsets.Subset): its training rows, tested on its
     test rows, the run marked with its data set's name."""
     run = train(
@@ -338,12 +372,13 @@ def train_subset(spec: NetSpec, sub, *, seed: int, threads=None, on_epoch=None, 
         threads=threads,
         on_epoch=on_epoch,
         holdout=holdout,
+        device=device,
     )
     run.dataset = sub.dataset.name
     return run
 
 
-def _refit(run: TrainRun, x_train, y_train, x_test, y_test, on_epoch) -> TrainRun:
+def _refit(run: TrainRun, x_train, y_train, x_test, y_test, on_epoch, device) -> TrainRun:
     """The validated run chose the epoch count; the tested network sees every training row."""
     spec = run.spec
     full = train(
@@ -356,6 +391,7 @@ def _refit(run: TrainRun, x_train, y_train, x_test, y_test, on_epoch) -> TrainRu
         seed=run.seed,
         on_epoch=(lambda e, _h: on_epoch(run.epochs_run + e, run.history)) if on_epoch else None,
         holdout=False,
+        device=device,
     )
     return replace(
         run,

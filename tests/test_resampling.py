@@ -9,7 +9,7 @@ from scipy.stats import f as f_dist
 from sklearn.model_selection import RepeatedStratifiedKFold, cross_val_score
 
 from fmstudy.classical import classical_specs, estimator
-from fmstudy.config import ForestSettings, LogRegSettings
+from fmstudy.profiles import ForestSettings, LogRegSettings
 from fmstudy.resampling import combined_f, cv_scores, five_by_two, learning_curve_of
 
 SPECS = {

@@ -61,7 +61,7 @@ def test_every_output_exists_and_is_complete(quick_report):
     assert cfg["config"]["classes"] == [4, 5, 6, 7] and cfg["config"]["seed"] == 0
     assert cfg["manifest"]["data_sha256"]["train-images"].startswith("c59f468a")
     assert "scikit-learn" in cfg["manifest"]["packages"]
-    assert cfg["manifest"]["device"] == "cpu"  # --device auto on a machine without CUDA
+    assert cfg["manifest"]["device"] == "cpu"  # --device auto, on a machine without CUDA
     preds = pd.read_csv(out / "predictions.csv")
     assert len(preds) == 4000 and set(preds["true"]) == {4, 5, 6, 7}
     assert MODELS | {"true_name"} <= set(preds.columns)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fmstudy import __version__
+from fmstudy import __version__, checks
 from fmstudy.atomic import building_dir
 from fmstudy.config import study_config
 from fmstudy.datasets import get_dataset_spec
@@ -30,7 +30,6 @@ from fmstudy.progress import say
 from fmstudy.report import MARKER, check_out_dir, overview_pages
 from fmstudy.results import StudyMetrics
 from fmstudy.study import run_study
-from fmstudy.training import resolve_device
 
 
 @dataclass(frozen=True)
@@ -134,7 +133,7 @@ def run_all_groups(
         study_config(classes=g.classes, group=g.name, groups=groups and rule.text, **settings)
         for g in rule.groups
     ]  # every config is checked before anything runs
-    resolve_device(device)
+    checks.device(device)
     check_out_dir(out, force=force)
     if "search" in configs[0].tasks and search_storage is None:
         search_storage = f"sqlite:///{out.resolve()}.search.db"  # one study per group

@@ -232,6 +232,7 @@ class FitCache:
                 dataset=m["dataset"],
                 folder=folder,
                 image_shape=tuple(m.get("image_shape", (28, 28))),
+                data_options=m.get("data_options", {}),
             )
 
         return self._guarded(key, read)
@@ -257,6 +258,7 @@ class FitCache:
                 "refit_seconds": run.refit_seconds,
                 "dataset": run.dataset,
                 "image_shape": list(run.image_shape),
+                "data_options": run.data_options,
                 "files": {name: _sha((tmp / name).read_bytes()) for name in SAVED_FILES},
             }
             (tmp / "run.json").write_bytes(_sealed(meta))

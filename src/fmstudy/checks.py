@@ -107,3 +107,36 @@ def read_text(path, what: str, *, limit: int = MAX_FILE_BYTES) -> str:
         raise FmstudyError(f"cannot read {what} {path}: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise FmstudyError(f"{what} {path} is not UTF-8 text") from None
+
+
+def image_size(value, what: str = "--image-size") -> tuple[int, int]:
+    """(height, width) from ``28x28`` or a pair, each 1 to 4096 pixels."""
+    parts = value.lower().split("x") if isinstance(value, str) else value
+    try:
+        h, w = (int(p) for p in parts)
+    except (TypeError, ValueError):
+        raise FmstudyError(
+            f"{what} must be HEIGHTxWIDTH in pixels, e.g. 28x28; got {value!r}"
+        ) from None
+    for n in (h, w):
+        integer(n, what, low=1, high=4096)
+    return h, w
+
+
+DEVICES = ("auto", "cpu", "cuda")
+
+
+def device(name: str) -> str:
+    """A --device value; ``cuda`` only where torch sees CUDA (torch is imported for that
+    check alone, so tasks 1-4 with auto or cpu never import it)."""
+    if name not in DEVICES:
+        raise FmstudyError(f"--device must be auto, cpu or cuda, got {name!r}")
+    if name == "cuda":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise FmstudyError(
+                "--device cuda: this torch sees no CUDA device (a CPU build, or no GPU); "
+                "use --device cpu or auto"
+            )
+    return name

@@ -26,8 +26,8 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from threadpoolctl import threadpool_limits
 
 from fmstudy.compare import representative
-from fmstudy.config import ForestSettings, LogRegSettings
 from fmstudy.i18n import N_
+from fmstudy.profiles import ForestSettings, LogRegSettings
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,11 @@ from fmstudy.errors import FmstudyError
 @app.command("data")
 def data_cmd(
     dataset: opts.DatasetOpt = "fashion-mnist",
+    test_share: opts.TestShare = 0.2,
+    image_size: opts.ImageSize = None,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of the split of data without an official one.")
+    ] = 0,
     surname: opts.Surname = None,
     classes: opts.Classes = None,
     groups: opts.Groups = None,
@@ -37,13 +42,21 @@ def data_cmd(
     ] = False,
 ) -> None:
     """Load and verify a data set and show study task 1: shapes, hashes, the class filter."""
+    from fmstudy.own_data import data_options
     from fmstudy.subsets import dataset_report
 
     root = resolve_data_dir(data_dir)
     if list_:
         show.print_list(datasets_overview(root), root, as_json)
         return
-    report = dataset_report(dataset, root, surname=surname, classes=classes, groups=groups)
+    report = dataset_report(
+        dataset,
+        root,
+        surname=surname,
+        classes=classes,
+        groups=groups,
+        options=data_options(test_share, image_size, seed),
+    )
     if as_json:
         print(json.dumps(report, indent=2))
     else:

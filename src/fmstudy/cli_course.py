@@ -18,6 +18,8 @@ def notebook_cmd(
     classes: opts.Classes = None,
     groups: opts.Groups = None,
     dataset: opts.DatasetOpt = "fashion-mnist",
+    test_share: opts.TestShare = 0.2,
+    image_size: opts.ImageSize = None,
     profile: Annotated[str, typer.Option("--profile", help=opts.PROFILE_HELP)] = "standard",
     seed: Annotated[
         int, typer.Option("--seed", help="Seed for every random step (0 to 2**32-1).")
@@ -69,6 +71,8 @@ def notebook_cmd(
         seed=seed,
         profile=profile,
         lang=lang,
+        test_share=test_share,
+        image_size=image_size,
     )
     nb = write_notebook(cfg, out, exercise=exercise, run=execute, force=force, data_dir=data_dir)
     ran = any(c.get("outputs") for c in nb.cells if c.cell_type == "code")

@@ -29,7 +29,11 @@ DatasetOpt = Annotated[
     typer.Option(
         "--dataset",
         envvar="FMSTUDY_DATASET",
-        help="Data set to study: fashion-mnist (shipped), mnist or kmnist (downloaded once).",
+        help="Data set to study: fashion-mnist (shipped), digits (scikit-learn's 8x8, offline), "
+        "mnist or kmnist (downloaded once); or your own images: a folder PATH/<class>/* "
+        "(or PATH/train/<class>/* and PATH/test/<class>/*; PNG, JPEG, BMP), a CSV "
+        "label,pixel1,...,pixelN (one file, or a folder with train.csv and test.csv), or an "
+        ".npz with x_train, y_train, x_test, y_test.",
     ),
 ]
 Surname = Annotated[
@@ -151,5 +155,23 @@ Device = Annotated[
         help="Where networks train: auto (CUDA when torch sees a GPU, else the CPU), cpu or "
         "cuda. Recorded in config.json's manifest and in the cache keys; results on the CPU "
         "do not depend on it.",
+    ),
+]
+TestShare = Annotated[
+    float,
+    typer.Option(
+        "--test-share",
+        help="For data without an official split (one image folder or CSV, digits): the "
+        "share of each class's images drawn as test images, stratified by --seed; said in "
+        "the report.",
+    ),
+]
+ImageSize = Annotated[
+    str | None,
+    typer.Option(
+        "--image-size",
+        help="Resize every image to HEIGHTxWIDTH pixels, e.g. 28x28: for images of mixed "
+        "sizes, or a data set whose pixels would pass the 2 GiB fmstudy keeps in memory.",
+        show_default=False,
     ),
 ]

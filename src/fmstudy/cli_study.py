@@ -20,6 +20,8 @@ def run_cmd(
     classes: opts.Classes = None,
     groups: opts.Groups = None,
     dataset: opts.DatasetOpt = "fashion-mnist",
+    test_share: opts.TestShare = 0.2,
+    image_size: opts.ImageSize = None,
     out: Annotated[
         Path,
         typer.Option(
@@ -109,6 +111,8 @@ def run_cmd(
             "compare": compare,
             "learning_curves": learning_curves,
             "lang": lang,
+            "test_share": test_share,
+            "image_size": image_size,
         }
         overview = run_all_groups(
             settings,
@@ -139,6 +143,8 @@ def run_cmd(
             learning_curves=learning_curves,
             lang=lang,
             groups=groups,
+            test_share=test_share,
+            image_size=image_size,
         )
     result = run_report(
         cfg,
@@ -159,6 +165,8 @@ def search_cmd(
     classes: opts.Classes = None,
     groups: opts.Groups = None,
     dataset: opts.DatasetOpt = "fashion-mnist",
+    test_share: opts.TestShare = 0.2,
+    image_size: opts.ImageSize = None,
     trials: Annotated[
         int,
         typer.Option(
@@ -247,6 +255,8 @@ def search_cmd(
         groups=groups,
         seed=seed,
         lang=lang,
+        test_share=test_share,
+        image_size=image_size,
     )
     if out.exists() and not out.is_dir():
         raise FmstudyError(f"--out {out} is a file; give a folder")
@@ -278,6 +288,8 @@ def nn_cmd(
     classes: opts.Classes = None,
     groups: opts.Groups = None,
     dataset: opts.DatasetOpt = "fashion-mnist",
+    test_share: opts.TestShare = 0.2,
+    image_size: opts.ImageSize = None,
     epochs: opts.Epochs = None,
     seeds: Annotated[
         int, typer.Option("--seeds", help="Seeds to train, reported as mean ± sd.")
@@ -347,6 +359,8 @@ def nn_cmd(
         groups=groups,
         seed=seed,
         lang=lang,
+        test_share=test_share,
+        image_size=image_size,
     )
     result = run_report(
         cfg, out, force=force, data_dir=data_dir, jobs=jobs, fresh=fresh, device=device

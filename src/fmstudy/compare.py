@@ -15,7 +15,12 @@ import itertools
 from dataclasses import replace
 
 import numpy as np
-from sklearn.metrics import classification_report, confusion_matrix, f1_score
+from sklearn.metrics import (
+    balanced_accuracy_score,
+    classification_report,
+    confusion_matrix,
+    f1_score,
+)
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
 
@@ -39,6 +44,7 @@ def evaluate(y_true, y_pred, classes, names) -> dict:
     return {
         "accuracy": float(np.mean(np.asarray(y_true) == np.asarray(y_pred))),
         "macro_f1": float(f1_score(y_true, y_pred, labels=list(classes), average="macro")),
+        "balanced_accuracy": float(balanced_accuracy_score(y_true, y_pred)),
         "confusion": cm.tolist(),
         "correct_per_class": {str(c): int(cm[i, i]) for i, c in enumerate(classes)},
         "report": report,

@@ -19,130 +19,19 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 
 from fmstudy import checks
-from fmstudy.datasets import get_dataset_spec
 from fmstudy.errors import FmstudyError
 from fmstudy.groups import COURSE, parse_groups, resolve_classes
 from fmstudy.i18n import LANGUAGES
 from fmstudy.networks import MAX_EPOCHS, NetSpec, with_overrides
+from fmstudy.own_data import DataOptions, dataset_spec
 from fmstudy.presets import get_preset, resolve_arch
+from fmstudy.profiles import PROFILES, ForestSettings, LogRegSettings, get_profile, optional
 
 CONFIG_VERSION = 2  # 2: resolved model settings; 1 held the profile's name only
-PROFILES = ("quick", "standard", "notebook")
 ALL_TASKS = ("1", "2", "3", "4", "5", "search")
 DEFAULT_TASKS = ("1", "2", "3", "4", "5")  # the search runs only when asked for
 PRUNERS = ("median", "hyperband", "none")
 COMPARE = ("none", "5x2cv")  # --compare: how algorithms are compared beyond the test set
-
-
-@dataclass(frozen=True)
-class ForestSettings:
-    """Random forest: fixed trees, or grown in steps until the OOB curve flattens.
-
-    With ``oob_steps`` the forest doubles until one doubling adds less than
-    ``oob_tolerance`` out-of-bag accuracy.  OOB error falls roughly as c/trees, so
-    all further doublings together would add about as much again as the last one.
-    """
-
-    n_estimators: int
-    random_state: int | None = None
-    oob_steps: tuple[int, ...] = ()
-    oob_tolerance: float = 0.001
-    max_train_rows: int | None = None
-    seeds: int = 1  # forests grown with random_state, +1, ...; the median by OOB is shown
-
-    def __post_init__(self) -> None:
-        checks.integer(self.n_estimators, "forest n_estimators", low=1, high=100_000)
-        checks.integer(self.seeds, "forest seeds", low=1, high=100)
-        _optional(checks.seed, self.random_state, "forest random_state")
-        for n in self.oob_steps:
-            checks.integer(n, "forest oob_steps", low=1, high=100_000)
-        checks.number(self.oob_tolerance, "forest oob_tolerance", low=0, high=1)
-        _optional(checks.integer, self.max_train_rows, "forest max_train_rows", low=2)
-
-
-@dataclass(frozen=True)
-class LogRegSettings:
-    """Logistic regression on raw or standardized pixels."""
-
-    max_iter: int
-    random_state: int | None = None
-    raw_scale: float = 1.0
-    tol: float = 1e-4
-    max_train_rows: int | None = None
-
-    def __post_init__(self) -> None:
-        checks.integer(self.max_iter, "logreg max_iter", low=1, high=1_000_000)
-        _optional(checks.seed, self.random_state, "logreg random_state")
-        checks.number(self.raw_scale, "logreg raw_scale", low=0, high=1, low_open=True)
-        checks.number(self.tol, "logreg tol", low=0, high=1, low_open=True)
-        _optional(checks.integer, self.max_train_rows, "logreg max_train_rows", low=2)
-
-
-def _optional(check, value, what: str, **limits) -> None:
-    if value is not None:
-        check(value, what, **limits)
-
-
-@dataclass(frozen=True)
-class Profile:
-    """A named set of budgets; :class:`StudyConfig` resolves it into its own fields."""
-
-    name: str
-    forest: ForestSettings
-    logreg: LogRegSettings
-    bootstrap: int = 2000
-    pca_random_directions: int = 1000
-    parallel_fits: bool = False  # independent single-threaded fits side by side
-    networks: tuple[str, ...] = ()  # task 5: presets to train
-    network_seeds: int = 3
-    network_epochs: int | None = None  # caps every preset's epochs (quick profile)
-    search_trials: int = 40  # the architecture search (task "search")
-    search_epochs: int = 12
-    search_timeout: float | None = 600.0  # whichever comes first, trials or seconds
-    learning_curves: bool = True  # tasks 3-4: cross-validated on the training rows
-
-
-def get_profile(name: str, seed: int) -> Profile:
-    """The model settings of a profile; unknown names list the valid ones."""
-    if name == "notebook":
-        return Profile(
-            name,
-            ForestSettings(n_estimators=1000, random_state=42),
-            LogRegSettings(max_iter=5000, random_state=42),
-            parallel_fits=True,
-            networks=("notebook-1", "notebook-2", "notebook-3"),
-            learning_curves=False,  # the notebook's runs only
-        )
-    if name == "standard":
-        return Profile(
-            name,
-            ForestSettings(
-                n_estimators=400,
-                random_state=seed,
-                oob_steps=(50, 100, 200, 400),
-                oob_tolerance=0.006,
-                seeds=3,
-            ),
-            LogRegSettings(max_iter=300, random_state=seed, raw_scale=1 / 255, tol=1e-3),
-            networks=("notebook-1", "notebook-2", "mlp-512-256", "mlp-wide-drop", "cnn-small"),
-        )
-    if name == "quick":
-        return Profile(
-            name,
-            ForestSettings(n_estimators=30, random_state=seed, max_train_rows=6000),
-            LogRegSettings(
-                max_iter=100, random_state=seed, raw_scale=1 / 255, tol=1e-3, max_train_rows=6000
-            ),
-            bootstrap=300,
-            pca_random_directions=1000,
-            networks=("notebook-1", "cnn-tiny"),
-            network_seeds=2,
-            network_epochs=4,
-            search_trials=4,
-            search_epochs=2,
-            search_timeout=None,
-        )
-    raise FmstudyError(f"unknown profile {name!r}: choose one of {', '.join(PROFILES)}")
 
 
 @dataclass(frozen=True)
@@ -161,11 +50,11 @@ class SearchSettings:
 
     def __post_init__(self) -> None:
         checks.integer(self.trials, "--trials", low=1, high=100_000)
-        _optional(checks.number, self.timeout, "--timeout", low=0, high=1e7, low_open=True)
+        optional(checks.number, self.timeout, "--timeout", low=0, high=1e7, low_open=True)
         checks.integer(self.max_epochs, "--max-epochs", low=1, high=MAX_EPOCHS)
         checks.flag(self.conv, "search conv")
         checks.choice(self.pruner, "pruner", PRUNERS)
-        _optional(checks.text, self.study_name, "--study-name")
+        optional(checks.text, self.study_name, "--study-name")
 
     @property
     def name(self) -> str:
@@ -201,6 +90,8 @@ class StudyConfig:
     cv_repeats: int = 2
     compare: str = "none"  # "5x2cv": Alpaydin's combined F-test between classical models
     lang: str = "en"  # the report's language (its words only: metrics.json is the same)
+    test_share: float = 0.2  # data without an official split: each class's share to test
+    image_size: tuple[int, int] | None = None  # (height, width) every image is resized to
     version: int = field(default=CONFIG_VERSION)
 
     def __post_init__(self) -> None:
@@ -209,21 +100,24 @@ class StudyConfig:
             raise FmstudyError(f"tasks must be a list such as ['1', '2'], got {self.tasks!r}")
         for t in self.tasks:
             checks.choice(t, "task", ALL_TASKS)
-        n_classes = len(get_dataset_spec(self.dataset).classes)
+        checks.number(self.test_share, "--test-share", low=0, high=0.9, low_open=True)
+        if self.image_size is not None:
+            object.__setattr__(self, "image_size", checks.image_size(self.image_size))
+        n_classes = len(dataset_spec(self.dataset).classes)
         for c in self.classes:
             checks.integer(c, f"class of {self.dataset}", low=0, high=n_classes - 1)
         if len(set(self.classes)) < 2:
             raise FmstudyError("a study needs at least two classes")
-        _optional(checks.text, self.surname, "surname")
-        _optional(checks.text, self.group, "group")
+        optional(checks.text, self.surname, "surname")
+        optional(checks.text, self.group, "group")
         if self.groups is not None:
-            parse_groups(self.groups, get_dataset_spec(self.dataset).classes)
-        _optional(checks.integer, self.network_seeds, "network seeds", low=1, high=100)
+            parse_groups(self.groups, dataset_spec(self.dataset).classes)
+        optional(checks.integer, self.network_seeds, "network seeds", low=1, high=100)
         checks.seed(self.seed, count=self.network_seeds or 1)
-        _optional(checks.integer, self.bootstrap, "bootstrap", low=10, high=1_000_000)
-        _optional(checks.integer, self.pca_random_directions, "pca_random_directions", low=1)
-        _optional(checks.flag, self.parallel_fits, "parallel_fits")
-        _optional(checks.flag, self.learning_curves, "learning_curves")
+        optional(checks.integer, self.bootstrap, "bootstrap", low=10, high=1_000_000)
+        optional(checks.integer, self.pca_random_directions, "pca_random_directions", low=1)
+        optional(checks.flag, self.parallel_fits, "parallel_fits")
+        optional(checks.flag, self.learning_curves, "learning_curves")
         checks.integer(self.learning_folds, "learning_folds", low=2, high=20)
         checks.integer(self.cv, "--cv", low=0, high=20)
         if self.cv == 1:
@@ -246,6 +140,10 @@ class StudyConfig:
             )
         except TypeError as exc:
             raise FmstudyError(f"config: bad search settings ({exc})") from None
+
+    def data_options(self) -> DataOptions:
+        """How its data set is split (without an official split) and resized."""
+        return DataOptions(self.test_share, self.image_size, self.seed)
 
     def network_specs(self) -> list[NetSpec]:
         """Task 5's networks as specs."""
@@ -350,7 +248,12 @@ def study_config(
     classes from ``classes`` (``'4-7'``, ``'coat,shirt'``, a tuple) or ``surname`` under
     the surname rule ``groups`` (default the course's), the tasks from ``'1-5,search'``;
     ``settings`` are :class:`StudyConfig` fields."""
-    spec = get_dataset_spec(dataset)
+    spec = dataset_spec(dataset)
+    if surname is not None and not classes and spec.source != "idx":
+        raise FmstudyError(
+            "--surname picks Fashion-MNIST's classes by the course rule; with this data set "
+            "give --classes (numbers or class names)"
+        )
     rule = parse_groups(groups, spec.classes) if groups is not None else COURSE
     chosen = (
         tuple(classes)
@@ -361,7 +264,7 @@ def study_config(
     settings.setdefault("group", rule.for_surname(surname).name if by_surname else None)
     return StudyConfig(
         classes=chosen,
-        dataset=spec.name,
+        dataset=dataset if spec.source in ("idx", "sklearn") else spec.name,
         surname=surname if by_surname else None,
         groups=rule.text if groups is not None else None,
         tasks=parse_tasks(tasks) if isinstance(tasks, str) else tasks,

@@ -37,7 +37,22 @@ def print_verification(v: dict, surname: str | None) -> None:
     """``fmstudy data``: task 1's shapes, hashes and the class filter."""
     out = Console(highlight=False)
     sh = v["shapes"]
-    out.print(f"[bold]{escape(v['dataset'])}[/]: SHA-256 of all 4 decompressed files OK")
+    if "split" in v:  # own data or digits: read, hashed as loaded, split as said
+        split = v["split"]
+        how = (
+            "split as given"
+            if split["kind"] == "given"
+            else f"split {split['test_share']:.0%} to test per class, stratified, seed {split['seed']}"
+        )
+        sha = v["sha256"]["loaded"]
+        out.print(f"[bold]{escape(v['dataset'])}[/]: {how}; SHA-256 as loaded {sha[:16]}...")
+        if v.get("duplicates"):
+            out.print(
+                f"  [bold]warning[/]: {v['duplicates']} test images are identical to training "
+                "images (the test accuracy overstates the accuracy on new images)"
+            )
+    else:
+        out.print(f"[bold]{escape(v['dataset'])}[/]: SHA-256 of all 4 decompressed files OK")
     out.print(f"  train images {tuple(sh['train_images'])}, labels {tuple(sh['train_labels'])}")
     out.print(f"  test images  {tuple(sh['test_images'])}, labels {tuple(sh['test_labels'])}")
     out.print(f"  flattened: train {tuple(sh['train_flat'])}, test {tuple(sh['test_flat'])}")

@@ -37,6 +37,7 @@ from fmstudy.idx import (
     record_raw_sum,
     sha256,
 )
+from fmstudy.own_data import DataOptions, is_path, load_arrays
 
 SHIPPED_DIR = Path(__file__).parent / "datasets"
 
@@ -85,6 +86,7 @@ class Dataset:
     x_test: np.ndarray
     y_test: np.ndarray
     sha256: dict[str, str] = field(default_factory=dict)
+    info: dict = field(default_factory=lambda: {"source": "idx", "split": {"kind": "official"}})
 
     @property
     def name(self) -> str:
@@ -95,7 +97,7 @@ class Dataset:
         return self.spec.classes
 
     def flat(self) -> tuple[np.ndarray, np.ndarray]:
-        """Train and test images flattened to (n, 784) features."""
+        """Train and test images flattened to (n, pixels) features."""
         return flatten(self.x_train), flatten(self.x_test)
 
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -138,10 +140,18 @@ def load_dataset(
     *,
     download: bool = True,
     use_cache: bool = True,
+    options: DataOptions | None = None,
 ) -> Dataset:
-    """Load and verify a registered data set, downloading it if needed and allowed."""
-    spec = get_dataset_spec(name)
+    """Load and verify a data set: a registered one (downloaded if needed and allowed),
+    or one's own images at a path (see :mod:`fmstudy.own_data`; ``options`` say how a
+    data set without an official split is split, and resized)."""
     root = resolve_data_dir(data_dir)
+    if is_path(name) or get_dataset_spec(name).source != "idx":
+        got = load_arrays(name, root, options or DataOptions())
+        return Dataset(
+            got.spec, got.x_train, got.y_train, got.x_test, got.y_test, got.sha256, got.info
+        )
+    spec = get_dataset_spec(name)
     loaded = {f.role: _load_file(spec, f, root, use_cache) for f in spec.files}
     missing = [f for f in spec.files if loaded[f.role] is None]
     if missing:

@@ -41,7 +41,8 @@ class DatasetSpec:
     translated_classes: dict = field(default_factory=dict)  # language -> class names
     n_train: int = 60_000
     n_test: int = 10_000
-    image_shape: tuple[int, int] = (28, 28)
+    image_shape: tuple = (28, 28)
+    source: str = "idx"  # idx files; sklearn (digits); folder, folder-split, csv, csv-split, npz
 
     def file(self, role: str) -> FileSpec:
         return next(f for f in self.files if f.role == role)
@@ -202,7 +203,22 @@ KMNIST = DatasetSpec(
     licence_name="CC BY-SA 4.0",
 )
 
-REGISTRY: dict[str, DatasetSpec] = {d.name: d for d in (FASHION_MNIST, MNIST, KMNIST)}
+DIGITS = DatasetSpec(
+    name="digits",
+    title="Optical recognition of handwritten digits (UCI, shipped with scikit-learn)",
+    classes=tuple(str(d) for d in range(10)),
+    files=(),
+    license="CC BY 4.0 (UCI Machine Learning Repository); shipped with scikit-learn",
+    citation="Alpaydin, E., & Kaynak, C. (1998). Optical Recognition of Handwritten Digits "
+    "[Dataset]. UCI Machine Learning Repository. https://doi.org/10.24432/C50P49",
+    licence_name="CC BY 4.0",
+    n_train=1438,
+    n_test=359,
+    image_shape=(8, 8),
+    source="sklearn",
+)
+
+REGISTRY: dict[str, DatasetSpec] = {d.name: d for d in (FASHION_MNIST, MNIST, KMNIST, DIGITS)}
 
 
 def get_dataset_spec(name: str) -> DatasetSpec:

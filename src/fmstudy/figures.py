@@ -132,16 +132,22 @@ def pca_variance(ratios: np.ndarray) -> Figure:
 
 
 @styled
-def pca_components(components: np.ndarray, ratios) -> Figure:
+def pca_components(components: np.ndarray, ratios, shape: tuple = (28, 28)) -> Figure:
+    """The first principal axes drawn as images of the data's shape (H, W) or (H, W, C)."""
     n = len(components)
     fig = Figure(figsize=(n * 1.4, 1.9))
     axes = fig.subplots(1, n, squeeze=False)
     for i, ax in enumerate(axes[0]):
         lim = np.abs(components[i]).max()
-        ax.imshow(components[i].reshape(28, 28), cmap="RdBu_r", vmin=-lim, vmax=lim)
+        picture = components[i].reshape(shape)
+        picture = picture.mean(axis=-1) if picture.ndim == 3 else picture  # colour: channels' mean
+        ax.imshow(picture, cmap="RdBu_r", vmin=-lim, vmax=lim)
         ax.set_title(f"PC{i + 1}\n{pct(ratios[i])}", fontsize=9)
         ax.set_axis_off()
-    fig.suptitle(_("Principal axes as 28x28 images (red +, blue -)"), fontsize=10)
+    fig.suptitle(
+        _("Principal axes as {h}x{w} images (red +, blue -)").format(h=shape[0], w=shape[1]),
+        fontsize=10,
+    )
     return fig
 
 

@@ -40,7 +40,7 @@ MANIFEST_PACKAGES = (
 )
 
 
-def manifest(config: StudyConfig, sha256: dict, device: str = "cpu") -> dict:
+def manifest(config: StudyConfig, sha256: dict, device: str | None = None) -> dict:
     """Versions, seed, data hashes and the networks' device: what a rerun needs besides
     the config."""
     pkgs = library_versions(MANIFEST_PACKAGES)
@@ -54,5 +54,5 @@ def manifest(config: StudyConfig, sha256: dict, device: str = "cpu") -> dict:
         "seed": config.seed,
         "dataset": config.dataset,
         "data_sha256": sha256,
-        "device": device,  # where the networks trained (results on CUDA may differ in bits)
+        "device": device,  # where networks trained (None: none did); CUDA may differ in bits
     }

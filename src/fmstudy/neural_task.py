@@ -25,9 +25,10 @@ from fmstudy.data import load_dataset, resolve_data_dir
 from fmstudy.errors import FmstudyError
 from fmstudy.i18n import N_
 from fmstudy.networks import NetSpec
+from fmstudy.own_data import DataOptions
 from fmstudy.progress import Steps
 from fmstudy.results import ModelResult, NetworkResult
-from fmstudy.saved_networks import load_model, predict, saved_dataset
+from fmstudy.saved_networks import load_model, predict, read_meta, saved_dataset
 from fmstudy.subsets import Subset, select_classes
 from fmstudy.training import TrainRun, device_params, train_subset
 
@@ -193,7 +194,16 @@ def evaluate_saved(path: Path, dataset: str | None = None, data_dir=None) -> Sav
     trained on, from the data set its spec.json records unless ``dataset`` says another."""
     spec, classes, net, scaler = load_model(path)
     name = dataset or saved_dataset(path)
-    ds = load_dataset(name, resolve_data_dir(data_dir))
+    options = read_meta(path).get("data_options") or {}
+    ds = load_dataset(
+        name,
+        resolve_data_dir(data_dir),
+        options=DataOptions(
+            options.get("test_share", 0.2),
+            tuple(options["image_size"]) if options.get("image_size") else None,
+            options.get("seed", 0),
+        ),
+    )
     if max(classes) >= len(ds.class_names):
         raise FmstudyError(
             f"the network was trained on classes {list(classes)}; {name} has only "

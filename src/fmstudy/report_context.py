@@ -95,6 +95,8 @@ def build_context(result, images: dict[str, str]) -> dict:
         "pair_rows": pair_rows(m),
         "cfg": result.config,
         "chosen_by": narrative.chosen_by(result.config),
+        "data_source": narrative.data_source(t1),
+        "data_notes": [n for n in (narrative.duplicates_note(t1), narrative.uneven_note(t1)) if n],
         "manifest": result.manifest,
         "m": m,
         "t1": t1,

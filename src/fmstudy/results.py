@@ -68,6 +68,7 @@ class ModelResult:
     average_precision: dict | None = None  # area under each class's precision-recall curve
     ece: float | None = None  # expected calibration error, top label, 10 bins
     calibration: dict = field(default_factory=dict)  # source, clip, bins [[conf, acc, n]]
+    balanced_accuracy: float | None = None  # mean recall over the classes (uneven classes)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from fmstudy.errors import FmstudyError
 from fmstudy.i18n import N_
 from fmstudy.i18n import gettext as _
 from fmstudy.networks import Layer, NetSpec
+from fmstudy.own_data import options_of
 from fmstudy.progress import search_progress
 from fmstudy.results import SearchOutcome
 from fmstudy.search_workers import (
@@ -145,7 +146,13 @@ class Objective:
 
 
 def worker_process(
-    url: str, settings: SearchSettings, threads: int, data_dir, deadline: Deadline, device: str
+    url: str,
+    settings: SearchSettings,
+    threads: int,
+    data_dir,
+    deadline: Deadline,
+    device: str,
+    options=None,
 ) -> int:
     """Entry point of one local worker process (``--jobs``): quiet, own data, own threads."""
     import signal
@@ -157,7 +164,8 @@ def worker_process(
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    sub = select_classes(load_dataset(settings.dataset, data_dir), settings.classes)
+    ds = load_dataset(settings.dataset, data_dir, options=options)
+    sub = select_classes(ds, settings.classes)
     storage = open_storage(url)
     study, worker = join_study(storage, url, settings)
     try:
@@ -350,7 +358,7 @@ def run_search(
             )
             run_worker(study, url, objective, settings, worker, lambda _t: bar.update(), deadline)
         else:
-            args = (threads, data_dir, deadline, device)
+            args = (threads, data_dir, deadline, device, options_of(sub.dataset.info))
             study = run_processes(worker_process, storage, url, settings, jobs, args, bar)
         final = _final_fit(study, sub, settings, cache, deadline, bar, device)
     frame = trials_frame(study)

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from fmstudy import eval_figures
+from fmstudy import checks, eval_figures
 from fmstudy import figures as figs
 from fmstudy.cache import FitCache
 from fmstudy.classical_task import run_classical
@@ -40,7 +40,6 @@ from fmstudy.progress import Steps, study_progress
 from fmstudy.report import check_out_dir, write_report
 from fmstudy.results import ModelResult, StudyMetrics
 from fmstudy.subsets import Subset, select_classes
-from fmstudy.training import resolve_device
 
 
 @dataclass
@@ -71,7 +70,8 @@ class _Run:
     cache: FitCache
     steps: Steps
     jobs: int
-    device: str
+    device: str  # as asked: auto, cpu or cuda
+    trained_on: str | None = None  # where the networks trained; None when none did
     models: dict[str, ModelResult] = field(default_factory=dict)
     preds: dict[str, np.ndarray] = field(default_factory=dict)  # the representative fit's
     probas: dict[str, np.ndarray] = field(default_factory=dict)  # and its test probabilities
@@ -103,12 +103,12 @@ def run_study(
     """
     root = resolve_data_dir(data_dir)
     work = writable_work_dir(root)
-    device = resolve_device(device)
+    checks.device(device)
     t_start = time.perf_counter()
     # Figures speak the report's language; the terminal stays English.
     with study_progress(progress) as steps, language(config.lang):
         with steps.step("load", "Task 1: load and verify data"):
-            ds = load_dataset(config.dataset, root)
+            ds = load_dataset(config.dataset, root, options=config.data_options())
             sub = select_classes(ds, config.classes)
         cache = FitCache(work, ds.sha256, sub.classes, n_test=len(sub.y_test), fresh=fresh)
         run = _Run(config, sub, cache, steps, jobs or os.cpu_count() or 1, device)
@@ -143,7 +143,7 @@ def run_study(
     )
     return StudyResult(
         config,
-        manifest(config, ds.sha256, device),
+        manifest(config, ds.sha256, run.trained_on),
         metrics,
         run.timings,
         predictions,
@@ -171,7 +171,7 @@ def run_report(
 
     if "search" in config.tasks and storage is not None:
         check_storage_url(storage)  # before anything is made on disk
-    resolve_device(options.get("device", "auto"))  # a bad --device before anything is made
+    checks.device(options.get("device", "auto"))  # a bad --device before anything is made
     check_out_dir(out, force=force)
     url = None
     if "search" in config.tasks:
@@ -196,7 +196,8 @@ def _pca(run: _Run) -> None:
     ratios = pca.explained_variance_ratio
     run.figures["pca_scatter"] = figs.pca_scatter(pca.coords, pca.labels, names, ratios)
     run.figures["pca_variance"] = figs.pca_variance(ratios)
-    run.figures["pca_components"] = figs.pca_components(pca.components, ratios)
+    shape = sub.x_train.shape[1:]
+    run.figures["pca_components"] = figs.pca_components(pca.components, ratios, shape)
 
 
 def _classical(run: _Run) -> None:
@@ -214,8 +215,10 @@ def _classical(run: _Run) -> None:
 def _networks(run: _Run) -> None:
     """Task 5: every network of the config with each seed, then its figures."""
     from fmstudy.neural_task import run_networks
+    from fmstudy.training import resolve_device
 
-    nets = run_networks(run.config, run.sub, run.cache, run.jobs, run.steps, run.device)
+    run.trained_on = resolve_device(run.device)
+    nets = run_networks(run.config, run.sub, run.cache, run.jobs, run.steps, run.trained_on)
     run.parts["networks"] = nets.results
     run.saved.update(nets.saved)
     run.timings["networks"] = nets.timings["networks"]
@@ -241,7 +244,9 @@ def _networks(run: _Run) -> None:
 def _search(run: _Run, url: str, root: Path, jobs: int) -> None:
     """The architecture search; its best spec joins the comparison as "search-best"."""
     from fmstudy.search import run_search
+    from fmstudy.training import resolve_device
 
+    run.trained_on = resolve_device(run.device)
     sub = run.sub
     found = run_search(
         run.config.search_settings(),
@@ -252,7 +257,7 @@ def _search(run: _Run, url: str, root: Path, jobs: int) -> None:
         progress=run.steps,
         cache=run.cache,
         networks=run.parts.get("networks"),
-        device=run.device,
+        device=run.trained_on,
     )
     run.steps.timings["search"] = round(found.seconds, 3)
     run.parts["search"] = found.outcome
@@ -343,7 +348,8 @@ def _probability_figures(run: _Run) -> None:
 
 def _mean_image_similarity(sub: Subset) -> list[dict]:
     """Correlation of class mean images: why some pairs are hard to tell apart."""
-    means = {c: sub.x_train[sub.y_train == c].reshape(-1, 784).mean(axis=0) for c in sub.classes}
+    flat = sub.x_train.reshape(len(sub.x_train), -1)
+    means = {c: flat[sub.y_train == c].mean(axis=0) for c in sub.classes}
     out = []
     for i, a in enumerate(sub.classes):
         for b in sub.classes[i + 1 :]:

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from fmstudy.data import Dataset, load_dataset, to_frame
-from fmstudy.datasets import get_dataset_spec
+from fmstudy.errors import FmstudyError
 from fmstudy.groups import parse_groups, resolve_classes
+from fmstudy.own_data import dataset_spec
 
 
 @dataclass(frozen=True)
@@ -74,11 +75,17 @@ class Subset:
                 "test_labels": list(ds.y_test.shape),
                 "train_flat": [len(ds.x_train), int(np.prod(ds.x_train.shape[1:]))],
                 "test_flat": [len(ds.x_test), int(np.prod(ds.x_test.shape[1:]))],
-                "common_frame": list(ds.common_frame().shape),
+                "common_frame": [len(ds.y_train) + len(ds.y_test), int(ds.x_train[0].size) + 2],
             },
             "sha256": dict(ds.sha256),
             "splits": {},
         }
+        if ds.info.get("source") != "idx":  # own data, digits: how it was read and split
+            out.update(
+                image_shape=list(ds.x_train.shape[1:]),
+                split=ds.info["split"],
+                duplicates=ds.info.get("duplicates", 0),
+            )
         for split, y_all, y in (
             ("train", ds.y_train, self.y_train),
             ("test", ds.y_test, self.y_test),
@@ -95,7 +102,19 @@ class Subset:
                 "per_class": {str(c): int(counts[c]) for c in self.classes},
                 "first_targets": [int(v) for v in y[:10]],
             }
+        out["uneven"] = uneven(out["splits"])
         return out
+
+
+UNEVEN = 1.25  # classes are uneven when the largest has more than 1.25x the smallest's images
+
+
+def uneven(splits: dict) -> bool:
+    """Whether the chosen classes differ in size (in train or test) by more than UNEVEN."""
+    return any(
+        max(s["per_class"].values()) > UNEVEN * max(1, min(s["per_class"].values()))
+        for s in splits.values()
+    )
 
 
 def select_classes(dataset: Dataset, classes: tuple[int, ...]) -> Subset:
@@ -113,17 +132,28 @@ def select_classes(dataset: Dataset, classes: tuple[int, ...]) -> Subset:
 
 
 def dataset_report(
-    dataset: str, root, *, surname: str | None = None, classes=None, groups: str | None = None
+    dataset: str,
+    root,
+    *,
+    surname: str | None = None,
+    classes=None,
+    groups: str | None = None,
+    options=None,
 ) -> dict:
     """Task 1 for ``fmstudy data``: the verification of the chosen classes (all classes
     when neither ``surname`` nor ``classes`` is given), with the licence."""
-    spec = get_dataset_spec(dataset)
+    spec = dataset_spec(dataset)
     if surname is None and not classes:
         chosen = tuple(range(len(spec.classes)))  # no filter: task 1a only
     else:
+        if surname is not None and not classes and spec.source != "idx":
+            raise FmstudyError(
+                "--surname picks Fashion-MNIST's classes by the course rule; with this data "
+                "set give --classes (numbers or class names)"
+            )
         rule = parse_groups(groups, spec.classes) if groups is not None else None
         chosen = resolve_classes(spec.classes, surname=surname, classes=classes, rule=rule)
-    report = select_classes(load_dataset(spec.name, root), chosen).verification()
+    report = select_classes(load_dataset(dataset, root, options=options), chosen).verification()
     report["hashes_ok"] = True  # load_dataset raises on any mismatch
     report["license"] = spec.license
     return report

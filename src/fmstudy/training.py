@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from fmstudy import checks
 from fmstudy.augment import mirror_images, pixel_stats, random_shift
 from fmstudy.networks import NetSpec, build_model, count_parameters
 
@@ -51,6 +52,7 @@ class TrainRun:
     folder: Path | None = None  # where it was saved (a cache), if it was
     proba: np.ndarray | None = None  # test probabilities (softmax), one column per class
     image_shape: tuple = (28, 28)  # one input image: (H, W), or (H, W, C) in colour
+    data_options: dict = field(default_factory=dict)  # how own data was split and resized
 
 
 def split_validation(y: np.ndarray, spec: NetSpec, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -337,17 +339,8 @@ def train(
 
 def resolve_device(name: str = "auto") -> str:
     """``auto`` (CUDA when torch sees it, else the CPU), ``cpu`` or ``cuda``."""
-    from fmstudy.errors import FmstudyError
-
-    if name not in ("auto", "cpu", "cuda"):
-        raise FmstudyError(f"--device must be auto, cpu or cuda, got {name!r}")
-    has_cuda = torch.cuda.is_available()
-    if name == "cuda" and not has_cuda:
-        raise FmstudyError(
-            "--device cuda: this torch sees no CUDA device (a CPU build, or no GPU); "
-            "use --device cpu or auto"
-        )
-    return "cuda" if name == "cuda" or (name == "auto" and has_cuda) else "cpu"
+    checks.device(name)
+    return "cuda" if name == "cuda" or (name == "auto" and torch.cuda.is_available()) else "cpu"
 
 
 def device_params(spec: NetSpec, device: str) -> dict:
@@ -375,6 +368,14 @@ def train_subset(
         device=device,
     )
     run.dataset = sub.dataset.name
+    info = sub.dataset.info
+    if info.get("source") != "idx":  # own data or digits: how to load the same split again
+        split = info.get("split", {})
+        run.data_options = {
+            "test_share": split.get("test_share", 0.2),
+            "seed": split.get("seed", 0),
+            "image_size": info.get("image_size"),
+        }
     return run
 
 

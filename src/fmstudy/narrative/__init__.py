@@ -14,6 +14,7 @@ comparison, the budget) are in :mod:`.models`, task 5's and the search's in
 --compare) in :mod:`.evaluation`.
 """
 
+from fmstudy.narrative.data import data_source, duplicates_note, uneven_note
 from fmstudy.narrative.evaluation import (
     cv_text,
     five_by_two_text,
@@ -61,6 +62,9 @@ from fmstudy.narrative.networks import (
 from fmstudy.narrative.notebook import accuracy_text, kept_text
 
 __all__ = [
+    "data_source",
+    "duplicates_note",
+    "uneven_note",
     "accuracy_text",
     "kept_text",
     "accuracy_cell",

@@ -15,7 +15,8 @@ from fmstudy.cache import FitCache
 from fmstudy.config import StudyConfig, parse_tasks
 from fmstudy.networks import NetSpec
 from fmstudy.presets import resolve_arch
-from fmstudy.search import best_spec, run_search, suggest_spec
+from fmstudy.search import run_search, suggest_spec
+from fmstudy.search_results import best_spec
 from fmstudy.study import run_study
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)

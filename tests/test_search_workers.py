@@ -15,7 +15,7 @@ import pytest
 from searchkit import one_worker, search_cli, settings, sqlite
 
 from fmstudy import FmstudyError
-from fmstudy.search import trials_frame
+from fmstudy.search_results import trials_frame
 from fmstudy.search_workers import (
     STALE_AFTER,
     counted_trials,

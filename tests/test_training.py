@@ -90,7 +90,7 @@ def test_refit_trains_on_every_row_for_the_validated_epochs(data, patience):
 
 
 def test_device_auto_is_the_cpu_here_and_keys_only_name_other_devices():
-    from fmstudy.training import device_params, resolve_device
+    from fmstudy.devices import device_params, resolve_device
 
     assert resolve_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
     assert resolve_device("cpu") == "cpu"

@@ -33,7 +33,7 @@ from fmstudy.manifest import library_versions
 from fmstudy.networks import TRAINER_VERSION
 from fmstudy.probabilities import check_rows
 
-CACHE_VERSION = 6  # 6: entries keep the test probabilities; 5: checksums of every file
+CACHE_VERSION = 7  # 7: trainings keep image shape, class names, border level; 6: probabilities
 SAVED_FILES = ("model.safetensors", "spec.json", "y_pred.npy", "proba.npy")
 log = logging.getLogger("fmstudy")
 
@@ -233,6 +233,8 @@ class FitCache:
                 folder=folder,
                 image_shape=tuple(m.get("image_shape", (28, 28))),
                 data_options=m.get("data_options", {}),
+                class_names=m.get("class_names", []),
+                background=m.get("background"),
             )
 
         return self._guarded(key, read)
@@ -259,6 +261,8 @@ class FitCache:
                 "dataset": run.dataset,
                 "image_shape": list(run.image_shape),
                 "data_options": run.data_options,
+                "class_names": run.class_names,
+                "background": run.background,
                 "files": {name: _sha((tmp / name).read_bytes()) for name in SAVED_FILES},
             }
             (tmp / "run.json").write_bytes(_sealed(meta))

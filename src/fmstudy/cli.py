@@ -91,6 +91,25 @@ def evaluate_cmd(
     show.print_evaluation(evaluate_saved(model, dataset, data_dir), as_json)
 
 
+@app.command("predict")
+def predict_cmd(
+    model: Annotated[
+        Path,
+        typer.Argument(help="A saved network: its folder (REPORT/models/NAME) or its spec.json."),
+    ],
+    images: Annotated[list[Path], typer.Argument(help="Image files to classify (PNG, JPEG, BMP).")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON list, one object per image.")
+    ] = False,
+) -> None:
+    """Classify image files with a saved network: each converted to the size, channels and
+    polarity it was trained on (a dark-on-light photo is inverted for Fashion-MNIST's
+    light-on-dark networks, and says so)."""
+    from fmstudy.predict_files import predict_images
+
+    show.print_predictions(predict_images(model, images), as_json)
+
+
 @app.command("cache")
 def cache_cmd(
     clear: Annotated[

@@ -163,6 +163,30 @@ def print_cleared(cleared, root: Path, as_json: bool) -> None:
     print(f"Removed {cleared.entries} entries{since} ({_bytes(cleared.bytes)}) from {root}")
 
 
+def print_predictions(predictions: list, as_json: bool) -> None:
+    """``fmstudy predict``: class and probabilities per image."""
+    if as_json:
+        print(json.dumps([asdict(p) for p in predictions], indent=2))
+        return
+    table = Table("image", "class", "probability", "next", "note")
+    for p in predictions:
+        ranked = sorted(p.probabilities.items(), key=lambda kv: -kv[1])
+        runner = f"{ranked[1][0]} {ranked[1][1]:.3f}" if len(ranked) > 1 else "-"
+        notes = []
+        if p.inverted:
+            notes.append("inverted to the training images' polarity")
+        if p.resized_from:
+            notes.append(f"resized from {p.resized_from[0]}x{p.resized_from[1]}")
+        table.add_row(
+            escape(p.file),
+            escape(p.class_name),
+            f"{p.probability:.3f}",
+            escape(runner),
+            escape("; ".join(notes)),
+        )
+    Console().print(table)
+
+
 def print_search(result, out: Path, url: str) -> None:
     """``fmstudy search``: the best trial, its test accuracy, and where everything is."""
     s = result.metrics.search

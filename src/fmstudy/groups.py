@@ -12,6 +12,7 @@ rule's groups must cover the alphabet once, so every surname falls in exactly on
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from fmstudy.errors import FmstudyError
 SWEDISH_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖ"
 # Letters that Swedish collation places rather than folds: Æ sorts as Ä, Ø as Ö, Ü as Y.
 NORDIC_PLACES = {"Å": "Å", "Ä": "Ä", "Ö": "Ö", "Æ": "Ä", "Ø": "Ö", "Ü": "Y"}
+log = logging.getLogger("fmstudy")
 _HINT = "; pass the classes explicitly instead, e.g. --classes 4-7"
 
 
@@ -169,10 +171,19 @@ def parse_classes(spec: str, class_names: tuple[str, ...]) -> tuple[int, ...]:
             if lo > hi:
                 raise FmstudyError(f"--classes: range {token!r} runs backwards; write {hi}-{lo}")
             labels = range(lo, hi + 1)
+        elif _norm(token) in by_name:  # a name wins over a number (folders named 1, 2, ...)
+            labels = [by_name[_norm(token)]]
+            if token.isdigit() and int(token) != labels[0] and int(token) < n:
+                log.warning(
+                    "fmstudy: note: --classes %r is the class named %r (class number %d); as a "
+                    "number it would be %r. Names win.",
+                    token,
+                    class_names[labels[0]],
+                    labels[0],
+                    class_names[int(token)],
+                )
         elif token.isdigit():
             labels = [int(token)]
-        elif _norm(token) in by_name:
-            labels = [by_name[_norm(token)]]
         else:
             raise FmstudyError(
                 f"--classes: {token!r} is neither a class number 0-{n - 1} nor a class name "

@@ -194,3 +194,18 @@ def read_npz(path: Path, size: tuple[int, int] | None) -> dict[str, np.ndarray]:
             )
         out[f"x_{split}"], out[f"y_{split}"] = resize(x.astype(np.uint8), size), y.astype(np.int64)
     return out
+
+
+def border_level(images: np.ndarray) -> float:
+    """The median over images of each one's mean border pixel (0-255): about 0 for light
+    things on a dark ground (Fashion-MNIST), about 255 for photos on white."""
+    rim = np.concatenate(
+        [
+            images[:, 0].reshape(len(images), -1),
+            images[:, -1].reshape(len(images), -1),
+            images[:, :, 0].reshape(len(images), -1),
+            images[:, :, -1].reshape(len(images), -1),
+        ],
+        axis=1,
+    )
+    return float(np.median(rim.mean(axis=1)))

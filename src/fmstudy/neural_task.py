@@ -22,6 +22,7 @@ from fmstudy.cache import FitCache
 from fmstudy.compare import model_result, representative
 from fmstudy.config import StudyConfig
 from fmstudy.data import load_dataset, resolve_data_dir
+from fmstudy.devices import device_params
 from fmstudy.errors import FmstudyError
 from fmstudy.i18n import N_
 from fmstudy.networks import NetSpec
@@ -30,7 +31,7 @@ from fmstudy.progress import Steps
 from fmstudy.results import ModelResult, NetworkResult
 from fmstudy.saved_networks import load_model, predict, read_meta, saved_dataset
 from fmstudy.subsets import Subset, select_classes
-from fmstudy.training import TrainRun, device_params, train_subset
+from fmstudy.training import TrainRun, train_subset
 
 
 @dataclass

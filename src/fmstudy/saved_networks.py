@@ -37,6 +37,8 @@ def save_run(run: TrainRun, folder: Path) -> Path:
         "dataset": run.dataset,  # what 'fmstudy evaluate' tests on by default
         "image_shape": list(run.image_shape),  # (H, W) or (H, W, C): what predict converts to
         "data_options": run.data_options,  # own data: the split and size to test on again
+        "class_names": run.class_names,  # what predict prints
+        "background": run.background,  # the training images' border level: polarity
         "seed": run.seed,
         "test_accuracy": run.test_accuracy,
         "best_epoch": run.best_epoch,

@@ -214,8 +214,8 @@ def _classical(run: _Run) -> None:
 
 def _networks(run: _Run) -> None:
     """Task 5: every network of the config with each seed, then its figures."""
+    from fmstudy.devices import resolve_device
     from fmstudy.neural_task import run_networks
-    from fmstudy.training import resolve_device
 
     run.trained_on = resolve_device(run.device)
     nets = run_networks(run.config, run.sub, run.cache, run.jobs, run.steps, run.trained_on)
@@ -243,8 +243,8 @@ def _networks(run: _Run) -> None:
 
 def _search(run: _Run, url: str, root: Path, jobs: int) -> None:
     """The architecture search; its best spec joins the comparison as "search-best"."""
+    from fmstudy.devices import resolve_device
     from fmstudy.search import run_search
-    from fmstudy.training import resolve_device
 
     run.trained_on = resolve_device(run.device)
     sub = run.sub

@@ -22,8 +22,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from fmstudy import checks
 from fmstudy.augment import mirror_images, pixel_stats, random_shift
+from fmstudy.image_files import border_level
 from fmstudy.networks import NetSpec, build_model, count_parameters
 
 
@@ -53,6 +53,8 @@ class TrainRun:
     proba: np.ndarray | None = None  # test probabilities (softmax), one column per class
     image_shape: tuple = (28, 28)  # one input image: (H, W), or (H, W, C) in colour
     data_options: dict = field(default_factory=dict)  # how own data was split and resized
+    class_names: list = field(default_factory=list)  # the classes' names, in class order
+    background: float | None = None  # training images' median border pixel (polarity)
 
 
 def split_validation(y: np.ndarray, spec: NetSpec, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -331,22 +333,11 @@ def train(
         state={k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
         scaler=scaler,
         image_shape=tuple(x_train.shape[1:]),
+        background=border_level(x_train),
     )
     if not refit:
         return run
     return _refit(run, x_train, y_train, x_test, y_test, on_epoch, device)
-
-
-def resolve_device(name: str = "auto") -> str:
-    """``auto`` (CUDA when torch sees it, else the CPU), ``cpu`` or ``cuda``."""
-    checks.device(name)
-    return "cuda" if name == "cuda" or (name == "auto" and torch.cuda.is_available()) else "cpu"
-
-
-def device_params(spec: NetSpec, device: str) -> dict:
-    """A training's cache-key parameters: its spec, and the device unless the CPU (whose
-    keys predate --device, so its cached trainings stay valid)."""
-    return spec.to_dict() if device == "cpu" else {**spec.to_dict(), "device": device}
 
 
 def train_subset(
@@ -368,6 +359,7 @@ def train_subset(
         device=device,
     )
     run.dataset = sub.dataset.name
+    run.class_names = list(sub.class_names)
     info = sub.dataset.info
     if info.get("source") != "idx":  # own data or digits: how to load the same split again
         split = info.get("split", {})

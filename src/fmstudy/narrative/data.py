@@ -13,13 +13,13 @@ def data_source(t1: dict) -> str:
     if split["kind"] == "official":
         return _("The official split, verified by the SHA-256 of each decompressed file")
     if split["kind"] == "given":
-        text = _("The split as given (train and test folders or files), read as loaded")
+        text = _("The split as given (train and test folders or files)")
     else:
         text = _(
             "No official split: {share} of each class's images were drawn at random as test "
             "images (stratified, seed {seed}), the rest are the training images"
         ).format(share=pct(split["test_share"], 0), seed=split["seed"])
-    return text + "; " + _("the SHA-256 of the data as loaded")
+    return text + "; " + _("SHA-256 of the data as loaded")
 
 
 def duplicates_note(t1: dict) -> str:

@@ -1,0 +1,84 @@
+"""``fmstudy predict``: a saved network classifies image files.
+
+    for p in predict_images(Path("report/models/cnn-small"), [Path("coat.jpg")]):
+        p.class_name, p.probabilities, p.inverted
+
+Each image is converted to what the network was trained on: its size (resized), its
+channels (grey or RGB) and its polarity.  Fashion-MNIST's clothes are light on a dark
+ground; a photo of a coat on white is the other way round.  An image whose border is
+nearer the inverse of the training images' border level is inverted first, and says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from fmstudy.errors import FmstudyError
+from fmstudy.image_files import IMAGE_SUFFIXES, border_level, read_images
+from fmstudy.saved_networks import load_model, predict, read_meta
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One image's class, and every class's probability."""
+
+    file: str
+    label: int  # the class number, as the data set numbers it
+    class_name: str
+    probability: float  # of the predicted class
+    probabilities: dict  # class name -> probability
+    inverted: bool  # the image was inverted to the training images' polarity
+    resized_from: list | None  # [height, width] before resizing; None when it fitted
+
+
+def predict_images(model: Path, images: list[Path]) -> list[Prediction]:
+    """Classify ``images`` with the saved network in ``model`` (its folder or spec.json)."""
+    meta = read_meta(model)
+    if not images:
+        raise FmstudyError("give at least one image file to classify")
+    for path in images:
+        if not path.is_file():
+            raise FmstudyError(f"{path} is not a file; give PNG, JPEG or BMP images")
+        if path.suffix.lower() not in IMAGE_SUFFIXES:
+            raise FmstudyError(f"{path} is not a PNG, JPEG or BMP image")
+    spec, classes, net, scaler = load_model(model)
+    shape = tuple(meta["image_shape"])
+    names = meta.get("class_names") or [str(c) for c in classes]
+    out = []
+    for path in images:
+        original = read_images([path], None)
+        x = read_images([path], shape[:2])
+        if len(shape) == 2 and x.ndim == 4:  # a colour photo for a grey network
+            x = np.rint(x @ np.array([0.299, 0.587, 0.114])).astype(np.uint8)
+        elif len(shape) == 3 and x.ndim == 3:  # a grey image for a colour network
+            x = np.repeat(x[..., None], 3, axis=-1)
+        inverted = looks_inverted(x, meta.get("background"))
+        if inverted:
+            x = 255 - x
+        label, proba = predict(net, spec, scaler, x, classes, probabilities=True)
+        k = int(np.argmax(proba[0]))
+        out.append(
+            Prediction(
+                file=str(path),
+                label=int(label[0]),
+                class_name=names[k],
+                probability=float(proba[0, k]),
+                probabilities={n: float(p) for n, p in zip(names, proba[0], strict=True)},
+                inverted=inverted,
+                resized_from=None
+                if original.shape[1:3] == shape[:2]
+                else list(original.shape[1:3]),
+            )
+        )
+    return out
+
+
+def looks_inverted(x: np.ndarray, background: float | None) -> bool:
+    """Whether an image's border is nearer the inverse of the training border level."""
+    if background is None:
+        return False
+    level = border_level(x)
+    return abs((255 - level) - background) < abs(level - background)

@@ -7,7 +7,8 @@ alters results on purpose regenerates them and says in its commit what changed
 (history: the redesign kept every number; the honest-conclusions change regenerated
 them: stratified subsamples, the validation-median seed, verdicts over seed pairs; the
 deeper evaluation added probability scores and learning curves, schema 3, and the report's
-languages each model's translatable name, label_id and label_args; neither changed an
+languages each model's translatable name, label_id and label_args; one's own images
+added each model's balanced_accuracy and task 1's "uneven"; none of them changed an
 earlier number).
 """
 

@@ -26,6 +26,8 @@ _LAZY = {
     "StudyConfig": "fmstudy.config",
     "run_search": "fmstudy.search",
     "SearchSettings": "fmstudy.config",
+    "predict_images": "fmstudy.predict_files",
+    "DataOptions": "fmstudy.own_data",
 }
 
 
@@ -45,6 +47,8 @@ __all__ = [
     "run_study",
     "run_search",
     "SearchSettings",
+    "predict_images",
+    "DataOptions",
     "FmstudyError",
     "__version__",
     "classes_for_surname",

@@ -32,6 +32,7 @@ from fmstudy.errors import FmstudyError
 from fmstudy.i18n import gettext as _
 from fmstudy.i18n import language
 from fmstudy.networks import NetSpec, with_overrides
+from fmstudy.own_data import dataset_spec
 from fmstudy.presets import PRESETS
 from fmstudy.progress import say
 from fmstudy.report import templates
@@ -65,8 +66,16 @@ def command_of(cfg: StudyConfig, exercise: bool) -> str:
         if cfg.surname
         else "--classes " + ",".join(map(str, cfg.classes))
     )
-    parts = [f"fmstudy notebook {who}", f"--dataset {cfg.dataset}", f"--profile {cfg.profile}"]
+    parts = [
+        f"fmstudy notebook {who}",
+        f"--dataset {shlex.quote(cfg.dataset)}",
+        f"--profile {cfg.profile}",
+    ]
     parts += [f"--seed {cfg.seed}", f"--lang {cfg.lang}"]
+    if dataset_spec(cfg.dataset).source != "idx":
+        parts.append(f"--test-share {cfg.test_share}")
+    if cfg.image_size:
+        parts.append(f"--image-size {cfg.image_size[0]}x{cfg.image_size[1]}")
     if cfg.groups:
         parts.append(f"--groups {shlex.quote(cfg.groups)}")
     return " ".join(parts) + (" --exercise" if exercise else "")
@@ -103,6 +112,7 @@ def build_notebook(cfg: StudyConfig, *, exercise: bool = False) -> nbformat.Note
             else repr(cfg.logreg.raw_scale),
             "network_seeds": [cfg.seed + i for i in range(cfg.network_seeds)],
             "networks": [(d["name"], _network_code(d)) for d in cfg.networks],
+            "own_data": dataset_spec(cfg.dataset).source != "idx",
         }
         text = templates(autoescape=False).get_template("notebook.j2").render(**ctx)
     nb = nbformat.v4.new_notebook()
@@ -126,10 +136,9 @@ def build_notebook(cfg: StudyConfig, *, exercise: bool = False) -> nbformat.Note
 
 def cfg_class_names(cfg: StudyConfig) -> list[str]:
     """The config's class names in the current language."""
-    from fmstudy.datasets import get_dataset_spec
     from fmstudy.i18n import current
 
-    names = get_dataset_spec(cfg.dataset).class_names(current().code)
+    names = dataset_spec(cfg.dataset).class_names(current().code)
     return [names[c] for c in cfg.classes]
 
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 import json
 
 from fmstudy import narrative
-from fmstudy.datasets import get_dataset_spec
 from fmstudy.errors import FmstudyError
 from fmstudy.i18n import N_, current, grouped, num
 from fmstudy.i18n import gettext as _
+from fmstudy.own_data import dataset_spec as own_dataset_spec
 
 FIGURE_TITLES = {
     "examples": N_("Example images per class"),
@@ -45,8 +45,9 @@ TRIAL_STATES = (N_("complete"), N_("pruned"), N_("fail"), N_("running"))  # sear
 
 
 def dataset_spec(name: str):
+    """The data set's spec (registry, or one's own images at a path); None if gone."""
     try:
-        return get_dataset_spec(name)
+        return own_dataset_spec(name)
     except FmstudyError:
         return None
 

@@ -78,3 +78,18 @@ def test_group_h_m_is_the_surname_report_of_the_same_seed(course, quick_report):
     ours = json.loads((out / "H-M" / "metrics.json").read_text())
     lind = json.loads((quick_report[0] / "metrics.json").read_text())
     assert ours == lind
+
+
+def test_the_overview_speaks_swedish(course):
+    from fmstudy.all_groups import AllGroups
+    from fmstudy.i18n import language
+    from fmstudy.report import overview_pages
+
+    out, _ = course
+    overview = AllGroups.from_dict(json.loads((out / "overview.json").read_text()))
+    with language("sv"):
+        html, markdown = overview_pages(overview)
+    assert '<html lang="sv">' in html and "Rättningsnyckel" in markdown
+    forest = overview.groups[1].models["forest"]
+    assert f"{forest.accuracy:.4f}".replace(".", ",") in markdown  # Swedish decimals
+    assert "Kappa, 5 Sandal, 6 Skjorta" in markdown

@@ -28,7 +28,8 @@ def test_early_stopping_restores_the_best_epoch(data):
     assert run.epochs_run < 40 and run.best_epoch == int(np.argmin(losses)) + 1
     assert run.epochs_run == run.best_epoch + 2
     # The weights kept are the best epoch's: evaluating them gives its validation loss.
-    from fmstudy.training import evaluate_network, prepare_inputs, split_validation
+    from fmstudy.net_inputs import prepare_inputs, split_validation
+    from fmstudy.training import evaluate_network
 
     model = build_model(spec, 4)
     model.load_state_dict(run.state)
@@ -44,7 +45,7 @@ def test_early_stopping_restores_the_best_epoch(data):
 
 
 def test_validation_splits(data):
-    from fmstudy.training import split_validation
+    from fmstudy.net_inputs import split_validation
 
     y = data[1]
     tr, val = split_validation(y, get_preset("notebook-1"), 0)

@@ -73,6 +73,15 @@ class AllGroups:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict) -> AllGroups:
+        """The records again from overview.json."""
+        groups = [
+            GroupSummary(**{**g, "models": {k: GroupModel(**m) for k, m in g["models"].items()}})
+            for g in data["groups"]
+        ]
+        return cls(**{**data, "groups": groups})
+
 
 def summarise(group: str, m: StudyMetrics) -> GroupSummary:
     """A group's overview row from its report's metrics (nothing is recomputed but the

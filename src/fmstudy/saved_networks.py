@@ -18,8 +18,9 @@ from torch import nn
 from fmstudy import checks
 from fmstudy.augment import pixel_stats
 from fmstudy.errors import FmstudyError
+from fmstudy.net_inputs import prepare_inputs
 from fmstudy.networks import NetSpec, build_model
-from fmstudy.training import TrainRun, all_log_probs, prepare_inputs, softmax64
+from fmstudy.training import TrainRun, all_log_probs, softmax64
 
 
 def save_run(run: TrainRun, folder: Path) -> Path:

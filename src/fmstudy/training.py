@@ -24,6 +24,7 @@ from torch import nn
 
 from fmstudy.augment import mirror_images, pixel_stats, random_shift
 from fmstudy.image_files import border_level
+from fmstudy.net_inputs import fit_scaler, prepare_inputs, split_validation
 from fmstudy.networks import NetSpec, build_model, count_parameters
 
 
@@ -55,48 +56,6 @@ class TrainRun:
     data_options: dict = field(default_factory=dict)  # how own data was split and resized
     class_names: list = field(default_factory=list)  # the classes' names, in class order
     background: float | None = None  # training images' median border pixel (polarity)
-
-
-def split_validation(y: np.ndarray, spec: NetSpec, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of the training and validation parts."""
-    n = len(y)
-    n_val = int(round(n * spec.val_fraction))
-    if spec.val_split == "first":  # the notebook: the first 20 % of the rows
-        idx = np.arange(n)
-        return idx[n_val:], idx[:n_val]
-    rng = np.random.default_rng(seed)
-    val = []
-    for c in np.unique(y):
-        members = np.flatnonzero(y == c)
-        rng.shuffle(members)
-        val.append(members[: int(round(len(members) * spec.val_fraction))])
-    val_idx = np.sort(np.concatenate(val))
-    return np.setdiff1d(np.arange(n), val_idx), val_idx
-
-
-def fit_scaler(x: np.ndarray, scaling: str) -> dict:
-    """Per-pixel mean and std of the training part (or 0 and 255 for ``unit``)."""
-    if scaling == "unit":
-        return {
-            "mean": np.zeros(x.shape[1], np.float32),
-            "std": np.full(x.shape[1], 255.0, np.float32),
-        }
-    mean = x.mean(axis=0, dtype=np.float64)
-    std = x.std(axis=0, dtype=np.float64)
-    std[std == 0] = 1.0  # constant pixels (the corners) stay 0, as StandardScaler does
-    return {"mean": mean.astype(np.float32), "std": std.astype(np.float32)}
-
-
-def prepare_inputs(x: np.ndarray, scaler: dict, spec: NetSpec) -> torch.Tensor:
-    """Scaled float32 inputs from uint8 images (N, H, W) or (N, H, W, C): flat rows for
-    MLPs, (N, C, H, W) for conv networks."""
-    flat = x.reshape(len(x), int(np.prod(x.shape[1:]))).astype(np.float32)
-    t = torch.from_numpy((flat - scaler["mean"]) / scaler["std"])
-    if not spec.is_conv:
-        return t
-    if x.ndim == 3:
-        return t.view(len(x), 1, *x.shape[1:])
-    return t.view(len(x), *x.shape[1:]).permute(0, 3, 1, 2).contiguous()
 
 
 def _optimizer(spec: NetSpec, params):

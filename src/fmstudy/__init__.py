@@ -1,4 +1,5 @@
-"""fmstudy: a reproducible Fashion-MNIST class-subset study in one command.
+"""fmstudy: a reproducible image-classification study in one command (the course's
+Fashion-MNIST class subsets, scikit-learn's digits, or your own images).
 
 Typical notebook use::
 

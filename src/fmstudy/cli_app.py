@@ -11,7 +11,8 @@ from fmstudy import __version__
 
 app = typer.Typer(
     name="fmstudy",
-    help="Run a complete, reproducible Fashion-MNIST class-subset study in one command.",
+    help="Run a complete, reproducible image-classification study in one command: the "
+    "course's Fashion-MNIST class subsets, scikit-learn's digits, or your own images.",
     invoke_without_command=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -34,7 +35,7 @@ def _root(
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
-    """Run a complete, reproducible Fashion-MNIST class-subset study in one command."""
+    """Run a complete, reproducible image-classification study in one command."""
     if ctx.invoked_subcommand is None:
         print(ctx.get_help())
         raise typer.Exit()

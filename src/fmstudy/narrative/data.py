@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fmstudy.i18n import gettext as _
 from fmstudy.i18n import ngettext, num, pct
+from fmstudy.subsets import UNEVEN
 
 
 def data_source(t1: dict) -> str:
@@ -19,7 +20,14 @@ def data_source(t1: dict) -> str:
             "No official split: {share} of each class's images were drawn at random as test "
             "images (stratified, seed {seed}), the rest are the training images"
         ).format(share=pct(split["test_share"], 0), seed=split["seed"])
-    return text + "; " + _("SHA-256 of the data as loaded")
+    return (
+        text
+        + "; "
+        + _(
+            "the SHA-256 of the data as loaded is recorded (there is no published checksum to "
+            "verify it against)"
+        )
+    )
 
 
 def duplicates_note(t1: dict) -> str:
@@ -28,10 +36,12 @@ def duplicates_note(t1: dict) -> str:
     if not n:
         return ""
     return ngettext(
-        "{n} test image is identical, pixel for pixel, to a training image: the test "
-        "accuracy overstates the accuracy on new images.",
-        "{n} test images are identical, pixel for pixel, to training images: the test "
-        "accuracy overstates the accuracy on new images.",
+        "{n} test image of the data set is identical, pixel for pixel, to a training image: "
+        "where it falls in the chosen classes, the test accuracy may overstate the accuracy "
+        "on new images.",
+        "{n} test images of the data set are identical, pixel for pixel, to training images: "
+        "where they fall in the chosen classes, the test accuracy may overstate the accuracy "
+        "on new images.",
         n,
     ).format(n=n)
 
@@ -40,10 +50,13 @@ def uneven_note(t1: dict) -> str:
     """When the classes differ in size: what balanced accuracy adds; '' otherwise."""
     if not t1.get("uneven"):
         return ""
-    sizes = [n for s in t1["splits"].values() for n in s["per_class"].values()]
+    split, counts = max(
+        ((k, list(s["per_class"].values())) for k, s in t1["splits"].items()),
+        key=lambda kv: max(kv[1]) / max(1, min(kv[1])),
+    )
     return _(
-        "The classes are uneven (from {low} to {high} images in a split; more than "
-        "{ratio}× between the largest and the smallest counts as uneven here), so the "
-        "summary adds balanced accuracy, the mean of the per-class recalls: a model that "
+        "The classes are uneven (from {low} to {high} images per class in the {split} split; "
+        "more than {ratio}× between the largest and the smallest counts as uneven here), so "
+        "the summary adds balanced accuracy, the mean of the per-class recalls: a model that "
         "favours the large classes scores lower on it than on accuracy."
-    ).format(low=min(sizes), high=max(sizes), ratio=num(1.25, 2))
+    ).format(low=min(counts), high=max(counts), split=_(split), ratio=num(UNEVEN, 2))

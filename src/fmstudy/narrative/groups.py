@@ -6,7 +6,7 @@ from __future__ import annotations
 from fmstudy.compare import ALPHA
 from fmstudy.config import StudyConfig
 from fmstudy.i18n import gettext as _
-from fmstudy.i18n import num
+from fmstudy.i18n import ngettext, num
 from fmstudy.narrative.models import listed
 
 
@@ -50,8 +50,8 @@ def accuracy_note() -> str:
     """How the accuracy table's cells are made."""
     return _(
         "Test accuracy: mean ± sd over the seeds for a model trained with several seeds, "
-        "otherwise its one run. The verdicts use the run each report shows, chosen without "
-        "the test set."
+        "otherwise its one run. The grading key's accuracy and verdicts use the one run each "
+        "report shows (chosen without the test set), so they can differ from the mean here."
     )
 
 
@@ -85,6 +85,6 @@ def hardest_pair_text(s, names: dict) -> str:
     p = s.hardest_pair
     if not p:
         return _("no mistakes between classes")
-    return _("{a} / {b}: {total} mistakes").format(
+    return ngettext("{a} / {b}: {total} mistake", "{a} / {b}: {total} mistakes", p["total"]).format(
         a=names[p["a"]], b=names[p["b"]], total=p["total"]
     )

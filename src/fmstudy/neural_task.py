@@ -195,16 +195,8 @@ def evaluate_saved(path: Path, dataset: str | None = None, data_dir=None) -> Sav
     trained on, from the data set its spec.json records unless ``dataset`` says another."""
     spec, classes, net, scaler = load_model(path)
     name = dataset or saved_dataset(path)
-    options = read_meta(path).get("data_options") or {}
-    ds = load_dataset(
-        name,
-        resolve_data_dir(data_dir),
-        options=DataOptions(
-            options.get("test_share", 0.2),
-            tuple(options["image_size"]) if options.get("image_size") else None,
-            options.get("seed", 0),
-        ),
-    )
+    options = DataOptions.from_dict(read_meta(path).get("data_options") or {})
+    ds = load_dataset(name, resolve_data_dir(data_dir), options=options)
     if max(classes) >= len(ds.class_names):
         raise FmstudyError(
             f"the network was trained on classes {list(classes)}; {name} has only "

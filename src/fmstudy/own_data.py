@@ -52,6 +52,13 @@ class DataOptions:
     image_size: tuple[int, int] | None = None  # (height, width)
     seed: int = 0
 
+    @classmethod
+    def from_dict(cls, data: dict) -> DataOptions:
+        """The options from their JSON form (a saved network's spec.json); defaults where
+        it says nothing."""
+        size = data.get("image_size")
+        return cls(data.get("test_share", 0.2), tuple(size) if size else None, data.get("seed", 0))
+
 
 def data_options(test_share: float = 0.2, image_size=None, seed: int = 0) -> DataOptions:
     """Checked options from command-line values (``image_size`` as ``28x28``)."""
@@ -364,12 +371,7 @@ def load_arrays(name: str, root: Path, options: DataOptions) -> Loaded:
 
 def options_of(info: dict) -> DataOptions:
     """The options a data set was loaded with, from its info (to load it again)."""
-    split = info.get("split", {})
-    return DataOptions(
-        split.get("test_share", 0.2),
-        tuple(info["image_size"]) if info.get("image_size") else None,
-        split.get("seed", 0),
-    )
+    return DataOptions.from_dict({**info.get("split", {}), "image_size": info.get("image_size")})
 
 
 def duplicates(x_train: np.ndarray, x_test: np.ndarray) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,7 @@ from fmstudy.augment import mirror_images, pixel_stats, random_shift
 from fmstudy.image_files import border_level
 from fmstudy.net_inputs import fit_scaler, prepare_inputs, split_validation
 from fmstudy.networks import NetSpec, build_model, count_parameters
+from fmstudy.own_data import options_of
 
 
 @dataclass
@@ -321,12 +322,7 @@ def train_subset(
     run.class_names = list(sub.class_names)
     info = sub.dataset.info
     if info.get("source") != "idx":  # own data or digits: how to load the same split again
-        split = info.get("split", {})
-        run.data_options = {
-            "test_share": split.get("test_share", 0.2),
-            "seed": split.get("seed", 0),
-            "image_size": info.get("image_size"),
-        }
+        run.data_options = asdict(options_of(info))
     return run
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from fmstudy import __version__, checks
+from fmstudy.saved_models import SAVE_CHOICES
 from fmstudy.atomic import building_dir
 from fmstudy.config import study_config
 from fmstudy.datasets import get_dataset_spec
@@ -132,6 +133,7 @@ def run_all_groups(
     fresh: bool = False,
     search_storage: str | None = None,
     device: str = "auto",
+    save_models: str = "small",
 ) -> AllGroups:
     """Run the study of ``settings`` (study_config's keywords, without classes) for each
     group of the surname rule ``groups`` (default the course's) into ``out/<group>/`` and
@@ -143,6 +145,7 @@ def run_all_groups(
         for g in rule.groups
     ]  # every config is checked before anything runs
     checks.device(device)
+    checks.choice(save_models, "--save-models", SAVE_CHOICES)
     check_out_dir(out, force=force)
     if "search" in configs[0].tasks and search_storage is None:
         search_storage = f"sqlite:///{out.resolve()}.search.db"  # one study per group
@@ -158,6 +161,7 @@ def run_all_groups(
                 progress=True,
                 search_storage=search_storage,
                 device=device,
+                save_models=save_models,
             )
             result.save(tmp / g.name)
             summaries.append(summarise(g.name, result.metrics))

@@ -33,7 +33,7 @@ from fmstudy.manifest import library_versions
 from fmstudy.networks import TRAINER_VERSION
 from fmstudy.probabilities import check_rows
 
-CACHE_VERSION = 7  # 7: trainings keep image shape, class names, border level; 6: probabilities
+CACHE_VERSION = 8  # 8: classical fits keep their model file and its size; 7: trainings keep image shape, class names, border level; 6: probabilities
 SAVED_FILES = ("model.safetensors", "spec.json", "y_pred.npy", "proba.npy")
 log = logging.getLogger("fmstudy")
 
@@ -157,13 +157,14 @@ class FitCache:
                 m["predict_seconds"],
                 m["info"],
                 proba,
+                model_bytes=m.get("model_bytes"),
             )
 
         return self._guarded(key, read)
 
-    def keep_fit(self, key: str, fit: FitResult) -> FitResult:
-        """Predictions and probabilities first, then the sealed JSON that marks the entry
-        complete; each atomic."""
+    def keep_fit(self, key: str, fit: FitResult, model_data: bytes | None = None) -> FitResult:
+        """Predictions, probabilities and (when given) the model's skops file first, then
+        the sealed JSON that marks the entry complete; each atomic."""
         self.folder.mkdir(parents=True, exist_ok=True)
         raw = _npy(fit.y_pred)
         raw_p = _npy(fit.proba)
@@ -177,9 +178,29 @@ class FitCache:
             "info": fit.info,
             "predictions_sha256": _sha(raw),
             "probabilities_sha256": _sha(raw_p),
+            "model_bytes": fit.model_bytes,
         }
+        if model_data is not None:
+            write_bytes(self.folder / f"{key}.skops", model_data)
+            meta["model_sha256"] = _sha(model_data)
         write_bytes(self.folder / f"{key}.json", _sealed(meta))
         return fit
+
+    def load_model_data(self, key: str) -> bytes | None:
+        """The skops file kept with a fit, checked against its hash; None when the fit was
+        kept without it (or it is damaged)."""
+        meta = self.folder / f"{key}.json"
+
+        def read():
+            want = _unsealed(meta.read_bytes()).get("model_sha256")
+            if want is None:
+                return None
+            data = (self.folder / f"{key}.skops").read_bytes()
+            if _sha(data) != want:
+                raise Damaged("its model file fails its checksum")
+            return data
+
+        return None if self.fresh or not meta.is_file() else self._guarded(key, read)
 
     # --- resampling results (learning curves, --cv, 5x2cv): one sealed JSON record each
 

@@ -1,4 +1,5 @@
-"""Study tasks 3 and 4: random forest and logistic regression (raw and standardized).
+"""The classical models: tasks 3 and 4 (random forest, logistic regression on raw and on
+standardized pixels) and the zoo of :mod:`fmstudy.zoo` (SVC, k-NN, boosting, extra trees).
 
     specs = classical_specs(config.forest, config.logreg)  # what to fit, as plain data
     fit = fit_model(spec, x_train, y_train, x_test)  # -> FitResult (predictions, seconds)
@@ -7,7 +8,8 @@
 A model is a :class:`ModelSpec` (name and parameters); :func:`estimator` is the one
 place that turns a spec into a scikit-learn estimator, which :func:`fit_model` fits
 and the resampling of :mod:`fmstudy.resampling` refits.  Results are predictions,
-class probabilities and timings only, so they can be cached as plain arrays and JSON.
+class probabilities and timings, cached as plain arrays and JSON; a fit made now also
+carries its estimator (saved with skops by :mod:`fmstudy.saved_models`).
 """
 
 from __future__ import annotations
@@ -17,12 +19,19 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    HistGradientBoostingClassifier,
+    RandomForestClassifier,
+)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.svm import SVC
 from threadpoolctl import threadpool_limits
 
 from fmstudy.compare import representative
@@ -35,7 +44,7 @@ class ModelSpec:
     """A classical model as data: its kind and every parameter that changes its result."""
 
     key: str
-    kind: str  # "forest" or "logreg"
+    kind: str  # "forest", "logreg", or a zoo model: "svc", "knn", "hgb", "extra-trees"
     label_id: str  # its name as a message with placeholders (fmstudy.i18n)
     params: dict = field(default_factory=dict)
     expected_cost: float = 1.0  # relative fit time, to start the longest fits first
@@ -51,6 +60,26 @@ class ModelSpec:
     def model_key(self) -> str:
         return self.model or self.key
 
+    @property
+    def task(self) -> str:
+        """The study task it belongs to: 3 (forest), 4 (logistic regression) or zoo."""
+        return {"forest": "3", "logreg": "4"}.get(self.kind, "zoo")
+
+    @property
+    def source(self) -> str:
+        """How its probabilities are made (see :mod:`fmstudy.probabilities`)."""
+        return PROBABILITY_SOURCES[self.kind]
+
+
+PROBABILITY_SOURCES = {
+    "forest": "votes",  # fractions of trees
+    "extra-trees": "votes",
+    "knn": "neighbours",  # distance-weighted fractions of the k nearest
+    "logreg": "logistic",
+    "svc": "platt",  # sigmoid-calibrated decision values
+    "hgb": "boosting",  # softmax of the boosted scores
+}
+
 
 @dataclass(frozen=True)
 class FitResult:
@@ -61,11 +90,9 @@ class FitResult:
     predict_seconds: float
     info: dict = field(default_factory=dict)
     proba: np.ndarray | None = None  # test probabilities, one column per class in order
-
-    @property
-    def proba_source(self) -> str:
-        """How the probabilities were made (see :mod:`fmstudy.probabilities`)."""
-        return "votes" if self.key.startswith("forest") else "logistic"
+    model: object | None = field(default=None, repr=False, compare=False)  # made now only
+    model_bytes: int | None = None  # the size of its skops file (fmstudy.saved_models)
+    model_data: bytes | None = field(default=None, repr=False, compare=False)  # that file
 
 
 def classical_specs(f: ForestSettings, lr: LogRegSettings) -> list[ModelSpec]:
@@ -138,19 +165,27 @@ def subsample(x: np.ndarray, y: np.ndarray, rows: int | None, seed: int | None):
     return x[idx], y[idx]
 
 
-def _as_float64(x: np.ndarray) -> np.ndarray:
-    # Column-major float64, the layout a pandas DataFrame hands to scikit-learn: the
-    # scaler's sums then round as in the notebook, and its predictions match bit for bit.
+def as_float64(x: np.ndarray) -> np.ndarray:
+    """Column-major float64, the layout a pandas DataFrame hands to scikit-learn: the
+    scaler's sums then round as in the notebook, and its predictions match bit for bit."""
     return np.asfortranarray(x, dtype=np.float64)
 
 
-def _times(x: np.ndarray, scale: float) -> np.ndarray:
+def as_float32(x: np.ndarray) -> np.ndarray:
+    """float32 pixels: k-NN's distances in scikit-learn's fast float32 kernels."""
+    return np.asarray(x, dtype=np.float32)
+
+
+def times(x: np.ndarray, scale: float) -> np.ndarray:
+    """Pixels times ``scale`` (raw / 255), as float64."""
     return x * scale
 
 
-def estimator(spec: ModelSpec, *, n_jobs: int = 1, n_trees: int | None = None):
+def estimator(spec: ModelSpec, *, n_jobs: int = 1, n_trees: int | None = None, calibrated=True):
     """The unfitted scikit-learn estimator of a spec; ``n_trees`` overrides the forest's
-    tree count (the count its out-of-bag growth chose, when it is refitted)."""
+    tree count (the count its out-of-bag growth chose, when it is refitted).  Without
+    ``calibrated`` the SVC is fitted without its Platt calibration: the same predictions
+    (argmax of the calibrated probabilities aside), for resampling that scores labels only."""
     p = spec.params
     if spec.kind == "forest":
         return RandomForestClassifier(
@@ -160,12 +195,37 @@ def estimator(spec: ModelSpec, *, n_jobs: int = 1, n_trees: int | None = None):
         scale = (
             StandardScaler()  # fitted on the training rows only
             if p["standardize"]
-            else FunctionTransformer(_times, kw_args={"scale": p["scale"]})
+            else FunctionTransformer(times, kw_args={"scale": p["scale"]})
         )
         model = LogisticRegression(
             max_iter=p["max_iter"], random_state=p["random_state"], tol=p["tol"]
         )
-        return make_pipeline(FunctionTransformer(_as_float64), scale, model)
+        return make_pipeline(FunctionTransformer(as_float64), scale, model)
+    if spec.kind == "svc":
+        svc = SVC(C=p["C"], gamma=p["gamma"], kernel="rbf")
+        model = (
+            CalibratedClassifierCV(svc, method="sigmoid", cv=p["calibration_folds"], ensemble=False)
+            if calibrated
+            else svc
+        )
+        return make_pipeline(FunctionTransformer(times, kw_args={"scale": 1 / 255}), model)
+    if spec.kind == "knn":
+        knn = KNeighborsClassifier(n_neighbors=p["n_neighbors"], weights=p["weights"], n_jobs=n_jobs)
+        return make_pipeline(FunctionTransformer(as_float32), knn)
+    if spec.kind == "hgb":
+        return HistGradientBoostingClassifier(
+            max_iter=p["max_iter"],
+            learning_rate=p["learning_rate"],
+            max_leaf_nodes=p["max_leaf_nodes"],
+            early_stopping=True,
+            validation_fraction=p["validation_fraction"],
+            n_iter_no_change=p["n_iter_no_change"],
+            random_state=p["random_state"],
+        )
+    if spec.kind == "extra-trees":
+        return ExtraTreesClassifier(
+            n_estimators=p["n_estimators"], random_state=p["random_state"], n_jobs=n_jobs
+        )
     raise ValueError(f"unknown model kind {spec.kind!r}")
 
 
@@ -179,15 +239,17 @@ def fit_model(
     with threadpool_limits(limits=max(1, n_jobs)):
         if spec.kind == "forest":
             model, fit_s, info = _fit_forest(spec, x_train, y_train, n_jobs)
-        else:
+        elif spec.kind == "logreg":
             model, fit_s, info = _fit_logreg(spec, x_train, y_train)
+        else:
+            model, fit_s, info = _fit_zoo(spec, x_train, y_train, n_jobs)
         t0 = time.perf_counter()
         proba = model.predict_proba(x_test)
         y_pred = np.asarray(model.classes_)[proba.argmax(axis=1)]
         pred_s = time.perf_counter() - t0
         info["train_accuracy"] = float(model.score(x_train, y_train))
     info["train_rows"] = len(y_train)
-    return FitResult(spec.key, spec.label, y_pred, fit_s, pred_s, info, proba)
+    return FitResult(spec.key, spec.label, y_pred, fit_s, pred_s, info, proba, model)
 
 
 def _fit_forest(spec, x_train, y_train, n_jobs):
@@ -224,6 +286,24 @@ def _fit_logreg(spec, x_train, y_train) -> tuple[Pipeline, float, dict]:
     n_iter = int(np.max(model[-1].n_iter_))
     converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
     return model, fit_s, {"n_iter": n_iter, "converged": converged}
+
+
+def _fit_zoo(spec, x_train, y_train, n_jobs) -> tuple[object, float, dict]:
+    """A zoo model's fit, and what it chose: boosting's iterations, the SVC's support
+    vectors, the ensemble's trees."""
+    model = estimator(spec, n_jobs=n_jobs)
+    t0 = time.perf_counter()
+    model.fit(x_train, y_train)
+    fit_s = time.perf_counter() - t0
+    final = model[-1] if isinstance(model, Pipeline) else model
+    if spec.kind == "hgb":
+        return model, fit_s, {"n_iter": int(final.n_iter_)}
+    if spec.kind == "svc":
+        svc = final.calibrated_classifiers_[0].estimator
+        return model, fit_s, {"n_support": int(np.sum(svc.n_support_))}
+    if spec.kind == "extra-trees":
+        return model, fit_s, {"n_trees": len(final.estimators_)}
+    return model, fit_s, {"k": int(final.n_neighbors)}
 
 
 def representative_fit(group: list[FitResult], seeds: list, y_test) -> tuple[FitResult, dict]:

@@ -1,9 +1,10 @@
-"""Tasks 3 and 4 in a study: every classical fit from the cache or made, each model's
-representative evaluated and drawn, then the resampling on the training rows (learning
+"""Tasks 3 and 4 and the other classical models of ``--models`` in a study: every fit
+from the cache or made, each model's representative evaluated, drawn and (as
+``--save-models`` says) saved, then the resampling on the training rows (learning
 curves, ``--cv``, ``--compare 5x2cv``).
 
-    runs = run_classical(config, sub, cache, jobs, steps)
-    runs.models["forest"].accuracy, runs.probabilities["forest"], runs.learning_curves
+    runs = run_classical(config, sub, cache, jobs, steps, save_models="small")
+    runs.models["forest"].accuracy, runs.probabilities["forest"], runs.estimators["forest"]
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fmstudy import eval_figures
 from fmstudy import figures as figs
 from fmstudy.cache import FitCache
 from fmstudy.classical import FitResult, ModelSpec, classical_specs, fit_model, representative_fit
+from fmstudy import saved_models
 from fmstudy.compare import model_result
 from fmstudy.config import StudyConfig
 from fmstudy.i18n import gettext as _
@@ -27,6 +29,7 @@ from fmstudy.progress import Steps
 from fmstudy.resampling import cv_scores, five_by_two, learning_curve_of
 from fmstudy.results import CVScores, FiveByTwoTest, LearningCurve, ModelResult
 from fmstudy.subsets import Subset
+from fmstudy.zoo import zoo_specs
 
 
 @dataclass
@@ -41,38 +44,57 @@ class ClassicalRuns:
     figures: dict = field(default_factory=dict)
     parts: dict = field(default_factory=dict)  # learning_curves, cv, five_by_two
     chosen: dict[str, ModelSpec] = field(default_factory=dict)  # the representative's spec
+    estimators: dict[str, object] = field(default_factory=dict)  # the representative's, fitted
+    saved: dict[str, saved_models.SavedModel] = field(default_factory=dict)  # --save-models
 
 
-def run_classical(
-    config: StudyConfig, sub: Subset, cache: FitCache, jobs: int, steps: Steps
-) -> ClassicalRuns:
-    """The forest (task 3) and the logistic regressions (task 4) as ``config`` says."""
+def study_specs(config: StudyConfig) -> list[ModelSpec]:
+    """The classical fits a config asks for: the forest (task 3) and the logistic
+    regressions (task 4) when ``--models`` names them, the other models of ``--models``
+    when either task runs."""
+    models, tasks = config.models, config.tasks
     specs = [
         s
         for s in classical_specs(config.forest, config.logreg)
-        if ("3" in config.tasks and s.kind == "forest")
-        or ("4" in config.tasks and s.kind == "logreg")
+        if ("3" in tasks and s.kind == "forest" and "forest" in models)
+        or ("4" in tasks and s.kind == "logreg" and "logreg" in models)
     ]
+    if "3" in tasks or "4" in tasks:
+        specs += zoo_specs(models, config.zoo)
+    return specs
+
+
+def run_classical(
+    config: StudyConfig,
+    sub: Subset,
+    cache: FitCache,
+    jobs: int,
+    steps: Steps,
+    save_models: str = "small",
+) -> ClassicalRuns:
+    """The classical models as ``config`` says; each representative's estimator is kept
+    (when it was fitted now or its file is in the cache) and saved as ``save_models`` says."""
+    specs = study_specs(config)
     out = ClassicalRuns()
-    fits, cached = _fit_all(config, sub, cache, jobs, steps, specs)
+    fits, cached, keys = _fit_all(config, sub, cache, jobs, steps, specs, save_models)
     for key in dict.fromkeys(s.model_key for s in specs):
         mine = [s for s in specs if s.model_key == key]
         group = [fits[s.key] for s in mine]
         rep, details = representative_fit(
             group, [s.params["random_state"] for s in mine], sub.y_test
         )
-        out.chosen[key] = mine[group.index(rep)]
+        spec = out.chosen[key] = mine[group.index(rep)]
         ev = model_result(
             key,
             (mine[0].label_id, mine[0].label_args),
-            "3" if key == "forest" else "4",
+            spec.task,
             sub.y_test,
             rep.y_pred,
             sub.classes,
             sub.class_names,
             details,
             proba=rep.proba,
-            source=rep.proba_source,
+            source=spec.source,
         )
         out.models[key] = ev
         out.predictions[key] = rep.y_pred
@@ -85,19 +107,54 @@ def run_classical(
             "cached": all(s.key in cached for s in mine),
         }
         _model_figures(out, sub, sub.names_in(config.lang), ev, rep)
+        _keep_estimator(out, config, sub, cache, jobs, spec, rep, keys[spec.key], save_models)
     if out.models:
         _resample(config, sub, cache, jobs, steps, out)
     return out
 
 
-def _fit_and_keep(spec, x_train, y_train, x_test, n_jobs, cache: FitCache, key: str) -> FitResult:
-    return cache.keep_fit(key, fit_model(spec, x_train, y_train, x_test, n_jobs=n_jobs))
+def _keep_estimator(out, config, sub, cache, jobs, spec, rep, cache_key, policy) -> None:
+    """The representative's fitted estimator (made now, or from its file in the cache;
+    refitted only when ``--save-models all`` wants a file the cache did not keep) and
+    what the report saves of it."""
+    data = rep.model_data or cache.load_model_data(cache_key)
+    estimator = rep.model
+    if data is None and policy == "all":
+        x_train, x_test = sub.x_train.reshape(len(sub.x_train), -1), sub.x_test.reshape(len(sub.x_test), -1)
+        rep = _fit_and_keep(spec, x_train, sub.y_train, x_test, jobs, cache, cache_key, policy)
+        data, estimator = rep.model_data, rep.model
+    if estimator is None and data is not None:
+        estimator = saved_models.loads(data, f"the cached {spec.model_key} model")
+    if estimator is not None:
+        out.estimators[spec.model_key] = estimator
+    options = asdict(config.data_options()) if sub.dataset.info.get("source") != "idx" else {}
+    out.saved[spec.model_key] = saved_models.SavedModel(
+        spec.model_key,
+        rep.model_bytes,
+        data if saved_models.wanted(policy, rep.model_bytes) else None,
+        saved_models.model_meta(spec, rep, sub, options),
+        policy,
+    )
 
 
-def _fit_all(config, sub, cache, jobs, steps, specs) -> tuple[dict[str, FitResult], set[str]]:
+def _fit_and_keep(
+    spec, x_train, y_train, x_test, n_jobs, cache: FitCache, key: str, policy: str
+) -> FitResult:
+    """A fit made now, its model file measured, and kept in the cache: the file with it
+    when it is small (or ``--save-models all``)."""
+    fit = fit_model(spec, x_train, y_train, x_test, n_jobs=n_jobs)
+    data = saved_models.dump(fit.model)
+    fit = replace(fit, model_bytes=len(data), model_data=data)
+    keep = policy == "all" or len(data) <= saved_models.SMALL_MODEL_BYTES
+    return cache.keep_fit(key, fit, data if keep else None)
+
+
+def _fit_all(
+    config, sub, cache, jobs, steps, specs, policy
+) -> tuple[dict[str, FitResult], set[str], dict[str, str]]:
     """Each fit from the cache if it is there, else fitted (in parallel where the config
     asks for it: independent single-threaded fits, longest first) and kept.  Returns the
-    fits and the keys of those that came from the cache."""
+    fits, the keys of those that came from the cache and every fit's cache key."""
     x_train = sub.x_train.reshape(len(sub.x_train), -1)
     x_test = sub.x_test.reshape(len(sub.x_test), -1)
     keys = {s.key: cache.key(s.kind, s.params) for s in specs}  # seeds differ in params
@@ -105,14 +162,16 @@ def _fit_all(config, sub, cache, jobs, steps, specs) -> tuple[dict[str, FitResul
     cached = set(fits)
     todo = sorted((s for s in specs if s.key not in cached), key=lambda s: -s.expected_cost)
     if not specs:
-        return fits, cached
+        return fits, cached, keys
     label = ", ".join(s.key for s in todo) or "all cached"
     with steps.step("fit", f"Tasks 3-4: fitting models ({label})", total=len(specs)) as advance:
         advance(len(specs) - len(todo))
         if config.parallel_fits and jobs > 1 and len(todo) > 1:
             runner = Parallel(n_jobs=min(jobs, len(todo)), return_as="generator_unordered")
             for fit in runner(
-                delayed(_fit_and_keep)(s, x_train, sub.y_train, x_test, 1, cache, keys[s.key])
+                delayed(_fit_and_keep)(
+                    s, x_train, sub.y_train, x_test, 1, cache, keys[s.key], policy
+                )
                 for s in todo
             ):
                 fits[fit.key] = fit
@@ -120,10 +179,10 @@ def _fit_all(config, sub, cache, jobs, steps, specs) -> tuple[dict[str, FitResul
         else:
             for s in todo:
                 fits[s.key] = _fit_and_keep(
-                    s, x_train, sub.y_train, x_test, jobs, cache, keys[s.key]
+                    s, x_train, sub.y_train, x_test, jobs, cache, keys[s.key], policy
                 )
                 advance()
-    return fits, cached
+    return fits, cached, keys
 
 
 def _model_figures(

@@ -68,7 +68,7 @@ def evaluate_cmd(
     model: Annotated[
         Path,
         typer.Argument(
-            help="A saved network: its folder (spec.json + model.safetensors), e.g. REPORT/models/NAME, or its spec.json."
+            help="A saved model: its folder REPORT/models/NAME (a network's spec.json + model.safetensors, or a classical model's model.json + model.skops), or a file in it."
         ),
     ],
     dataset: Annotated[
@@ -76,7 +76,7 @@ def evaluate_cmd(
         typer.Option(
             "--dataset",
             envvar="FMSTUDY_DATASET",
-            help="Data set to test on [default: the one the network was trained on].",
+            help="Data set to test on [default: the one the model was trained on].",
             show_default=False,
         ),
     ] = None,
@@ -85,8 +85,9 @@ def evaluate_cmd(
         bool, typer.Option("--json", help="Print the result as one JSON object.")
     ] = False,
 ) -> None:
-    """Reload a saved network and print its test report for the classes it was trained on."""
-    from fmstudy.neural_task import evaluate_saved
+    """Reload a saved network or classical model and print its test report for the
+    classes it was trained on."""
+    from fmstudy.saved_models import evaluate_saved
 
     show.print_evaluation(evaluate_saved(model, dataset, data_dir), as_json)
 
@@ -95,16 +96,18 @@ def evaluate_cmd(
 def predict_cmd(
     model: Annotated[
         Path,
-        typer.Argument(help="A saved network: its folder (REPORT/models/NAME) or its spec.json."),
+        typer.Argument(
+            help="A saved network or classical model: its folder (REPORT/models/NAME) or a file in it."
+        ),
     ],
     images: Annotated[list[Path], typer.Argument(help="Image files to classify (PNG, JPEG, BMP).")],
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON list, one object per image.")
     ] = False,
 ) -> None:
-    """Classify image files with a saved network: each converted to the size, channels and
-    polarity it was trained on (a dark-on-light photo is inverted for Fashion-MNIST's
-    light-on-dark networks, and says so)."""
+    """Classify image files with a saved network or classical model: each converted to the
+    size, channels and polarity it was trained on (a dark-on-light photo is inverted for
+    Fashion-MNIST's light-on-dark models, and says so)."""
     from fmstudy.predict_files import predict_images
 
     show.print_predictions(predict_images(model, images), as_json)

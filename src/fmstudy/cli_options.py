@@ -175,3 +175,23 @@ ImageSize = Annotated[
         show_default=False,
     ),
 ]
+Models = Annotated[
+    str | None,
+    typer.Option(
+        "--models",
+        help="The classical models to compare, comma-separated: forest, logreg (raw and "
+        "standardized), svc (RBF kernel, Platt-calibrated probabilities), knn (k-nearest "
+        "neighbours), hgb (histogram gradient boosting), extra-trees; or all "
+        "[default: the profile's, forest,logreg]. They run with tasks 3 and 4.",
+        show_default=False,
+    ),
+]
+SaveModels = Annotated[
+    str,
+    typer.Option(
+        "--save-models",
+        help="Which classical models the report saves as REPORT/models/NAME/model.skops "
+        "(skops, no pickle), for 'fmstudy evaluate' and 'fmstudy predict': none, small "
+        "(files up to 10 MB; the report says which were left out) or all.",
+    ),
+]

@@ -38,9 +38,9 @@ def run_cmd(
         str,
         typer.Option(
             "--tasks",
-            help="Study tasks to run: 1 data, 2 PCA, 3 random forest, 4 logistic regression, "
-            "5 neural networks, search (Optuna architecture search); e.g. '1-5', '1,2' or "
-            "'1-5,search'.",
+            help="Study tasks to run: 1 data, 2 PCA, 3 random forest, 4 logistic regression "
+            "(3 or 4 also runs the other --models), 5 neural networks, search (Optuna "
+            "architecture search); e.g. '1-5', '1,2' or '1-5,search'.",
         ),
     ] = "1-5",
     storage: Annotated[
@@ -69,6 +69,8 @@ def run_cmd(
     learning_curves: opts.LearningCurves = None,
     lang: opts.Lang = "en",
     device: opts.Device = "auto",
+    models: opts.Models = None,
+    save_models: opts.SaveModels = "small",
     all_groups: Annotated[
         bool,
         typer.Option(
@@ -113,6 +115,7 @@ def run_cmd(
             "lang": lang,
             "test_share": test_share,
             "image_size": image_size,
+            "models": models,
         }
         overview = run_all_groups(
             settings,
@@ -124,6 +127,7 @@ def run_cmd(
             fresh=fresh,
             search_storage=storage,
             device=device,
+            save_models=save_models,
         )
         show.print_groups(overview, out)
         return
@@ -145,6 +149,7 @@ def run_cmd(
             groups=groups,
             test_share=test_share,
             image_size=image_size,
+            models=models,
         )
     result = run_report(
         cfg,
@@ -155,6 +160,7 @@ def run_cmd(
         jobs=jobs,
         fresh=fresh,
         device=device,
+        save_models=save_models,
     )
     show.print_summary(result, out)
 

@@ -26,6 +26,7 @@ from fmstudy.networks import MAX_EPOCHS, NetSpec, with_overrides
 from fmstudy.own_data import DataOptions, dataset_spec
 from fmstudy.presets import get_preset, resolve_arch
 from fmstudy.profiles import PROFILES, ForestSettings, LogRegSettings, get_profile, optional
+from fmstudy.zoo import SETTINGS, checked, parse_models, zoo_defaults
 
 CONFIG_VERSION = 2  # 2: resolved model settings; 1 held the profile's name only
 ALL_TASKS = ("1", "2", "3", "4", "5", "search")
@@ -75,8 +76,10 @@ class StudyConfig:
     seed: int = 0
     profile: str = "standard"
     tasks: tuple[str, ...] = DEFAULT_TASKS
+    models: tuple[str, ...] | None = None  # --models: the classical models (fmstudy.zoo)
     forest: ForestSettings | None = None
     logreg: LogRegSettings | None = None
+    zoo: dict | None = None  # settings of the other classical models chosen: name -> dict
     bootstrap: int | None = None
     pca_random_directions: int | None = None
     parallel_fits: bool | None = None
@@ -125,6 +128,16 @@ class StudyConfig:
         checks.integer(self.cv_repeats, "--cv-repeats", low=1, high=20)
         checks.choice(self.compare, "--compare", COMPARE)
         checks.choice(self.lang, "--lang", LANGUAGES)
+        if self.models is not None:
+            object.__setattr__(self, "models", parse_models(self.models))
+        if self.zoo is not None and (
+            not isinstance(self.zoo, dict)
+            or not set(self.zoo) <= set(SETTINGS)
+            or not all(isinstance(v, dict) for v in self.zoo.values())
+        ):
+            raise FmstudyError(
+                f"config: zoo must map model names ({', '.join(SETTINGS)}) to their settings"
+            )
         for name, value in _resolved(self).items():
             object.__setattr__(self, name, value)
         # Specs in one form (validated, layers as a tuple) however they came in: JSON or code.
@@ -183,6 +196,8 @@ class StudyConfig:
                 kwargs["forest"] = ForestSettings(**forest)
             if data.get("logreg") is not None:
                 kwargs["logreg"] = LogRegSettings(**data["logreg"])
+            if data.get("models") is not None:
+                kwargs["models"] = tuple(data["models"])
             kwargs["version"] = CONFIG_VERSION
             return cls(**kwargs)
         except (KeyError, TypeError, ValueError) as exc:
@@ -199,6 +214,14 @@ def _resolved(cfg: StudyConfig) -> dict:
             out[name] = getattr(prof, name)
     if cfg.network_seeds is None:
         out["network_seeds"] = prof.network_seeds
+    models = cfg.models or prof.models
+    out["models"] = models
+    defaults, given = zoo_defaults(cfg.profile, cfg.seed), cfg.zoo or {}
+    out["zoo"] = {
+        name: checked(name, {**defaults[name], **given.get(name, {})})
+        for name in models
+        if name in SETTINGS
+    }
     if cfg.networks is None:
         specs = [get_preset(name) for name in prof.networks]
         if prof.network_epochs:

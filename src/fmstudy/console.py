@@ -224,11 +224,12 @@ def print_presets(presets: dict) -> None:
 
 
 def print_evaluation(e, as_json: bool) -> None:
-    """``fmstudy evaluate``: a saved network's test accuracy, per-class report, confusion."""
+    """``fmstudy evaluate``: a saved model's test accuracy, per-class report, confusion."""
     ev = e.result
     if as_json:
         body = {
-            "spec": e.spec.to_dict(),
+            "name": e.name,
+            "spec": e.spec,
             "classes": list(e.classes),
             "dataset": e.dataset,
             "accuracy": ev.accuracy,
@@ -242,7 +243,7 @@ def print_evaluation(e, as_json: bool) -> None:
         return
     console = Console(highlight=False)
     console.print(
-        f"[bold]{escape(e.spec.name)}[/] ({e.spec.layer_string}) on {escape(e.dataset)} classes "
+        f"[bold]{escape(e.name)}[/] ({escape(e.description)}) on {escape(e.dataset)} classes "
         f"{', '.join(map(str, e.classes))}: test accuracy {ev.accuracy:.4f}, "
         f"macro F1 {ev.macro_f1:.4f}"
     )

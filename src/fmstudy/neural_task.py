@@ -28,7 +28,7 @@ from fmstudy.i18n import N_
 from fmstudy.networks import NetSpec
 from fmstudy.own_data import DataOptions
 from fmstudy.progress import Steps
-from fmstudy.results import ModelResult, NetworkResult
+from fmstudy.results import ModelResult, NetworkResult, SavedEvaluation
 from fmstudy.saved_networks import load_model, predict, read_meta, saved_dataset
 from fmstudy.subsets import Subset, select_classes
 from fmstudy.training import TrainRun, train_subset
@@ -179,17 +179,6 @@ def run_networks(
     return out
 
 
-@dataclass
-class SavedEvaluation:
-    """A saved network tested again: its spec, classes, data set and test result."""
-
-    spec: NetSpec
-    classes: tuple[int, ...]
-    dataset: str
-    class_names: list[str]
-    result: ModelResult
-
-
 def evaluate_saved(path: Path, dataset: str | None = None, data_dir=None) -> SavedEvaluation:
     """Reload a saved network (its folder or spec.json) and test it on the classes it was
     trained on, from the data set its spec.json records unless ``dataset`` says another."""
@@ -208,4 +197,12 @@ def evaluate_saved(path: Path, dataset: str | None = None, data_dir=None) -> Sav
     result = model_result(
         spec.name, label, "5", sub.y_test, y_pred, sub.classes, sub.class_names, proba=proba
     )
-    return SavedEvaluation(spec, tuple(classes), name, list(sub.class_names), result)
+    return SavedEvaluation(
+        spec.name,
+        spec.layer_string,
+        spec.to_dict(),
+        tuple(classes),
+        name,
+        list(sub.class_names),
+        result,
+    )

@@ -1,9 +1,10 @@
-"""``fmstudy predict``: a saved network classifies image files.
+"""``fmstudy predict``: a saved network or classical model classifies image files.
 
     for p in predict_images(Path("report/models/cnn-small"), [Path("coat.jpg")]):
         p.class_name, p.probabilities, p.inverted
+    predict_images(Path("report/models/svc"), [Path("coat.jpg")])   # a skops model
 
-Each image is converted to what the network was trained on: its size (resized), its
+Each image is converted to what the model was trained on: its size (resized), its
 channels (grey or RGB) and its polarity.  Fashion-MNIST's clothes are light on a dark
 ground; a photo of a coat on white is the other way round.  An image whose border is
 nearer the inverse of the training images' border level is inverted first, and says so.
@@ -18,6 +19,7 @@ import numpy as np
 
 from fmstudy.errors import FmstudyError
 from fmstudy.image_files import IMAGE_SUFFIXES, border_level, read_images
+from fmstudy import saved_models
 from fmstudy.saved_networks import load_model, predict, read_meta
 
 
@@ -35,8 +37,9 @@ class Prediction:
 
 
 def predict_images(model: Path, images: list[Path]) -> list[Prediction]:
-    """Classify ``images`` with the saved network in ``model`` (its folder or spec.json)."""
-    meta = read_meta(model)
+    """Classify ``images`` with the saved model in ``model`` (its folder or a file in it)."""
+    classical = saved_models.is_classical(model)
+    meta = saved_models.read_meta(model) if classical else read_meta(model)
     if not images:
         raise FmstudyError("give at least one image file to classify")
     for path in images:
@@ -44,7 +47,7 @@ def predict_images(model: Path, images: list[Path]) -> list[Prediction]:
             raise FmstudyError(f"{path} is not a file; give PNG, JPEG or BMP images")
         if path.suffix.lower() not in IMAGE_SUFFIXES:
             raise FmstudyError(f"{path} is not a PNG, JPEG or BMP image")
-    spec, classes, net, scaler = load_model(model)
+    probabilities, classes = _classifier(model, classical)
     shape = tuple(meta["image_shape"])
     names = meta.get("class_names") or [str(c) for c in classes]
     out = []
@@ -58,12 +61,12 @@ def predict_images(model: Path, images: list[Path]) -> list[Prediction]:
         inverted = looks_inverted(x, meta.get("background"))
         if inverted:
             x = 255 - x
-        label, proba = predict(net, spec, scaler, x, classes, probabilities=True)
+        proba = probabilities(x)
         k = int(np.argmax(proba[0]))
         out.append(
             Prediction(
                 file=str(path),
-                label=int(label[0]),
+                label=int(classes[k]),
                 class_name=names[k],
                 probability=float(proba[0, k]),
                 probabilities={n: float(p) for n, p in zip(names, proba[0], strict=True)},
@@ -74,6 +77,16 @@ def predict_images(model: Path, images: list[Path]) -> list[Prediction]:
             )
         )
     return out
+
+
+def _classifier(model: Path, classical: bool):
+    """The saved model as a function of uint8 images to class probabilities (one column
+    per class, in the order of the returned classes)."""
+    if classical:
+        estimator, meta = saved_models.load_model(model)
+        return (lambda x: saved_models.predict_proba(estimator, meta, x)), list(meta["classes"])
+    spec, classes, net, scaler = load_model(model)
+    return (lambda x: predict(net, spec, scaler, x, classes, probabilities=True)[1]), list(classes)
 
 
 def looks_inverted(x: np.ndarray, background: float | None) -> bool:

@@ -6,11 +6,12 @@ calibration, and its most confident mistakes.
     worst = confident_mistakes(y_test, proba, classes, n=16)   # row indices
 
 ``proba`` has one row per test image and one column per class, in the study's class
-order.  A forest's probabilities are vote fractions: a class no tree voted for gets 0,
-which makes the log-loss infinite for one such mistake.  They are clipped at
+order.  A forest's probabilities are vote fractions (``votes``; k-NN's are its
+neighbours' weighted votes, ``neighbours``): a class no tree or neighbour voted for
+gets 0, which makes the log-loss infinite for one such mistake.  They are clipped at
 :data:`VOTE_CLIP` and each row renormalised before the log-loss; the report says so.
-Softmax and logistic probabilities are used as they come (scikit-learn clips at the
-float64 epsilon, so a log-loss is always finite).
+Softmax, logistic, Platt-calibrated and boosting probabilities are used as they come
+(scikit-learn clips at the float64 epsilon, so a log-loss is always finite).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 from sklearn.metrics import average_precision_score, log_loss, roc_auc_score
 
 VOTE_CLIP = 1e-3  # the smallest probability a forest's vote fraction is given
+VOTED = ("votes", "neighbours")  # probabilities that are vote fractions: clipped
 ECE_BINS = 10  # equal-width confidence bins of the reliability diagram
 
 
@@ -35,7 +37,7 @@ def check_rows(proba: np.ndarray, n_classes: int) -> np.ndarray:
 def usable(proba: np.ndarray, source: str) -> np.ndarray:
     """The probabilities the log-loss is computed from: vote fractions clipped at
     :data:`VOTE_CLIP` and renormalised, any other source unchanged."""
-    if source != "votes":
+    if source not in VOTED:
         return proba
     p = np.clip(proba, VOTE_CLIP, 1.0)
     return p / p.sum(axis=1, keepdims=True)
@@ -89,7 +91,7 @@ def probability_scores(y_true, proba: np.ndarray, classes, source: str) -> dict:
         "ece": ece,
         "calibration": {
             "source": source,
-            "clip": VOTE_CLIP if source == "votes" else None,
+            "clip": VOTE_CLIP if source in VOTED else None,
             "bins": bins,
         },
     }

@@ -83,6 +83,7 @@ class Profile:
     search_epochs: int = 12
     search_timeout: float | None = 600.0  # whichever comes first, trials or seconds
     learning_curves: bool = True  # tasks 3-4: cross-validated on the training rows
+    models: tuple[str, ...] = ("forest", "logreg")  # the classical models (fmstudy.zoo)
 
 
 def get_profile(name: str, seed: int) -> Profile:

@@ -33,6 +33,7 @@ from fmstudy.errors import FmstudyError
 from fmstudy.i18n import gettext as _
 from fmstudy.i18n import grouped, language, ngettext, num, pct, sig
 from fmstudy.report_context import build_context, overview_context
+from fmstudy.saved_models import write_model
 
 MARKER = "fmstudy-report.json"
 
@@ -176,6 +177,9 @@ def write_report(result, out: Path, *, force: bool = False) -> Path:
         (tmp / "report.md").write_text(markdown)
         for name, folder in result.saved_networks.items():
             copy_saved(Path(folder), tmp / "models" / name)
+        for key, saved in result.saved_models.items():
+            if saved.saved:
+                write_model(tmp / "models" / key, saved.data, saved.meta)
         if result.metrics.search is not None:  # the best spec alone: fmstudy nn --arch ...
             best = result.metrics.search.best_spec
             (tmp / "best-spec.json").write_text(json.dumps(best, indent=2))

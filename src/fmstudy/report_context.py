@@ -64,10 +64,12 @@ def build_context(result, images: dict[str, str]) -> dict:
     }
     labels = {k: narrative.label_of(ev) for k, ev in m.models.items()}
     models = [_model(result, key, ev, names) for key, ev in m.models.items()]
-    classical = [mo for mo in models if mo["ev"].task in ("3", "4")]
+    classical = [mo for mo in models if mo["ev"].task in narrative.CLASSICAL_TASKS]
+    headings = {"3": _("Task 3"), "4": _("Task 4"), "zoo": _("More classifiers")}
     for i, mo in enumerate(classical):
-        first_logreg = mo["ev"].task == "4" and (i == 0 or classical[i - 1]["ev"].task == "3")
-        mo["heading"] = _("Task 3") if mo["ev"].task == "3" else _("Task 4") if first_logreg else ""
+        task = mo["ev"].task
+        first = i == 0 or classical[i - 1]["ev"].task != task
+        mo["heading"] = headings[task] if first or task == "3" else ""
     by_key = {mo["key"]: mo for mo in models}
     nets = [
         {
@@ -130,8 +132,12 @@ def _model(result, key: str, ev, names: dict) -> dict:
         "timing": result.timings["models"][key],
         "discussion": narrative.discussion(ev, result.metrics.similar_pairs, names),
         "note": (
-            narrative.fit_note(ev, t1["splits"]["train"]["kept"]) if ev.task in ("3", "4") else ""
+            narrative.fit_note(ev, t1["splits"]["train"]["kept"])
+            if ev.task in narrative.CLASSICAL_TASKS
+            else ""
         ),
+        "saved_note": narrative.saved_note(result.saved_models.get(key)),
+        "reference": narrative.table3_note(ev, t1),
         # classification_report is keyed by the data set's own (English) class names
         "report_rows": [(names[int(c)], ev.report[english[c]]) for c in t1["classes"]],
         "proba_note": narrative.probability_note(ev, names),

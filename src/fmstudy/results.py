@@ -52,7 +52,7 @@ class ModelResult:
 
     key: str
     label: str
-    task: str  # "3", "4", "5" or "search"
+    task: str  # "3", "4", "zoo" (the other classical models), "5" or "search"
     accuracy: float
     macro_f1: float
     confusion: list  # rows true class, columns predicted, in the study's class order
@@ -200,6 +200,20 @@ class FiveByTwoTest:
     significant: bool
     better: str | None
     rows: list  # training rows each model was resampled from; each fold fits half
+
+
+@dataclass(frozen=True)
+class SavedEvaluation:
+    """A saved model tested again (``fmstudy evaluate``): what it is, its classes, data
+    set and test result."""
+
+    name: str
+    description: str  # a network's layers, a classical model's label
+    spec: dict  # a network's spec, a classical model's parameters
+    classes: tuple[int, ...]
+    dataset: str
+    class_names: list[str]
+    result: ModelResult
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ call this.
 
     result = run_study(StudyConfig(classes=(4, 5, 6, 7)))
     result.metrics.models["forest"].accuracy
+    result.estimators["forest"]              # the fitted scikit-learn estimator
     result.figures["pca_scatter"]            # matplotlib Figure
     result.save("study-out")                  # the report folder
 
@@ -39,6 +40,7 @@ from fmstudy.probabilities import confident_mistakes
 from fmstudy.progress import Steps, study_progress
 from fmstudy.report import check_out_dir, write_report
 from fmstudy.results import ModelResult, StudyMetrics
+from fmstudy.saved_models import SAVE_CHOICES
 from fmstudy.subsets import Subset, select_classes
 
 
@@ -55,6 +57,8 @@ class StudyResult:
     figures: dict[str, Figure] = field(default_factory=dict)
     saved_networks: dict[str, Path] = field(default_factory=dict)  # copied to models/NAME/
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # written as NAME.csv
+    estimators: dict[str, object] = field(default_factory=dict)  # classical key -> fitted
+    saved_models: dict = field(default_factory=dict)  # key -> saved_models.SavedModel
 
     def save(self, out: str | Path, *, force: bool = False) -> Path:
         """Write the report folder (via a temporary folder renamed into place)."""
@@ -71,6 +75,7 @@ class _Run:
     steps: Steps
     jobs: int
     device: str  # as asked: auto, cpu or cuda
+    save_models: str  # --save-models: none, small or all
     trained_on: str | None = None  # where the networks trained; None when none did
     models: dict[str, ModelResult] = field(default_factory=dict)
     preds: dict[str, np.ndarray] = field(default_factory=dict)  # the representative fit's
@@ -81,6 +86,8 @@ class _Run:
     parts: dict = field(default_factory=dict)  # StudyMetrics fields besides models
     saved: dict[str, Path] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    estimators: dict[str, object] = field(default_factory=dict)
+    saved_models: dict = field(default_factory=dict)
 
 
 def run_study(
@@ -93,17 +100,21 @@ def run_study(
     search_storage: str | None = None,
     search_jobs: int = 1,
     device: str = "auto",
+    save_models: str = "small",
 ) -> StudyResult:
     """Run the study's tasks as ``config`` says and return the results.
 
     The architecture search (task ``search``) keeps its trials in ``search_storage``
     (default: an SQLite file ``work/search.db`` in the data folder) and runs
     ``search_jobs`` worker processes on this machine.  Networks train on ``device``
-    (``auto``: CUDA when torch sees it, else the CPU).
+    (``auto``: CUDA when torch sees it, else the CPU).  The classical models' fitted
+    estimators are returned (a large one that came from the cache without its file is
+    left out); ``save_models`` (none, small, all) says which files the report will write.
     """
     root = resolve_data_dir(data_dir)
     work = writable_work_dir(root)
     checks.device(device)
+    checks.choice(save_models, "--save-models", SAVE_CHOICES)
     t_start = time.perf_counter()
     # Figures speak the report's language; the terminal stays English.
     with study_progress(progress) as steps, language(config.lang):
@@ -111,7 +122,7 @@ def run_study(
             ds = load_dataset(config.dataset, root, options=config.data_options())
             sub = select_classes(ds, config.classes)
         cache = FitCache(work, ds.sha256, sub.classes, n_test=len(sub.y_test), fresh=fresh)
-        run = _Run(config, sub, cache, steps, jobs or os.cpu_count() or 1, device)
+        run = _Run(config, sub, cache, steps, jobs or os.cpu_count() or 1, device, save_models)
         run.parts["task1"] = sub.verification()
         run.figures["examples"] = figs.example_grid(
             sub.x_train, sub.y_train, sub.classes, sub.names_in(config.lang)
@@ -151,6 +162,8 @@ def run_study(
         run.figures,
         run.saved,
         run.tables,
+        run.estimators,
+        run.saved_models,
     )
 
 
@@ -172,6 +185,7 @@ def run_report(
     if "search" in config.tasks and storage is not None:
         check_storage_url(storage)  # before anything is made on disk
     checks.device(options.get("device", "auto"))  # a bad --device before anything is made
+    checks.choice(options.get("save_models", "small"), "--save-models", SAVE_CHOICES)
     check_out_dir(out, force=force)
     url = None
     if "search" in config.tasks:
@@ -201,8 +215,10 @@ def _pca(run: _Run) -> None:
 
 
 def _classical(run: _Run) -> None:
-    """Tasks 3 and 4, and their resampling on the training rows."""
-    done = run_classical(run.config, run.sub, run.cache, run.jobs, run.steps)
+    """Tasks 3 and 4 and the other models of ``--models``, and their resampling."""
+    done = run_classical(run.config, run.sub, run.cache, run.jobs, run.steps, run.save_models)
+    run.estimators.update(done.estimators)
+    run.saved_models.update(done.saved)
     run.models.update(done.models)
     run.preds.update(done.predictions)
     run.probas.update(done.probabilities)

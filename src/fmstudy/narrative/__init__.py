@@ -32,6 +32,7 @@ from fmstudy.narrative.groups import (
     overview_intro,
 )
 from fmstudy.narrative.models import (
+    CLASSICAL_TASKS,
     MIN_PAIR_MISTAKES,
     comparison_summary,
     discussion,
@@ -60,8 +61,15 @@ from fmstudy.narrative.networks import (
     seeds_counted,
 )
 from fmstudy.narrative.notebook import accuracy_text, kept_text
+from fmstudy.narrative.zoo import TABLE3, TABLE3_MLP, saved_note, table3_applies, table3_note
 
 __all__ = [
+    "CLASSICAL_TASKS",
+    "TABLE3",
+    "TABLE3_MLP",
+    "saved_note",
+    "table3_applies",
+    "table3_note",
     "data_source",
     "duplicates_note",
     "uneven_note",

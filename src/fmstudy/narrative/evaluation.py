@@ -23,8 +23,24 @@ def probability_note(ev: ModelResult, names: dict) -> str:
             "the log-loss they are clipped at {clip} and each row renormalised; AUC and "
             "calibration use them as they are."
         ).format(clip=num(cal["clip"], 3))
+    elif cal["source"] == "neighbours":
+        made = _(
+            "k-NN's probabilities are its {k} nearest training images' votes for each class, "
+            "weighted as its votes are. A class none of them voted for gets 0, so for the "
+            "log-loss they are clipped at {clip} and each row renormalised; AUC and "
+            "calibration use them as they are."
+        ).format(k=ev.details.get("k", "k"), clip=num(cal["clip"], 3))
     elif cal["source"] == "logistic":
         made = _("Its probabilities are the logistic regression's own (predict_proba).")
+    elif cal["source"] == "platt":
+        made = _(
+            "An SVC gives distances from its boundaries, not probabilities: these are Platt's "
+            "sigmoid fitted to the decision values of a cross-validation on the training "
+            "rows (scikit-learn's CalibratedClassifierCV), and the predicted class is the most "
+            "probable one."
+        )
+    elif cal["source"] == "boosting":
+        made = _("Its probabilities are the softmax of the boosted trees' summed scores.")
     else:
         made = _("Its probabilities are the network's softmax outputs.")
     per_class = {k: v for k, v in ev.roc_auc.items() if k != "macro"}

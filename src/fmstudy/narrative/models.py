@@ -11,7 +11,10 @@ from fmstudy.compare import ALPHA
 from fmstudy.config import StudyConfig
 from fmstudy.i18n import N_, grouped, ngettext, num, pct, sig
 from fmstudy.i18n import gettext as _
+from fmstudy.narrative.zoo import zoo_fit_note
 from fmstudy.results import ModelResult, StudyMetrics
+
+CLASSICAL_TASKS = ("3", "4", "zoo")  # the models of --models: forest, logistic, the zoo
 
 MIN_PAIR_MISTAKES = 10  # beyond the worst pair, fewer mistakes are not discussed
 
@@ -27,6 +30,10 @@ SHORT_LABELS = {
     "forest": N_("Random forest"),
     "logreg_raw": N_("Logistic regression, raw"),
     "logreg_std": N_("Logistic regression, standardized"),
+    "svc": N_("SVC"),
+    "knn": N_("k-NN"),
+    "hgb": N_("Gradient boosting"),
+    "extra-trees": N_("Extra trees"),
     "search-best": N_("search best"),
 }
 
@@ -121,6 +128,8 @@ def fit_note(ev: ModelResult, all_rows: int) -> str:
             "out-of-bag accuracy (ties in seed order; the test set chose nothing); the "
             "comparison tests every seed."
         ).format(trees=d["n_trees"], seed=d["seed"], median=median)
+    elif ev.task == "zoo":
+        text += " " + zoo_fit_note(ev)
     elif ev.task == "3":
         text += " " + _(
             "One forest of {trees} trees with a fixed random_state: the same seed grows the "
@@ -274,7 +283,7 @@ def reduced_budget(config: StudyConfig, m: StudyMetrics, labels: dict) -> str | 
     fewer = sorted(
         (labels[k], mo.details["train_rows"])
         for k, mo in m.models.items()
-        if mo.details.get("train_rows", rows) < rows and mo.task in ("3", "4")
+        if mo.details.get("train_rows", rows) < rows and mo.task in CLASSICAL_TASKS
     )
     parts = []
     if fewer:

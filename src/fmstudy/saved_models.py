@@ -1,0 +1,222 @@
+"""Saved classical models: the fitted scikit-learn estimator as a skops file (never
+pickle) beside ``model.json``, reloaded only when every type in it is one fmstudy trusts.
+
+    data = dump(estimator)                          # skops bytes (a deflated zip)
+    wanted("small", len(data))                      # --save-models: under SMALL_MODEL_BYTES
+    write_model(folder, data, meta)                 # folder/model.skops + model.json
+    estimator, meta = load_model(folder)            # refuses a type it does not trust
+    evaluate_saved(folder)                          # a network or a classical model
+
+skops rebuilds an object from its file without running code from it, but a file can
+still name any importable type; :func:`load_model` refuses every type outside
+scikit-learn's own safe set and :data:`TRUSTED`, naming it.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from fmstudy import checks
+from fmstudy.compare import model_result
+from fmstudy.data import load_dataset, resolve_data_dir
+from fmstudy.errors import FmstudyError
+from fmstudy.own_data import DataOptions
+from fmstudy.results import SavedEvaluation
+from fmstudy.subsets import Subset, select_classes
+
+SAVE_CHOICES = ("none", "small", "all")  # --save-models
+SMALL_MODEL_BYTES = 10_000_000  # --save-models small: larger model files are not written
+TRUSTED = (  # beyond skops' defaults: what fmstudy's own estimators are made of
+    "sklearn.tree._tree.Tree",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "fmstudy.classical.as_float64",
+    "fmstudy.classical.as_float32",
+    "fmstudy.classical.times",
+)
+MODEL_FILE, META_FILE = "model.skops", "model.json"
+
+
+@dataclass(frozen=True)
+class SavedModel:
+    """What a study saves of one classical model: its file (None when not saved), the
+    file's size and model.json's contents."""
+
+    key: str
+    size: int | None  # bytes of its skops file; None when it is not known
+    data: bytes | None  # the file, when --save-models writes it
+    meta: dict
+    policy: str  # the --save-models it was saved under
+
+    @property
+    def saved(self) -> bool:
+        return self.data is not None
+
+
+def dump(estimator) -> bytes:
+    """The estimator as skops bytes, deflated (a forest's trees shrink about sixfold)."""
+    import skops.io as sio
+
+    return sio.dumps(estimator, compression=zipfile.ZIP_DEFLATED)
+
+
+def wanted(policy: str, size: int | None) -> bool:
+    """Whether ``--save-models policy`` writes a model file of ``size`` bytes."""
+    checks.choice(policy, "--save-models", SAVE_CHOICES)
+    if policy == "none" or size is None:
+        return False
+    return policy == "all" or size <= SMALL_MODEL_BYTES
+
+
+def loads(data: bytes, where: str):
+    """The estimator in skops bytes, if every type it names is trusted; else one line."""
+    import skops.io as sio
+
+    try:
+        untrusted = sio.get_untrusted_types(data=data)
+        bad = [t for t in untrusted if t not in TRUSTED]
+        if bad:
+            raise FmstudyError(
+                f"{where} names types fmstudy does not trust ({', '.join(bad)}); refusing to "
+                "load it (fmstudy saves only scikit-learn estimators)"
+            )
+        return sio.loads(data, trusted=untrusted)
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise FmstudyError(f"cannot read the saved model {where}: {exc}") from None
+
+
+def model_meta(spec, fit, sub: Subset, data_options: dict) -> dict:
+    """What model.json records: the model, its classes and the data to test it on again."""
+    from fmstudy.image_files import border_level
+
+    return {
+        "key": spec.model_key,
+        "kind": spec.kind,
+        "label": spec.label,
+        "params": spec.params,
+        "classes": [int(c) for c in sub.classes],
+        "class_names": list(sub.class_names),
+        "dataset": sub.dataset.name,
+        "image_shape": list(sub.x_train.shape[1:]),
+        "data_options": data_options,
+        "background": border_level(sub.x_train),
+        "train_rows": fit.info.get("train_rows"),
+        "test_accuracy": float(np.mean(fit.y_pred == sub.y_test)),
+    }
+
+
+def write_model(folder: Path, data: bytes, meta: dict) -> Path:
+    """``folder/model.skops`` and ``folder/model.json``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MODEL_FILE).write_bytes(data)
+    (folder / META_FILE).write_text(json.dumps(meta, indent=2))
+    return folder
+
+
+def is_classical(path: Path) -> bool:
+    """Whether ``path`` (a folder, or a file in it) holds a saved classical model."""
+    path = Path(path)
+    folder = path.parent if path.is_file() else path
+    return (folder / META_FILE).is_file()
+
+
+def read_meta(path: Path) -> dict:
+    """A saved classical model's model.json, checked."""
+    path = Path(path)
+    folder = path.parent if path.is_file() else path
+    try:
+        meta = json.loads(checks.read_text(folder / META_FILE, META_FILE))
+    except json.JSONDecodeError as exc:
+        raise FmstudyError(f"cannot read the saved model in {folder}: {exc}") from None
+    if not isinstance(meta, dict) or not isinstance(meta.get("classes"), list):
+        raise FmstudyError(f"{folder / META_FILE} does not describe a saved model")
+    for c in meta["classes"]:
+        checks.integer(c, "saved model class", low=0, high=1000)
+    if len(set(meta["classes"])) < 2:
+        raise FmstudyError(f"{folder / META_FILE} names fewer than two classes")
+    checks.text(meta.setdefault("dataset", "fashion-mnist"), "saved model data set")
+    shape = meta.get("image_shape")
+    if not isinstance(shape, list) or len(shape) not in (2, 3):
+        raise FmstudyError(f"{folder / META_FILE}: image_shape must be [H, W] or [H, W, C]")
+    for n in shape:
+        checks.integer(n, "saved model image_shape", low=1, high=4096)
+    meta["folder"] = str(folder)
+    return meta
+
+
+def load_model(path: Path) -> tuple[object, dict]:
+    """A saved classical model (its folder, model.json or model.skops) and its meta."""
+    meta = read_meta(path)
+    file = Path(meta["folder"]) / MODEL_FILE
+    if not file.is_file():
+        raise FmstudyError(f"{file} is missing: the model was not saved (see its report)")
+    return loads(file.read_bytes(), str(file)), meta
+
+
+def predict_proba(estimator, meta: dict, x: np.ndarray) -> np.ndarray:
+    """Class probabilities (one column per class of model.json) for uint8 images."""
+    flat = x.reshape(len(x), -1)
+    want = int(np.prod(meta["image_shape"]))
+    if flat.shape[1] != want:
+        raise FmstudyError(
+            f"the model takes images of {meta['image_shape']} ({want} values), got {x.shape[1:]}"
+        )
+    proba = estimator.predict_proba(flat)
+    order = [list(estimator.classes_).index(c) for c in meta["classes"]]
+    return proba[:, order]
+
+
+def evaluate_saved(path: Path, dataset: str | None = None, data_dir=None) -> SavedEvaluation:
+    """Reload a saved network or classical model and test it on the classes it learnt,
+    from the data set it records unless ``dataset`` says another."""
+    if not is_classical(path):
+        from fmstudy.neural_task import evaluate_saved as evaluate_network
+
+        return evaluate_network(path, dataset, data_dir)
+    estimator, meta = load_model(path)
+    sub = test_subset(meta, dataset, data_dir)
+    proba = predict_proba(estimator, meta, sub.x_test)
+    y_pred = np.asarray(meta["classes"])[proba.argmax(axis=1)]
+    from fmstudy.classical import PROBABILITY_SOURCES
+
+    result = model_result(
+        meta["key"],
+        meta.get("label", meta["key"]),
+        {"forest": "3", "logreg": "4"}.get(meta.get("kind"), "zoo"),
+        sub.y_test,
+        y_pred,
+        sub.classes,
+        sub.class_names,
+        proba=proba,
+        source=PROBABILITY_SOURCES.get(meta.get("kind"), "softmax"),
+    )
+    return SavedEvaluation(
+        meta["key"],
+        meta.get("label", meta["key"]),
+        meta.get("params", {}),
+        tuple(meta["classes"]),
+        sub.dataset.name,
+        list(sub.class_names),
+        result,
+    )
+
+
+def test_subset(meta: dict, dataset: str | None, data_dir) -> Subset:
+    """The classes a saved model learnt, from its data set (or ``dataset``), split again
+    as it was."""
+    classes = meta["classes"]
+    name = dataset or meta["dataset"]
+    options = DataOptions.from_dict(meta.get("data_options") or {})
+    ds = load_dataset(name, resolve_data_dir(data_dir), options=options)
+    if max(classes) >= len(ds.class_names):
+        raise FmstudyError(
+            f"the model was trained on classes {list(classes)}; {name} has only "
+            f"{len(ds.class_names)} (0-{len(ds.class_names) - 1}): choose its data set with --dataset"
+        )
+    return select_classes(ds, classes)

@@ -21,7 +21,6 @@ from pathlib import Path
 import numpy as np
 
 from fmstudy import __version__, checks
-from fmstudy.saved_models import SAVE_CHOICES
 from fmstudy.atomic import building_dir
 from fmstudy.config import study_config
 from fmstudy.datasets import get_dataset_spec
@@ -30,6 +29,7 @@ from fmstudy.i18n import language
 from fmstudy.progress import say
 from fmstudy.report import MARKER, check_out_dir, overview_pages
 from fmstudy.results import StudyMetrics
+from fmstudy.saved_models import SAVE_CHOICES
 from fmstudy.study import run_study
 
 

@@ -14,11 +14,10 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 from joblib import Parallel, delayed
 
-from fmstudy import eval_figures
+from fmstudy import eval_figures, saved_models
 from fmstudy import figures as figs
 from fmstudy.cache import FitCache
 from fmstudy.classical import FitResult, ModelSpec, classical_specs, fit_model, representative_fit
-from fmstudy import saved_models
 from fmstudy.compare import model_result
 from fmstudy.config import StudyConfig
 from fmstudy.i18n import gettext as _
@@ -76,7 +75,7 @@ def run_classical(
     (when it was fitted now or its file is in the cache) and saved as ``save_models`` says."""
     specs = study_specs(config)
     out = ClassicalRuns()
-    fits, cached, keys = _fit_all(config, sub, cache, jobs, steps, specs, save_models)
+    fits, cached, keys = _fit_all(config, sub, cache, jobs, steps, specs)
     for key in dict.fromkeys(s.model_key for s in specs):
         mine = [s for s in specs if s.model_key == key]
         group = [fits[s.key] for s in mine]
@@ -114,16 +113,23 @@ def run_classical(
 
 
 def _keep_estimator(out, config, sub, cache, jobs, spec, rep, cache_key, policy) -> None:
-    """The representative's fitted estimator (made now, or from its file in the cache;
-    refitted only when ``--save-models all`` wants a file the cache did not keep) and
-    what the report saves of it."""
-    data = rep.model_data or cache.load_model_data(cache_key)
+    """The representative's fitted estimator and what the report saves of it.  A fit made
+    now is measured as a skops file, kept in the cache beside its predictions when small
+    (or ``--save-models all``); a cached one is read back from there, and refitted only
+    when the report wants a file the cache did not keep."""
+    data = None if rep.model is not None else cache.load_model_data(cache_key)
+    small = rep.model_bytes is None or rep.model_bytes <= saved_models.SMALL_MODEL_BYTES
+    if rep.model is None and data is None and (policy == "all" or policy == "small" and small):
+        x_train = sub.x_train.reshape(len(sub.x_train), -1)
+        x_test = sub.x_test.reshape(len(sub.x_test), -1)
+        rep = cache.keep_fit(cache_key, fit_model(spec, x_train, sub.y_train, x_test, jobs))
     estimator = rep.model
-    if data is None and policy == "all":
-        x_train, x_test = sub.x_train.reshape(len(sub.x_train), -1), sub.x_test.reshape(len(sub.x_test), -1)
-        rep = _fit_and_keep(spec, x_train, sub.y_train, x_test, jobs, cache, cache_key, policy)
-        data, estimator = rep.model_data, rep.model
-    if estimator is None and data is not None:
+    if estimator is not None:
+        data = saved_models.dump(estimator)
+        rep = replace(rep, model_bytes=len(data))
+        keep = policy == "all" or len(data) <= saved_models.SMALL_MODEL_BYTES
+        cache.keep_model(cache_key, data if keep else None, len(data))
+    elif data is not None:
         estimator = saved_models.loads(data, f"the cached {spec.model_key} model")
     if estimator is not None:
         out.estimators[spec.model_key] = estimator
@@ -131,26 +137,18 @@ def _keep_estimator(out, config, sub, cache, jobs, spec, rep, cache_key, policy)
     out.saved[spec.model_key] = saved_models.SavedModel(
         spec.model_key,
         rep.model_bytes,
-        data if saved_models.wanted(policy, rep.model_bytes) else None,
+        data if data is not None and saved_models.wanted(policy, rep.model_bytes) else None,
         saved_models.model_meta(spec, rep, sub, options),
         policy,
     )
 
 
-def _fit_and_keep(
-    spec, x_train, y_train, x_test, n_jobs, cache: FitCache, key: str, policy: str
-) -> FitResult:
-    """A fit made now, its model file measured, and kept in the cache: the file with it
-    when it is small (or ``--save-models all``)."""
-    fit = fit_model(spec, x_train, y_train, x_test, n_jobs=n_jobs)
-    data = saved_models.dump(fit.model)
-    fit = replace(fit, model_bytes=len(data), model_data=data)
-    keep = policy == "all" or len(data) <= saved_models.SMALL_MODEL_BYTES
-    return cache.keep_fit(key, fit, data if keep else None)
+def _fit_and_keep(spec, x_train, y_train, x_test, n_jobs, cache: FitCache, key: str) -> FitResult:
+    return cache.keep_fit(key, fit_model(spec, x_train, y_train, x_test, n_jobs=n_jobs))
 
 
 def _fit_all(
-    config, sub, cache, jobs, steps, specs, policy
+    config, sub, cache, jobs, steps, specs
 ) -> tuple[dict[str, FitResult], set[str], dict[str, str]]:
     """Each fit from the cache if it is there, else fitted (in parallel where the config
     asks for it: independent single-threaded fits, longest first) and kept.  Returns the
@@ -169,9 +167,7 @@ def _fit_all(
         if config.parallel_fits and jobs > 1 and len(todo) > 1:
             runner = Parallel(n_jobs=min(jobs, len(todo)), return_as="generator_unordered")
             for fit in runner(
-                delayed(_fit_and_keep)(
-                    s, x_train, sub.y_train, x_test, 1, cache, keys[s.key], policy
-                )
+                delayed(_fit_and_keep)(s, x_train, sub.y_train, x_test, 1, cache, keys[s.key])
                 for s in todo
             ):
                 fits[fit.key] = fit
@@ -179,7 +175,7 @@ def _fit_all(
         else:
             for s in todo:
                 fits[s.key] = _fit_and_keep(
-                    s, x_train, sub.y_train, x_test, jobs, cache, keys[s.key], policy
+                    s, x_train, sub.y_train, x_test, jobs, cache, keys[s.key]
                 )
                 advance()
     return fits, cached, keys

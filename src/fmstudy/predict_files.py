@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+from fmstudy import saved_models
 from fmstudy.errors import FmstudyError
 from fmstudy.image_files import IMAGE_SUFFIXES, border_level, read_images
-from fmstudy import saved_models
 from fmstudy.saved_networks import load_model, predict, read_meta
 
 

@@ -67,7 +67,7 @@ class KNNSettings:
 class HGBSettings:
     """Histogram gradient boosting, stopped early on a share of the training rows."""
 
-    max_iter: int = 300
+    max_iter: int = 200
     learning_rate: float = 0.1
     max_leaf_nodes: int = 31
     validation_fraction: float = 0.1  # training rows held out to stop on (never the test set)
@@ -101,7 +101,12 @@ class ExtraTreesSettings:
         optional(checks.seed, self.random_state, "extra-trees random_state")
 
 
-SETTINGS = {"svc": SVCSettings, "knn": KNNSettings, "hgb": HGBSettings, "extra-trees": ExtraTreesSettings}
+SETTINGS = {
+    "svc": SVCSettings,
+    "knn": KNNSettings,
+    "hgb": HGBSettings,
+    "extra-trees": ExtraTreesSettings,
+}
 LABELS = {
     "svc": N_("RBF support vector classifier (C = {C})"),
     "knn": N_("k-nearest neighbours (k = {k})"),
@@ -158,11 +163,17 @@ def zoo_specs(models, zoo: dict) -> list[ModelSpec]:
         if name not in SETTINGS:
             continue
         p = zoo[name]
-        args = {
-            "svc": {"C": f"{p.get('C'):g}"},
-            "knn": {"k": p.get("n_neighbors")},
-            "hgb": {"iterations": p.get("max_iter")},
-            "extra-trees": {"trees": p.get("n_estimators")},
-        }[name]
+        args = label_args(name, p)
         out.append(ModelSpec(name, name, LABELS[name], dict(p), COST[name], label_args=args))
     return out
+
+
+def label_args(name: str, p: dict) -> dict:
+    """The numbers a zoo model's name shows (its LABELS message's placeholders)."""
+    if name == "svc":
+        return {"C": f"{p['C']:g}"}
+    if name == "knn":
+        return {"k": p["n_neighbors"]}
+    if name == "hgb":
+        return {"iterations": p["max_iter"]}
+    return {"trees": p["n_estimators"]}

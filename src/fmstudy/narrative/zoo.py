@@ -30,6 +30,15 @@ def table3_applies(t1: dict) -> bool:
 def zoo_fit_note(ev: ModelResult) -> str:
     """How a model of ``--models`` other than the forest and the logistic regressions
     was fitted, from its details."""
+    text = _kind_note(ev)
+    if ev.details.get("train_accuracy_rows"):
+        text += " " + _(
+            "Its training accuracy is scored on a stratified sample of {rows} of its training rows."
+        ).format(rows=grouped(ev.details["train_accuracy_rows"]))
+    return text
+
+
+def _kind_note(ev: ModelResult) -> str:
     d = ev.details
     if ev.key == "svc":
         return _(
@@ -68,8 +77,7 @@ def saved_note(saved) -> str:
         return _("Not saved (--save-models none).")
     if saved.size is None:
         return _(
-            "Not saved: this fit came from a cache made before models were kept; --fresh "
-            "refits it."
+            "Not saved: this fit came from a cache made before models were kept; --fresh refits it."
         )
     return _(
         "Not saved: its file would be {size}, over the {limit} that --save-models small "

@@ -1,0 +1,147 @@
+"""The classifier zoo on all ten Fashion-MNIST classes (issue 18), against the
+benchmark of Xiao et al. (2017), Table 3.
+
+    python benchmarks/bench_zoo.py [--out zoo-report] [--budget 600] [--skip-networks]
+
+1. How an exact RBF SVC's time grows with the training rows: the standard profile's SVC
+   (C = 10, gamma 'scale', Platt calibration on 3 folds) fitted on stratified samples of
+   2,500, 5,000 and 10,000 rows, each timed (fit, and predicting the 10,000 test images),
+   and the slope of log(time) against log(rows).
+2. The largest row count, in steps of 5,000, whose predicted fit + predict time stays
+   within ``--budget`` seconds (10 minutes): the SVC of the study learns from that many.
+3. One study, one model after another from an empty cache (``--fresh``): tasks 1, 3, 4
+   and 5 on classes 0-9, standard profile, ``--models all``, the networks mlp-512-256
+   (the standard profile's MLP with the best record) and cnn-small with one seed each,
+   learning curves off.  The report goes to ``--out``.
+4. A table per model: training rows, fit and predict seconds, test accuracy with its
+   95 % bootstrap interval, Table 3's figure and the difference.
+
+Do not run two benchmarks at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+GROWTH_ROWS = (2500, 5000, 10000)
+TABLE3 = {  # Xiao et al. 2017, Table 3: best test accuracy over each classifier's grid
+    "forest": 0.873,
+    "logreg_raw": 0.842,
+    "logreg_std": 0.842,
+    "svc": 0.897,
+    "knn": 0.854,
+    "hgb": 0.880,
+    "nn-mlp-512-256": 0.871,
+}
+
+
+def svc_growth(sub) -> list[dict]:
+    """The standard SVC fitted on growing stratified samples of the training rows."""
+    from fmstudy.classical import fit_model
+    from fmstudy.zoo import zoo_defaults, zoo_specs
+
+    x_train = sub.x_train.reshape(len(sub.x_train), -1)
+    x_test = sub.x_test.reshape(len(sub.x_test), -1)
+    out = []
+    for rows in GROWTH_ROWS:
+        settings = {**zoo_defaults("standard", 0)["svc"], "max_train_rows": rows}
+        (spec,) = zoo_specs(("svc",), {"svc": settings})
+        fit = fit_model(spec, x_train, sub.y_train, x_test, n_jobs=2)
+        acc = float(np.mean(fit.y_pred == sub.y_test))
+        out.append(
+            {
+                "rows": rows,
+                "fit_s": round(fit.fit_seconds, 1),
+                "predict_s": round(fit.predict_seconds, 1),
+                "accuracy": round(acc, 4),
+            }
+        )
+        print(json.dumps(out[-1]), flush=True)
+    return out
+
+
+def largest_rows(growth: list[dict], budget: float, limit: int) -> tuple[int, float]:
+    """The log-log slope of fit + predict time, and the most rows (a multiple of 5,000,
+    at most ``limit``) whose extrapolated time is within ``budget``."""
+    rows = np.log([g["rows"] for g in growth])
+    secs = np.log([g["fit_s"] + g["predict_s"] for g in growth])
+    slope, intercept = np.polyfit(rows, secs, 1)
+    best = 5000
+    for n in range(5000, limit + 1, 5000):
+        if np.exp(intercept + slope * np.log(n)) <= budget:
+            best = n
+    return best, float(slope)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=Path("zoo-report"))
+    ap.add_argument("--budget", type=float, default=600.0, help="seconds for the SVC")
+    ap.add_argument("--skip-networks", action="store_true")
+    args = ap.parse_args()
+
+    from fmstudy.config import StudyConfig
+    from fmstudy.data import load_dataset, resolve_data_dir
+    from fmstudy.presets import get_preset
+    from fmstudy.study import run_report
+    from fmstudy.subsets import select_classes
+
+    classes = tuple(range(10))
+    sub = select_classes(load_dataset("fashion-mnist", resolve_data_dir(None)), classes)
+    t0 = time.perf_counter()
+    growth = svc_growth(sub)
+    rows, slope = largest_rows(growth, args.budget, len(sub.y_train))
+    print(f"SVC time grows as rows^{slope:.2f}; {rows} rows fit in {args.budget:.0f} s", flush=True)
+    nets = () if args.skip_networks else ("mlp-512-256", "cnn-small")
+    cfg = StudyConfig(
+        classes=classes,
+        profile="standard",
+        tasks=("1", "3", "4", "5") if nets else ("1", "3", "4"),
+        models=("forest", "logreg", "svc", "knn", "hgb", "extra-trees"),
+        zoo={"svc": {"max_train_rows": rows}} if rows < len(sub.y_train) else None,
+        networks=tuple(get_preset(n).to_dict() for n in nets),
+        network_seeds=1,
+        learning_curves=False,
+    )
+    t1 = time.perf_counter()
+    result = run_report(cfg, args.out, force=True, fresh=True)
+    study_s = time.perf_counter() - t1
+    m, timings = result.metrics, result.timings["models"]
+    table = []
+    for key in m.ranked():
+        ev = m.models[key]
+        t = timings[key]
+        ref = TABLE3.get(key)
+        table.append(
+            {
+                "model": key,
+                "rows": ev.details.get("train_rows", len(sub.y_train)),
+                "fit_s": t["fit_seconds"],
+                "all_seeds_fit_s": t.get("all_seeds_fit_seconds", t["fit_seconds"]),
+                "predict_s": t["predict_seconds"],
+                "accuracy": round(ev.accuracy, 4),
+                "ci95": [round(v, 4) for v in ev.ci95],
+                "table3": ref,
+                "points": None if ref is None else round((ev.accuracy - ref) * 100, 2),
+            }
+        )
+        print(json.dumps(table[-1]), flush=True)
+    summary = {
+        "svc_growth": growth,
+        "svc_slope": round(slope, 2),
+        "svc_rows": rows,
+        "study_seconds": round(study_s, 1),
+        "total_seconds": round(time.perf_counter() - t0, 1),
+        "models": table,
+    }
+    (args.out / "bench_zoo.json").write_text(json.dumps(summary, indent=2))
+    print(json.dumps({k: v for k, v in summary.items() if k != "models"}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -75,6 +75,20 @@ def saved(meta: dict | None, weights: bytes = b"\x80 not safetensors"):
     return make
 
 
+def classical(meta: dict | None, data: bytes | None = b"not a zip"):
+    """A folder that looks like a saved classical model (model.json, model.skops)."""
+
+    def make(p):
+        folder = p / "svc"
+        folder.mkdir()
+        (folder / "model.json").write_text(json.dumps(meta) if meta is not None else "[")
+        if data is not None:
+            (folder / "model.skops").write_bytes(data)
+        return folder
+
+    return make
+
+
 def a_file(p):
     return _write(p, "plain.txt", "x")
 
@@ -86,6 +100,7 @@ def foreign_dir(p):
 
 
 SAVED = {"spec": BASE_SPEC, "classes": [4, 5], "dataset": "fashion-mnist"}
+SKOPS = {"key": "svc", "classes": [4, 5], "dataset": "fashion-mnist", "image_shape": [28, 28]}
 C47 = ["--classes", "4-7"]
 CASES = [
     # fmstudy data
@@ -108,7 +123,14 @@ CASES = [
     (["run", "--dataset", "digits", *C47, "--test-share", "0.95"], "--test-share must be in"),
     (["run", "--dataset", "digits", "--surname", "Lind"], "with this data set give --classes"),
     (["run", "--dataset", "digits", "--classes", "0-10"], "outside 0-9"),
-    (["predict", "/nonexistent/model", "x.png"], "not a saved fmstudy network"),
+    (["predict", "/nonexistent/model", "x.png"], "not a saved fmstudy model"),
+    (["evaluate", foreign_dir], "not a saved fmstudy model"),
+    # --models, --save-models
+    (["run", *C47, "--models", "forest,xgboost"], "--models: unknown model 'xgboost'"),
+    (["run", *C47, "--models", ""], "--models: unknown model"),
+    (["run", *C47, "--save-models", "some"], "unknown --save-models 'some'"),
+    (["run", "--all-groups", "--save-models", "big"], "unknown --save-models 'big'"),
+    (["predict", raw("model.json", "{"), "x.png"], "cannot read the saved model"),
     (["predict", saved(SAVED)], "Missing argument 'images'"),
     (["predict", saved(SAVED), "/nonexistent.png"], "is not a file"),
     (["predict", saved(SAVED), a_file], "not a PNG, JPEG or BMP"),
@@ -273,13 +295,19 @@ CASES = [
     (["search", *C47, "--study-name", "a\x01b"], "control character"),
     (["search", *C47, "--out", a_file], "is a file"),
     # fmstudy evaluate
-    (["evaluate", "/nonexistent"], "not a saved fmstudy network"),
+    (["evaluate", "/nonexistent"], "not a saved fmstudy model"),
     (["evaluate", saved(None)], "cannot read the saved network"),
     (["evaluate", saved({})], "does not describe a saved network"),
     (["evaluate", saved(SAVED)], "cannot read the saved network"),
     (["evaluate", saved({**SAVED, "classes": [4, -1]})], "class"),
     (["evaluate", saved({**SAVED, "classes": [4]})], "fewer than two"),
     (["evaluate", saved({**SAVED, "spec": {**BASE_SPEC, "epochs": 0}})], "epochs"),
+    (["evaluate", classical(None)], "cannot read the saved model"),
+    (["evaluate", classical(SKOPS)], "cannot read the saved model"),
+    (["evaluate", classical(SKOPS, None)], "is missing: the model was not saved"),
+    (["evaluate", classical({**SKOPS, "classes": [4]})], "fewer than two"),
+    (["evaluate", classical({**SKOPS, "image_shape": [28]})], "image_shape must be"),
+    (["predict", classical(SKOPS), raw("x.png", "not an image")], "cannot read"),
 ]
 
 

@@ -110,14 +110,24 @@ def test_network_description_names_the_validation_median():
 
 
 def test_the_banner_names_what_was_reduced():
+    svc = replace(model("svc"), task="zoo", details={"train_rows": 2000})
+    knn = replace(model("knn"), task="zoo", details={"train_rows": 6000})
     m = replace(
         _metrics(),
-        models={"forest": replace(model("forest"), details={"train_rows": 6000})},
+        models={
+            "forest": replace(model("forest"), details={"train_rows": 6000}),
+            "svc": svc,
+            "knn": knn,
+        },
         networks={"n1": network()},
     )
     quick = StudyConfig(classes=(4, 5), profile="quick")
-    banner = narrative.reduced_budget(quick, m, {"forest": "Forest"})
-    assert "learn from a stratified 6,000 of the 24,000 training rows" in banner
+    banner = narrative.reduced_budget(quick, m, {"forest": "Forest", "svc": "SVC", "knn": "k-NN"})
+    assert (
+        "Forest, k-NN learn from a stratified 6,000 of the 24,000 training rows; SVC learns "
+        "from a stratified 2,000 of the 24,000 training rows;" in banner
+    )
+    assert "logistic regressions" not in banner  # none was fitted
     assert "at most 2 epochs with 2 seeds" in banner and "not for conclusions" in banner
     full = replace(m, models={"forest": replace(model("forest"), details={"train_rows": 24000})})
     plain = replace(full, networks={})

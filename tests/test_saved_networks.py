@@ -24,7 +24,7 @@ def test_save_reload_same_predictions(data, tmp_path):
 
 
 def test_load_rejects_non_models(tmp_path):
-    with pytest.raises(FmstudyError, match="not a saved fmstudy network"):
+    with pytest.raises(FmstudyError, match="not a saved fmstudy model"):
         load_model(tmp_path)
     (tmp_path / "spec.json").write_text("{}")
     (tmp_path / "model.safetensors").write_bytes(b"\x80\x04 not safetensors")

@@ -305,13 +305,13 @@ def _fit_zoo(spec, x_train, y_train, n_jobs) -> tuple[object, float, dict]:
     fit_s = time.perf_counter() - t0
     final = model[-1] if isinstance(model, Pipeline) else model
     if spec.kind == "hgb":
-        return model, fit_s, {"n_iter": int(final.n_iter_)}
+        return model, fit_s, {"n_iter": int(final.n_iter_), "max_iter": int(final.max_iter)}
     if spec.kind == "svc":
         svc = final.calibrated_classifiers_[0].estimator
         return model, fit_s, {"n_support": int(np.sum(svc.n_support_))}
     if spec.kind == "extra-trees":
         return model, fit_s, {"n_trees": len(final.estimators_)}
-    return model, fit_s, {"k": int(final.n_neighbors)}
+    return model, fit_s, {"k": int(final.n_neighbors), "weights": final.weights}
 
 
 def representative_fit(group: list[FitResult], seeds: list, y_test) -> tuple[FitResult, dict]:

@@ -98,6 +98,15 @@ def print_summary(result, out: Path) -> None:
     console = Console()
     if result.metrics.models:
         console.print(table)
+    saved = [k for k, m in result.saved_models.items() if m.saved]
+    left = [f"{k} ({m.size / 1e6:.1f} MB)" for k, m in result.saved_models.items() if not m.saved]
+    if saved:
+        console.print(f"Saved models: {', '.join(saved)} in {out / 'models'}", markup=False)
+    if left and next(iter(result.saved_models.values())).policy == "small":
+        from fmstudy.saved_models import SMALL_MODEL_BYTES
+
+        over = f"over {SMALL_MODEL_BYTES / 1e6:.0f} MB"
+        console.print(f"Not saved, {over}: {', '.join(left)} (--save-models all)", markup=False)
     seconds = result.timings["total_seconds"]
     console.print(f"Report: {out / 'index.html'}  ({seconds:.1f} s)", markup=False)
 

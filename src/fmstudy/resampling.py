@@ -9,7 +9,8 @@ None of these functions is given the test set: each splits the training rows it 
 into parts to fit on and parts to score on.  A spec's model is built by
 :func:`fmstudy.classical.estimator`, with the tree count the forest's out-of-bag growth
 chose; a model trained on a subsample (``max_train_rows``) is resampled within the
-same subsample.
+same subsample.  These score labels only, so an SVC is resampled without its Platt
+calibration (the same kernel machine; its probabilities are not scored here).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def learning_curve_of(
     cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
     with _quiet(n_jobs):
         sizes, train, val = learning_curve(
-            estimator(spec, n_trees=n_trees),
+            estimator(spec, n_trees=n_trees, calibrated=False),
             x,
             y,
             train_sizes=list(CURVE_FRACTIONS),
@@ -114,7 +115,12 @@ def cv_scores(
     cv = RepeatedStratifiedKFold(n_splits=k, n_repeats=repeats, random_state=seed)
     with _quiet(n_jobs):
         scores = cross_val_score(
-            estimator(spec, n_trees=n_trees), x, y, cv=cv, scoring="accuracy", n_jobs=n_jobs
+            estimator(spec, n_trees=n_trees, calibrated=False),
+            x,
+            y,
+            cv=cv,
+            scoring="accuracy",
+            n_jobs=n_jobs,
         )
     return CVScores(
         key=spec.model_key,
@@ -129,7 +135,7 @@ def cv_scores(
 
 
 def _fit_score(spec: ModelSpec, x, y, fit_idx, score_idx, n_trees) -> float:
-    model = estimator(spec, n_trees=n_trees).fit(x[fit_idx], y[fit_idx])
+    model = estimator(spec, n_trees=n_trees, calibrated=False).fit(x[fit_idx], y[fit_idx])
     return float(model.score(x[score_idx], y[score_idx]))
 
 

@@ -61,7 +61,8 @@ def read_meta(path: Path) -> dict:
     folder = model_folder(path)
     if not (folder / "spec.json").is_file() or not (folder / "model.safetensors").exists():
         raise FmstudyError(
-            f"{folder} is not a saved fmstudy network (spec.json and model.safetensors expected)"
+            f"{folder} is not a saved fmstudy model (a network's spec.json and "
+            "model.safetensors, or a classical model's model.json and model.skops)"
         )
     try:
         meta = json.loads(checks.read_text(folder / "spec.json", "spec.json"))

@@ -286,13 +286,14 @@ def reduced_budget(config: StudyConfig, m: StudyMetrics, labels: dict) -> str | 
         if mo.details.get("train_rows", rows) < rows and mo.task in CLASSICAL_TASKS
     )
     parts = []
-    if fewer:
+    for n in sorted({n for _label, n in fewer}, reverse=True):
+        models = [label for label, k in fewer if k == n]
         parts.append(
-            _("{models} learn from a stratified {rows} of the {all} training rows").format(
-                models=listed(label for label, _rows in fewer),
-                rows=grouped(fewer[0][1]),
-                all=grouped(rows),
-            )
+            ngettext(
+                "{models} learns from a stratified {rows} of the {all} training rows",
+                "{models} learn from a stratified {rows} of the {all} training rows",
+                len(models),
+            ).format(models=listed(models), rows=grouped(n), all=grouped(rows))
         )
     if config.profile == "quick" and m.networks:
         epochs = max(n.spec["epochs"] for n in m.networks.values())
@@ -307,12 +308,13 @@ def reduced_budget(config: StudyConfig, m: StudyMetrics, labels: dict) -> str | 
                 n=config.network_seeds
             )
         )
-    if config.profile == "quick":
+    if config.profile == "quick" and any(mo.task == "4" for mo in m.models.values()):
         parts.append(
             _("the logistic regressions stop after at most {n} iterations").format(
                 n=config.logreg.max_iter
             )
         )
+    if config.profile == "quick":
         parts.append(
             _("the intervals use {n} bootstrap resamples").format(n=grouped(config.bootstrap))
         )

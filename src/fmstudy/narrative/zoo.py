@@ -45,18 +45,31 @@ def _kind_note(ev: ModelResult) -> str:
             "One deterministic fit with {support} support vectors; the probabilities' "
             "calibration folds are fixed, so there are no seeds to vary."
         ).format(support=grouped(d.get("n_support", 0)))
+    if ev.key == "knn" and d.get("weights") == "uniform":
+        return _(
+            "k-NN learns nothing: it keeps the training rows and lets the {k} nearest "
+            "(Euclidean distance on the pixels) vote, one vote each. Deterministic: no seeds "
+            "to vary."
+        ).format(k=d.get("k", "?"))
     if ev.key == "knn":
         return _(
             "k-NN learns nothing: it keeps the training rows and lets the {k} nearest "
-            "(Euclidean distance on the pixels) vote, each weighted by 1 / distance; its "
-            "training accuracy is 1 by construction. Deterministic: no seeds to vary."
+            "(Euclidean distance on the pixels) vote, each weighted by 1 / distance, so a "
+            "training image is its own decisive neighbour: its training accuracy says nothing. "
+            "Deterministic: no seeds to vary."
         ).format(k=d.get("k", "?"))
+    if ev.key == "hgb" and d.get("n_iter", 0) >= d.get("max_iter", 1):
+        return _(
+            "Boosting ran all its {n} iterations: the loss on a held-out share of the "
+            "training rows (never the test set) had not stopped improving, so more iterations may "
+            "help. One fit with a fixed random_state."
+        ).format(n=d.get("n_iter", "?"))
     if ev.key == "hgb":
         return _(
-            "Boosting stopped after {n} iterations, when the loss on a held-out share of the "
-            "training rows (never the test set) had not improved for a while; one fit with "
-            "a fixed random_state."
-        ).format(n=d.get("n_iter", "?"))
+            "Boosting stopped after {n} of at most {max} iterations, when the loss on a "
+            "held-out share of the training rows (never the test set) had stopped improving; "
+            "one fit with a fixed random_state."
+        ).format(n=d.get("n_iter", "?"), max=d.get("max_iter", "?"))
     return _(
         "One ensemble of {trees} extremely randomized trees (random split thresholds, every "
         "training row in every tree) with a fixed random_state."
@@ -75,10 +88,6 @@ def saved_note(saved) -> str:
         ).format(key=saved.key, size=size)
     if saved.policy == "none":
         return _("Not saved (--save-models none).")
-    if saved.size is None:
-        return _(
-            "Not saved: this fit came from a cache made before models were kept; --fresh refits it."
-        )
     return _(
         "Not saved: its file would be {size}, over the {limit} that --save-models small "
         "writes; --save-models all writes it."

@@ -80,7 +80,12 @@ def saved_note(saved) -> str:
     """Where a classical model was saved, or why it was not (a saved_models.SavedModel)."""
     if saved is None:
         return ""
-    size = _("{mb} MB").format(mb=num((saved.size or 0) / 1e6, 1))
+    n = saved.size or 0
+    size = (
+        _("{mb} MB").format(mb=num(n / 1e6, 1))
+        if n >= 1e5
+        else _("{kb} kB").format(kb=num(n / 1e3, 0))
+    )
     if saved.saved:
         return _(
             "Saved as models/{key}/model.skops ({size}, skops: no pickle); 'fmstudy "

@@ -123,9 +123,9 @@ def test_the_banner_names_what_was_reduced():
     )
     quick = StudyConfig(classes=(4, 5), profile="quick")
     banner = narrative.reduced_budget(quick, m, {"forest": "Forest", "svc": "SVC", "knn": "k-NN"})
-    assert (
-        "Forest, k-NN learn from a stratified 6,000 of the 24,000 training rows; SVC learns "
-        "from a stratified 2,000 of the 24,000 training rows;" in banner
+    assert (  # in alphabetical order, grouped by their rows
+        "Forest, k-NN learn from a stratified 6,000 of the 24,000 training rows; SVC "
+        "learns from a stratified 2,000 of the 24,000 training rows;" in banner
     )
     assert "logistic regressions" not in banner  # none was fitted
     assert "at most 2 epochs with 2 seeds" in banner and "not for conclusions" in banner

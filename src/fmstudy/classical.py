@@ -181,11 +181,9 @@ def times(x: np.ndarray, scale: float) -> np.ndarray:
     return x * scale
 
 
-def estimator(spec: ModelSpec, *, n_jobs: int = 1, n_trees: int | None = None, calibrated=True):
+def estimator(spec: ModelSpec, *, n_jobs: int = 1, n_trees: int | None = None):
     """The unfitted scikit-learn estimator of a spec; ``n_trees`` overrides the forest's
-    tree count (the count its out-of-bag growth chose, when it is refitted).  Without
-    ``calibrated`` the SVC is fitted without its Platt calibration: the same predictions
-    (argmax of the calibrated probabilities aside), for resampling that scores labels only."""
+    tree count (the count its out-of-bag growth chose, when it is refitted)."""
     p = spec.params
     if spec.kind == "forest":
         return RandomForestClassifier(
@@ -203,10 +201,8 @@ def estimator(spec: ModelSpec, *, n_jobs: int = 1, n_trees: int | None = None, c
         return make_pipeline(FunctionTransformer(as_float64), scale, model)
     if spec.kind == "svc":
         svc = SVC(C=p["C"], gamma=p["gamma"], kernel="rbf")
-        model = (
-            CalibratedClassifierCV(svc, method="sigmoid", cv=p["calibration_folds"], ensemble=False)
-            if calibrated
-            else svc
+        model = CalibratedClassifierCV(
+            svc, method="sigmoid", cv=p["calibration_folds"], ensemble=False
         )
         return make_pipeline(FunctionTransformer(times, kw_args={"scale": 1 / 255}), model)
     if spec.kind == "knn":
@@ -305,7 +301,9 @@ def _fit_zoo(spec, x_train, y_train, n_jobs) -> tuple[object, float, dict]:
     fit_s = time.perf_counter() - t0
     final = model[-1] if isinstance(model, Pipeline) else model
     if spec.kind == "hgb":
-        return model, fit_s, {"n_iter": int(final.n_iter_), "max_iter": int(final.max_iter)}
+        held = int(np.ceil(len(y_train) * final.validation_fraction))  # as train_test_split
+        info = {"n_iter": int(final.n_iter_), "max_iter": int(final.max_iter)}
+        return model, fit_s, {**info, "stopping_rows": held}
     if spec.kind == "svc":
         svc = final.calibrated_classifiers_[0].estimator
         return model, fit_s, {"n_support": int(np.sum(svc.n_support_))}

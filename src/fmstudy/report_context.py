@@ -115,6 +115,9 @@ def build_context(result, images: dict[str, str]) -> dict:
         "search": search_context(result, names),
         "evaluation": evaluation_context(m, labels),
         "probability_rows": [mo for mo in models if mo["ev"].log_loss is not None],
+        "clipped_note": narrative.clipped_note(
+            {k: ev for k, ev in m.models.items() if ev.log_loss is not None}, labels
+        ),
         "citation": spec.citation if spec else "",
         "licence": spec.licence_name if spec else "",
     }

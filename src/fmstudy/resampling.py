@@ -9,8 +9,7 @@ None of these functions is given the test set: each splits the training rows it 
 into parts to fit on and parts to score on.  A spec's model is built by
 :func:`fmstudy.classical.estimator`, with the tree count the forest's out-of-bag growth
 chose; a model trained on a subsample (``max_train_rows``) is resampled within the
-same subsample.  These score labels only, so an SVC is resampled without its Platt
-calibration (the same kernel machine; its probabilities are not scored here).
+same subsample.
 """
 
 from __future__ import annotations
@@ -72,7 +71,7 @@ def learning_curve_of(
     cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
     with _quiet(n_jobs):
         sizes, train, val = learning_curve(
-            estimator(spec, n_trees=n_trees, calibrated=False),
+            estimator(spec, n_trees=n_trees),
             x,
             y,
             train_sizes=list(CURVE_FRACTIONS),
@@ -115,7 +114,7 @@ def cv_scores(
     cv = RepeatedStratifiedKFold(n_splits=k, n_repeats=repeats, random_state=seed)
     with _quiet(n_jobs):
         scores = cross_val_score(
-            estimator(spec, n_trees=n_trees, calibrated=False),
+            estimator(spec, n_trees=n_trees),
             x,
             y,
             cv=cv,
@@ -135,7 +134,7 @@ def cv_scores(
 
 
 def _fit_score(spec: ModelSpec, x, y, fit_idx, score_idx, n_trees) -> float:
-    model = estimator(spec, n_trees=n_trees, calibrated=False).fit(x[fit_idx], y[fit_idx])
+    model = estimator(spec, n_trees=n_trees).fit(x[fit_idx], y[fit_idx])
     return float(model.score(x[score_idx], y[score_idx]))
 
 

@@ -61,13 +61,21 @@ from fmstudy.narrative.networks import (
     seeds_counted,
 )
 from fmstudy.narrative.notebook import accuracy_text, kept_text
-from fmstudy.narrative.zoo import TABLE3, TABLE3_MLP, saved_note, table3_applies, table3_note
+from fmstudy.narrative.zoo import (
+    TABLE3,
+    TABLE3_MLP,
+    clipped_note,
+    saved_note,
+    table3_applies,
+    table3_note,
+)
 
 __all__ = [
     "CLASSICAL_TASKS",
     "TABLE3",
     "TABLE3_MLP",
     "saved_note",
+    "clipped_note",
     "table3_applies",
     "table3_note",
     "data_source",

@@ -18,8 +18,9 @@ def probability_note(ev: ModelResult, names: dict) -> str:
     cal = ev.calibration
     if cal["source"] == "votes":
         made = _(
-            "The forest's probabilities are the fractions of its trees voting for each class. "
-            "A class no tree voted for gets 0, which would make the log-loss infinite, so for "
+            "The ensemble's probabilities are the means of its trees' leaf class fractions; "
+            "its fully grown trees have pure leaves, so these are the fractions of trees "
+            "voting for each class. A class no tree voted for gets 0, which would make the log-loss infinite, so for "
             "the log-loss they are clipped at {clip} and each row renormalised; AUC and "
             "calibration use them as they are."
         ).format(clip=num(cal["clip"], 3))
@@ -33,12 +34,18 @@ def probability_note(ev: ModelResult, names: dict) -> str:
     elif cal["source"] == "logistic":
         made = _("Its probabilities are the logistic regression's own (predict_proba).")
     elif cal["source"] == "platt":
+        used = sum(1 for b in cal["bins"] if b[2])
         made = _(
-            "An SVC gives distances from its boundaries, not probabilities: these are Platt's "
-            "sigmoid fitted to the decision values of a cross-validation on the training "
-            "rows (scikit-learn's CalibratedClassifierCV), and the predicted class is the most "
-            "probable one."
+            "An SVC gives scores, not probabilities: scikit-learn turns its one-vs-one votes "
+            "into one score per class (the vote count plus a small tie-breaking term), and "
+            "these are calibrated by one sigmoid per class (Platt) on a cross-validation of "
+            "the training rows, then renormalised; the predicted class is the most probable."
         )
+        if used <= 3:
+            made += " " + _(
+                "The votes dominate the scores, so its confidences are coarse: here they fill "
+                "{n} of the 10 reliability bins, and its calibration figures say little."
+            ).format(n=used)
     elif cal["source"] == "boosting":
         made = _("Its probabilities are the softmax of the boosted trees' summed scores.")
     else:

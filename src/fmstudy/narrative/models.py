@@ -233,11 +233,15 @@ def comparison_summary(m: StudyMetrics, labels: dict) -> str:
 
 def leaderboard_note(m: StudyMetrics) -> str:
     """What the summary table's rows are: one run per model, and where the spread is."""
-    text = _(
-        "Each row is one run: for a network the seed chosen on validation accuracy, for a "
-        "forest with seeds the one chosen on out-of-bag accuracy; fit s are that run's "
-        "training seconds."
-    )
+    seeded = m.networks or any("oob_per_seed" in mo.details for mo in m.models.values())
+    if seeded:
+        text = _(
+            "Each row is one run: for a network the seed chosen on validation accuracy, for a "
+            "forest with seeds the one chosen on out-of-bag accuracy; fit s are that run's "
+            "training seconds."
+        )
+    else:
+        text = _("Each row is one fit; fit s are its training seconds.")
     if m.networks:
         spread = listed(
             f"{n.name} {num(n.test_acc_mean)} ± {num(n.test_acc_sd)}" for n in m.networks.values()
@@ -263,15 +267,27 @@ def verdict_rule(m: StudyMetrics, config: StudyConfig) -> str:
             n_pairs,
         ).format(alpha=num(ALPHA, 2), n=n_pairs)
         + " "
-        + _(
-            "For models trained with several seeds the seeds are paired by index, every seed pair "
-            "is tested and the largest p counts; a model with one fit takes part with that fit. "
-            "Otherwise the two are indistinguishable here. The table shows, for each pair, the "
-            "seed pair whose p counts. The test is paired, so overlapping intervals do not make "
-            "two models indistinguishable. The 95 % intervals are percentile intervals of {boot} "
-            "bootstrap resamples of the {n_test} test images (bootstrap seed {seed}): they cover "
-            "test-set sampling only, not training randomness, whose spread over seeds task 5's "
-            "table shows."
+        + (
+            _(
+                "For models trained with several seeds the seeds are paired by index, every seed pair "
+                "is tested and the largest p counts; a model with one fit takes part with that fit. "
+                "Otherwise the two are indistinguishable here. The table shows, for each pair, the "
+                "seed pair whose p counts. The test is paired, so overlapping intervals do not make "
+                "two models indistinguishable. The 95 % intervals are percentile intervals of {boot} "
+                "bootstrap resamples of the {n_test} test images (bootstrap seed {seed}): they cover "
+                "test-set sampling only, not training randomness, whose spread over seeds task 5's "
+                "table shows."
+            )
+            if m.networks
+            else _(
+                "For models trained with several seeds the seeds are paired by index, every seed pair "
+                "is tested and the largest p counts; a model with one fit takes part with that fit. "
+                "Otherwise the two are indistinguishable here. The table shows, for each pair, the "
+                "seed pair whose p counts. The test is paired, so overlapping intervals do not make "
+                "two models indistinguishable. The 95 % intervals are percentile intervals of {boot} "
+                "bootstrap resamples of the {n_test} test images (bootstrap seed {seed}): they cover "
+                "test-set sampling only, not training randomness."
+            )
         ).format(boot=grouped(config.bootstrap), n_test=grouped(n_test), seed=config.seed)
     )
 
@@ -281,9 +297,12 @@ def reduced_budget(config: StudyConfig, m: StudyMetrics, labels: dict) -> str | 
     every model had the full budget."""
     rows = m.task1["splits"]["train"]["kept"]
     fewer = sorted(
-        (labels[k], mo.details["train_rows"])
-        for k, mo in m.models.items()
-        if mo.details.get("train_rows", rows) < rows and mo.task in CLASSICAL_TASKS
+        (
+            (labels[k], mo.details["train_rows"])
+            for k, mo in m.models.items()
+            if mo.details.get("train_rows", rows) < rows and mo.task in CLASSICAL_TASKS
+        ),
+        key=lambda item: item[0].lower(),
     )
     parts = []
     for n in sorted({n for _label, n in fewer}, reverse=True):

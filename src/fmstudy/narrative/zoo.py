@@ -42,38 +42,56 @@ def _kind_note(ev: ModelResult) -> str:
     d = ev.details
     if ev.key == "svc":
         return _(
-            "One deterministic fit with {support} support vectors; the probabilities' "
-            "calibration folds are fixed, so there are no seeds to vary."
+            "Three cross-validation fits make the decision values its probabilities are "
+            "calibrated on, then one fit on all its rows keeps {support} support vectors (the "
+            "fit seconds count all four). Deterministic given its training rows: no seeds to "
+            "vary."
         ).format(support=grouped(d.get("n_support", 0)))
     if ev.key == "knn" and d.get("weights") == "uniform":
         return _(
             "k-NN learns nothing: it keeps the training rows and lets the {k} nearest "
-            "(Euclidean distance on the pixels) vote, one vote each. Deterministic: no seeds "
-            "to vary."
+            "(Euclidean distance on the pixels) vote, one vote each. Deterministic given its "
+            "training rows: no seeds to vary."
         ).format(k=d.get("k", "?"))
     if ev.key == "knn":
         return _(
             "k-NN learns nothing: it keeps the training rows and lets the {k} nearest "
             "(Euclidean distance on the pixels) vote, each weighted by 1 / distance, so a "
             "training image is its own decisive neighbour: its training accuracy says nothing. "
-            "Deterministic: no seeds to vary."
+            "Deterministic given its training rows: no seeds to vary."
         ).format(k=d.get("k", "?"))
-    if ev.key == "hgb" and d.get("n_iter", 0) >= d.get("max_iter", 1):
+    if ev.key == "hgb":
+        return (
+            _hgb_note(d)
+            + " "
+            + _(
+                "The trees learnt from {fit} of its rows; the other {held} (never the test set) "
+                "only decided when to stop."
+            ).format(
+                fit=grouped(d.get("train_rows", 0) - d.get("stopping_rows", 0)),
+                held=grouped(d.get("stopping_rows", 0)),
+            )
+        )
+    return _(
+        "One ensemble of {trees} extremely randomized trees (random split thresholds, every "
+        "training row in every tree) with a fixed random_state. Its fully grown trees fit "
+        "every training row, so its training accuracy is about 1 by construction and says "
+        "nothing about new images; with no bootstrap there is no out-of-bag estimate either."
+    ).format(trees=d.get("n_trees", "?"))
+
+
+def _hgb_note(d: dict) -> str:
+    if d.get("n_iter", 0) >= d.get("max_iter", 1):
         return _(
             "Boosting ran all its {n} iterations: the loss on a held-out share of the "
             "training rows (never the test set) had not stopped improving, so more iterations may "
             "help. One fit with a fixed random_state."
         ).format(n=d.get("n_iter", "?"))
-    if ev.key == "hgb":
-        return _(
-            "Boosting stopped after {n} of at most {max} iterations, when the loss on a "
-            "held-out share of the training rows (never the test set) had stopped improving; "
-            "one fit with a fixed random_state."
-        ).format(n=d.get("n_iter", "?"), max=d.get("max_iter", "?"))
     return _(
-        "One ensemble of {trees} extremely randomized trees (random split thresholds, every "
-        "training row in every tree) with a fixed random_state."
-    ).format(trees=d.get("n_trees", "?"))
+        "Boosting stopped after {n} of at most {max} iterations, when the loss on a "
+        "held-out share of the training rows (never the test set) had stopped improving; "
+        "one fit with a fixed random_state."
+    ).format(n=d.get("n_iter", "?"), max=d.get("max_iter", "?"))
 
 
 def saved_note(saved) -> str:
@@ -114,3 +132,17 @@ def table3_note(ev: ModelResult, t1: dict) -> str:
         acc=num(ev.accuracy),
         points=num((ev.accuracy - ref) * 100, 1, True),
     )
+
+
+def clipped_note(models: dict, labels: dict) -> str:
+    """Which log-losses come from clipped vote fractions, so are not comparable."""
+    from fmstudy.probabilities import VOTE_CLIP, VOTED
+
+    clipped = [labels[k] for k, ev in models.items() if ev.calibration.get("source") in VOTED]
+    if not clipped:
+        return ""
+    return _(
+        "The log-loss of {models} is computed from vote fractions clipped at {clip} (a class "
+        "nobody voted for would get 0): it depends on that clip and is not comparable with "
+        "the others'."
+    ).format(models=", ".join(clipped), clip=num(VOTE_CLIP, 3))

@@ -37,6 +37,7 @@ MANIFEST_PACKAGES = (
     "torch",
     "optuna",
     "jinja2",
+    "skops",  # the format of the saved classical models
 )
 
 

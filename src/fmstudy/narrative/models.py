@@ -267,28 +267,16 @@ def verdict_rule(m: StudyMetrics, config: StudyConfig) -> str:
             n_pairs,
         ).format(alpha=num(ALPHA, 2), n=n_pairs)
         + " "
-        + (
-            _(
-                "For models trained with several seeds the seeds are paired by index, every seed pair "
-                "is tested and the largest p counts; a model with one fit takes part with that fit. "
-                "Otherwise the two are indistinguishable here. The table shows, for each pair, the "
-                "seed pair whose p counts. The test is paired, so overlapping intervals do not make "
-                "two models indistinguishable. The 95 % intervals are percentile intervals of {boot} "
-                "bootstrap resamples of the {n_test} test images (bootstrap seed {seed}): they cover "
-                "test-set sampling only, not training randomness, whose spread over seeds task 5's "
-                "table shows."
-            )
-            if m.networks
-            else _(
-                "For models trained with several seeds the seeds are paired by index, every seed pair "
-                "is tested and the largest p counts; a model with one fit takes part with that fit. "
-                "Otherwise the two are indistinguishable here. The table shows, for each pair, the "
-                "seed pair whose p counts. The test is paired, so overlapping intervals do not make "
-                "two models indistinguishable. The 95 % intervals are percentile intervals of {boot} "
-                "bootstrap resamples of the {n_test} test images (bootstrap seed {seed}): they cover "
-                "test-set sampling only, not training randomness."
-            )
+        + _(
+            "For models trained with several seeds the seeds are paired by index, every seed pair "
+            "is tested and the largest p counts; a model with one fit takes part with that fit. "
+            "Otherwise the two are indistinguishable here. The table shows, for each pair, the "
+            "seed pair whose p counts. The test is paired, so overlapping intervals do not make "
+            "two models indistinguishable. The 95 % intervals are percentile intervals of {boot} "
+            "bootstrap resamples of the {n_test} test images (bootstrap seed {seed}): they cover "
+            "test-set sampling only, not training randomness."
         ).format(boot=grouped(config.bootstrap), n_test=grouped(n_test), seed=config.seed)
+        + (" " + _("Task 5's table shows the spread over seeds.") if m.networks else "")
     )
 
 

@@ -145,7 +145,7 @@ def test_every_model_goes_through_the_same_evaluation(digits_study):
     assert m.models["svc"].calibration["source"] == "platt"
     md = (root / "report" / "report.md").read_text()
     assert "## More classifiers: RBF support vector classifier (C = 10)" in md
-    assert "Platt's sigmoid" in md and "k-NN learns nothing" in md
+    assert "one sigmoid per class (Platt)" in md and "k-NN learns nothing" in md
     assert "Xiao et al." not in md  # Table 3 is about all ten Fashion-MNIST classes only
 
 
@@ -204,6 +204,8 @@ def test_small_skips_a_large_file_says_so_and_all_refits_to_write_it(
     everything = run_study(cfg, data_dir=tmp_path / "data", save_models="all")
     assert everything.saved_models["knn"].saved
     assert everything.predictions.equals(first.predictions)
+    fresh = run_study(cfg, data_dir=tmp_path / "data", fresh=True)  # refits, then saves
+    assert fresh.saved_models["logreg_std"].saved and "svc" in fresh.estimators
     none = run_study(cfg, data_dir=tmp_path / "data", save_models="none")
     none.save(tmp_path / "none")
     assert not (tmp_path / "none" / "models").exists()

@@ -162,9 +162,9 @@ class FitCache:
 
         return self._guarded(key, read)
 
-    def keep_fit(self, key: str, fit: FitResult) -> FitResult:
-        """Predictions and probabilities first, then the sealed JSON that marks the entry
-        complete; each atomic."""
+    def keep_fit(self, key: str, fit: FitResult, model_data: bytes | None = None) -> FitResult:
+        """Predictions, probabilities and (when given) the model's skops file first, then
+        the sealed JSON that marks the entry complete; each atomic."""
         self.folder.mkdir(parents=True, exist_ok=True)
         raw = _npy(fit.y_pred)
         raw_p = _npy(fit.proba)
@@ -180,24 +180,16 @@ class FitCache:
             "probabilities_sha256": _sha(raw_p),
             "model_bytes": fit.model_bytes,
         }
+        if model_data is not None:
+            write_bytes(self.folder / f"{key}.skops", model_data)
+            meta["model_sha256"] = _sha(model_data)
         write_bytes(self.folder / f"{key}.json", _sealed(meta))
         return fit
 
-    def keep_model(self, key: str, data: bytes | None, size: int) -> None:
-        """Add a kept fit's model file (skops bytes; None: too large to keep, its size
-        only) to its entry: the file first, then the entry's record again."""
-        meta_path = self.folder / f"{key}.json"
-        meta = _unsealed(meta_path.read_bytes())
-        meta["model_bytes"] = size
-        meta.pop("model_sha256", None)
-        if data is not None:
-            write_bytes(self.folder / f"{key}.skops", data)
-            meta["model_sha256"] = _sha(data)
-        write_bytes(meta_path, _sealed(meta))
-
     def load_model_data(self, key: str) -> bytes | None:
         """The skops file kept with a fit, checked against its hash; None when the fit was
-        kept without it (or it is damaged)."""
+        kept without it (or it is damaged).  Read also under ``fresh``: the caller asks for
+        the file of a fit it has just loaded or made."""
         meta = self.folder / f"{key}.json"
 
         def read():
@@ -209,7 +201,7 @@ class FitCache:
                 raise Damaged("its model file fails its checksum")
             return data
 
-        return None if self.fresh or not meta.is_file() else self._guarded(key, read)
+        return self._guarded(key, read) if meta.is_file() else None  # written by this run too
 
     # --- resampling results (learning curves, --cv, 5x2cv): one sealed JSON record each
 

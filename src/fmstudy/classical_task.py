@@ -75,7 +75,7 @@ def run_classical(
     (when it was fitted now or its file is in the cache) and saved as ``save_models`` says."""
     specs = study_specs(config)
     out = ClassicalRuns()
-    fits, cached, keys = _fit_all(config, sub, cache, jobs, steps, specs)
+    fits, cached, keys = _fit_all(config, sub, cache, jobs, steps, specs, save_models)
     for key in dict.fromkeys(s.model_key for s in specs):
         mine = [s for s in specs if s.model_key == key]
         group = [fits[s.key] for s in mine]
@@ -113,23 +113,17 @@ def run_classical(
 
 
 def _keep_estimator(out, config, sub, cache, jobs, spec, rep, cache_key, policy) -> None:
-    """The representative's fitted estimator and what the report saves of it.  A fit made
-    now is measured as a skops file, kept in the cache beside its predictions when small
-    (or ``--save-models all``); a cached one is read back from there, and refitted only
-    when the report wants a file the cache did not keep."""
-    data = None if rep.model is not None else cache.load_model_data(cache_key)
-    small = rep.model_bytes is None or rep.model_bytes <= saved_models.SMALL_MODEL_BYTES
-    if rep.model is None and data is None and (policy == "all" or policy == "small" and small):
+    """The representative's fitted estimator (made now, or read back from its file in
+    the cache; refitted only when ``--save-models all`` wants a file the cache did not
+    keep) and what the report saves of it."""
+    data = cache.load_model_data(cache_key)
+    if data is None and policy == "all":
         x_train = sub.x_train.reshape(len(sub.x_train), -1)
         x_test = sub.x_test.reshape(len(sub.x_test), -1)
-        rep = cache.keep_fit(cache_key, fit_model(spec, x_train, sub.y_train, x_test, jobs))
+        rep = _fit_and_keep(spec, x_train, sub.y_train, x_test, jobs, cache, cache_key, policy)
+        data = cache.load_model_data(cache_key)
     estimator = rep.model
-    if estimator is not None:
-        data = saved_models.dump(estimator)
-        rep = replace(rep, model_bytes=len(data))
-        keep = policy == "all" or len(data) <= saved_models.SMALL_MODEL_BYTES
-        cache.keep_model(cache_key, data if keep else None, len(data))
-    elif data is not None:
+    if estimator is None and data is not None:
         estimator = saved_models.loads(data, f"the cached {spec.model_key} model")
     if estimator is not None:
         out.estimators[spec.model_key] = estimator
@@ -143,12 +137,19 @@ def _keep_estimator(out, config, sub, cache, jobs, spec, rep, cache_key, policy)
     )
 
 
-def _fit_and_keep(spec, x_train, y_train, x_test, n_jobs, cache: FitCache, key: str) -> FitResult:
-    return cache.keep_fit(key, fit_model(spec, x_train, y_train, x_test, n_jobs=n_jobs))
+def _fit_and_keep(
+    spec, x_train, y_train, x_test, n_jobs, cache: FitCache, key: str, policy: str
+) -> FitResult:
+    """A fit made now, kept in the cache with its skops file when that is small (or
+    ``--save-models all``) and its size always: an interrupted run resumes complete."""
+    fit = fit_model(spec, x_train, y_train, x_test, n_jobs=n_jobs)
+    data = saved_models.dump(fit.model)
+    keep = policy == "all" or len(data) <= saved_models.SMALL_MODEL_BYTES
+    return cache.keep_fit(key, replace(fit, model_bytes=len(data)), data if keep else None)
 
 
 def _fit_all(
-    config, sub, cache, jobs, steps, specs
+    config, sub, cache, jobs, steps, specs, policy
 ) -> tuple[dict[str, FitResult], set[str], dict[str, str]]:
     """Each fit from the cache if it is there, else fitted (in parallel where the config
     asks for it: independent single-threaded fits, longest first) and kept.  Returns the
@@ -167,7 +168,9 @@ def _fit_all(
         if config.parallel_fits and jobs > 1 and len(todo) > 1:
             runner = Parallel(n_jobs=min(jobs, len(todo)), return_as="generator_unordered")
             for fit in runner(
-                delayed(_fit_and_keep)(s, x_train, sub.y_train, x_test, 1, cache, keys[s.key])
+                delayed(_fit_and_keep)(
+                    s, x_train, sub.y_train, x_test, 1, cache, keys[s.key], policy
+                )
                 for s in todo
             ):
                 fits[fit.key] = fit
@@ -175,7 +178,7 @@ def _fit_all(
         else:
             for s in todo:
                 fits[s.key] = _fit_and_keep(
-                    s, x_train, sub.y_train, x_test, jobs, cache, keys[s.key]
+                    s, x_train, sub.y_train, x_test, jobs, cache, keys[s.key], policy
                 )
                 advance()
     return fits, cached, keys

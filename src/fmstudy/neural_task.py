@@ -21,16 +21,13 @@ import numpy as np
 from fmstudy.cache import FitCache
 from fmstudy.compare import model_result, representative
 from fmstudy.config import StudyConfig
-from fmstudy.data import load_dataset, resolve_data_dir
 from fmstudy.devices import device_params
-from fmstudy.errors import FmstudyError
 from fmstudy.i18n import N_
 from fmstudy.networks import NetSpec
-from fmstudy.own_data import DataOptions
 from fmstudy.progress import Steps
 from fmstudy.results import ModelResult, NetworkResult, SavedEvaluation
 from fmstudy.saved_networks import load_model, predict, read_meta, saved_dataset
-from fmstudy.subsets import Subset, select_classes
+from fmstudy.subsets import Subset, saved_subset
 from fmstudy.training import TrainRun, train_subset
 
 
@@ -184,14 +181,7 @@ def evaluate_saved(path: Path, dataset: str | None = None, data_dir=None) -> Sav
     trained on, from the data set its spec.json records unless ``dataset`` says another."""
     spec, classes, net, scaler = load_model(path)
     name = dataset or saved_dataset(path)
-    options = DataOptions.from_dict(read_meta(path).get("data_options") or {})
-    ds = load_dataset(name, resolve_data_dir(data_dir), options=options)
-    if max(classes) >= len(ds.class_names):
-        raise FmstudyError(
-            f"the network was trained on classes {list(classes)}; {name} has only "
-            f"{len(ds.class_names)} (0-{len(ds.class_names) - 1}): choose its data set with --dataset"
-        )
-    sub = select_classes(ds, classes)
+    sub = saved_subset(classes, name, read_meta(path).get("data_options"), data_dir)
     y_pred, proba = predict(net, spec, scaler, sub.x_test, classes, probabilities=True)
     label = network_label(spec)
     result = model_result(

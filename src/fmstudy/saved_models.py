@@ -23,11 +23,9 @@ import numpy as np
 
 from fmstudy import checks
 from fmstudy.compare import model_result
-from fmstudy.data import load_dataset, resolve_data_dir
 from fmstudy.errors import FmstudyError
-from fmstudy.own_data import DataOptions
 from fmstudy.results import SavedEvaluation
-from fmstudy.subsets import Subset, select_classes
+from fmstudy.subsets import Subset, saved_subset
 
 SAVE_CHOICES = ("none", "small", "all")  # --save-models
 SMALL_MODEL_BYTES = 10_000_000  # --save-models small: larger model files are not written
@@ -180,7 +178,9 @@ def evaluate_saved(path: Path, dataset: str | None = None, data_dir=None) -> Sav
 
         return evaluate_network(path, dataset, data_dir)
     estimator, meta = load_model(path)
-    sub = test_subset(meta, dataset, data_dir)
+    sub = saved_subset(
+        meta["classes"], dataset or meta["dataset"], meta.get("data_options"), data_dir
+    )
     proba = predict_proba(estimator, meta, sub.x_test)
     y_pred = np.asarray(meta["classes"])[proba.argmax(axis=1)]
     from fmstudy.classical import PROBABILITY_SOURCES
@@ -205,18 +205,3 @@ def evaluate_saved(path: Path, dataset: str | None = None, data_dir=None) -> Sav
         list(sub.class_names),
         result,
     )
-
-
-def test_subset(meta: dict, dataset: str | None, data_dir) -> Subset:
-    """The classes a saved model learnt, from its data set (or ``dataset``), split again
-    as it was."""
-    classes = meta["classes"]
-    name = dataset or meta["dataset"]
-    options = DataOptions.from_dict(meta.get("data_options") or {})
-    ds = load_dataset(name, resolve_data_dir(data_dir), options=options)
-    if max(classes) >= len(ds.class_names):
-        raise FmstudyError(
-            f"the model was trained on classes {list(classes)}; {name} has only "
-            f"{len(ds.class_names)} (0-{len(ds.class_names) - 1}): choose its data set with --dataset"
-        )
-    return select_classes(ds, classes)

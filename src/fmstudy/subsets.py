@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from fmstudy.data import Dataset, load_dataset, to_frame
+from fmstudy.data import Dataset, load_dataset, resolve_data_dir, to_frame
 from fmstudy.errors import FmstudyError
 from fmstudy.groups import parse_groups, resolve_classes
-from fmstudy.own_data import dataset_spec
+from fmstudy.own_data import DataOptions, dataset_spec
 
 
 @dataclass(frozen=True)
@@ -157,3 +157,16 @@ def dataset_report(
     report["hashes_ok"] = True  # load_dataset raises on any mismatch
     report["license"] = spec.license
     return report
+
+
+def saved_subset(classes, name: str, data_options: dict | None, data_dir=None) -> Subset:
+    """The classes a saved model learnt, from data set ``name`` split again with the
+    options it recorded: what ``fmstudy evaluate`` tests it on."""
+    options = DataOptions.from_dict(data_options or {})
+    ds = load_dataset(name, resolve_data_dir(data_dir), options=options)
+    if max(classes) >= len(ds.class_names):
+        raise FmstudyError(
+            f"the model was trained on classes {list(classes)}; {name} has only "
+            f"{len(ds.class_names)} (0-{len(ds.class_names) - 1}): choose its data set with --dataset"
+        )
+    return select_classes(ds, classes)

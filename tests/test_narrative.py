@@ -156,3 +156,14 @@ def test_pca_text_quotes_its_checks():
     text = " ".join(narrative.pca_text({"checks": checks}))
     assert "by hand is 12.35" in text and "PC1 explains 25.0 %" in text
     assert "7 components are needed for 90 %" in text
+
+
+def test_table3_is_quoted_only_on_all_ten_fashion_mnist_classes():
+    svc = replace(model("svc", 0.8885), task="zoo")
+    ten = {"dataset": "fashion-mnist", "classes": list(range(10))}
+    text = narrative.table3_note(svc, ten)
+    assert "Xiao et al. (2017, Table 3) report 0.897 for the best SVC" in text
+    assert "chosen on the test set; this one is 0.8885 (−0.9 points)" in text
+    assert narrative.table3_note(svc, {**ten, "classes": [4, 5, 6, 7]}) == ""
+    assert narrative.table3_note(svc, {**ten, "dataset": "mnist"}) == ""
+    assert narrative.table3_note(replace(svc, key="extra-trees"), ten) == ""  # not in Table 3

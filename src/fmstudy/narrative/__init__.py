@@ -63,7 +63,6 @@ from fmstudy.narrative.networks import (
 from fmstudy.narrative.notebook import accuracy_text, kept_text
 from fmstudy.narrative.zoo import (
     TABLE3,
-    TABLE3_MLP,
     clipped_note,
     saved_note,
     table3_applies,
@@ -73,7 +72,6 @@ from fmstudy.narrative.zoo import (
 __all__ = [
     "CLASSICAL_TASKS",
     "TABLE3",
-    "TABLE3_MLP",
     "saved_note",
     "clipped_note",
     "table3_applies",

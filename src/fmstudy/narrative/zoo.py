@@ -18,7 +18,6 @@ TABLE3 = {
     "knn": (0.854, N_("k-nearest neighbours")),
     "hgb": (0.880, N_("gradient boosting")),
 }
-TABLE3_MLP = 0.871  # their best MLPClassifier
 
 
 def table3_applies(t1: dict) -> bool:

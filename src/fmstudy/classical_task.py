@@ -127,12 +127,11 @@ def _keep_estimator(out, config, sub, cache, jobs, spec, rep, cache_key, policy)
         estimator = saved_models.loads(data, f"the cached {spec.model_key} model")
     if estimator is not None:
         out.estimators[spec.model_key] = estimator
-    options = asdict(config.data_options()) if sub.dataset.info.get("source") != "idx" else {}
     out.saved[spec.model_key] = saved_models.SavedModel(
         spec.model_key,
         rep.model_bytes,
         data if data is not None and saved_models.wanted(policy, rep.model_bytes) else None,
-        saved_models.model_meta(spec, rep, sub, options),
+        saved_models.model_meta(spec, rep, sub),
         policy,
     )
 

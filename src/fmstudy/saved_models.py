@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -89,10 +89,14 @@ def loads(data: bytes, where: str):
         raise FmstudyError(f"cannot read the saved model {where}: {exc}") from None
 
 
-def model_meta(spec, fit, sub: Subset, data_options: dict) -> dict:
-    """What model.json records: the model, its classes and the data to test it on again."""
+def model_meta(spec, fit, sub: Subset) -> dict:
+    """What model.json records: the model, its classes and the data to test it on again
+    (own data and digits: the split and size they were loaded with, as for networks)."""
     from fmstudy.image_files import border_level
+    from fmstudy.own_data import options_of
 
+    info = sub.dataset.info
+    data_options = asdict(options_of(info)) if info.get("source") != "idx" else {}
     return {
         "key": spec.model_key,
         "kind": spec.kind,
@@ -128,22 +132,7 @@ def read_meta(path: Path) -> dict:
     """A saved classical model's model.json, checked."""
     path = Path(path)
     folder = path.parent if path.is_file() else path
-    try:
-        meta = json.loads(checks.read_text(folder / META_FILE, META_FILE))
-    except json.JSONDecodeError as exc:
-        raise FmstudyError(f"cannot read the saved model in {folder}: {exc}") from None
-    if not isinstance(meta, dict) or not isinstance(meta.get("classes"), list):
-        raise FmstudyError(f"{folder / META_FILE} does not describe a saved model")
-    for c in meta["classes"]:
-        checks.integer(c, "saved model class", low=0, high=1000)
-    if len(set(meta["classes"])) < 2:
-        raise FmstudyError(f"{folder / META_FILE} names fewer than two classes")
-    checks.text(meta.setdefault("dataset", "fashion-mnist"), "saved model data set")
-    shape = meta.get("image_shape")
-    if not isinstance(shape, list) or len(shape) not in (2, 3):
-        raise FmstudyError(f"{folder / META_FILE}: image_shape must be [H, W] or [H, W, C]")
-    for n in shape:
-        checks.integer(n, "saved model image_shape", low=1, high=4096)
+    meta = checks.saved_meta(folder / META_FILE, "model")
     meta["folder"] = str(folder)
     return meta
 

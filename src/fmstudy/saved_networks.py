@@ -64,23 +64,8 @@ def read_meta(path: Path) -> dict:
             f"{folder} is not a saved fmstudy model (a network's spec.json and "
             "model.safetensors, or a classical model's model.json and model.skops)"
         )
-    try:
-        meta = json.loads(checks.read_text(folder / "spec.json", "spec.json"))
-    except json.JSONDecodeError as exc:
-        raise FmstudyError(f"cannot read the saved network in {folder}: {exc}") from None
-    if not isinstance(meta, dict) or not isinstance(meta.get("classes"), list):
-        raise FmstudyError(f"{folder / 'spec.json'} does not describe a saved network")
+    meta = checks.saved_meta(folder / "spec.json", "network", default_shape=[28, 28])
     meta["spec"] = NetSpec.from_dict(meta.get("spec"))
-    for c in meta["classes"]:
-        checks.integer(c, "saved network class", low=0, high=1000)
-    if len(set(meta["classes"])) < 2:
-        raise FmstudyError(f"{folder / 'spec.json'} names fewer than two classes")
-    checks.text(meta.setdefault("dataset", "fashion-mnist"), "saved network data set")
-    shape = meta.setdefault("image_shape", [28, 28])
-    if not isinstance(shape, list) or len(shape) not in (2, 3):
-        raise FmstudyError(f"{folder / 'spec.json'}: image_shape must be [H, W] or [H, W, C]")
-    for n in shape:
-        checks.integer(n, "saved network image_shape", low=1, high=4096)
     return meta
 
 

@@ -21,17 +21,33 @@ from cycler import cycler
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, ScalarFormatter
 
+from fmstudy import escape
 from fmstudy.i18n import decimal_symbol, pct
 from fmstudy.i18n import gettext as _
 
 PALETTE = sns.color_palette("deep")
 
 
+def _as_text(value):
+    """A drawing argument with every string in it (alone, in a list or tuple, or as a
+    dict's value) escaped for matplotlib: names are drawn as text, never as mathtext."""
+    if isinstance(value, str):
+        return escape.mpl(value)
+    if isinstance(value, (list, tuple)) and any(isinstance(v, str) for v in value):
+        return type(value)(escape.mpl(v) if isinstance(v, str) else v for v in value)
+    if isinstance(value, dict) and any(isinstance(v, str) for v in value.values()):
+        return {k: escape.mpl(v) if isinstance(v, str) else v for k, v in value.items()}
+    return value
+
+
 def styled(draw):
-    """Draw inside seaborn's whitegrid style and deep palette, then lay the figure out."""
+    """Draw inside seaborn's whitegrid style and deep palette, then lay the figure out.
+    Every string argument (titles, class and model names) is escaped for matplotlib."""
 
     @functools.wraps(draw)
     def wrapper(*args, **kwargs) -> Figure:
+        args = tuple(_as_text(a) for a in args)
+        kwargs = {k: _as_text(v) for k, v in kwargs.items()}
         with (
             sns.axes_style("whitegrid"),
             sns.plotting_context("notebook"),

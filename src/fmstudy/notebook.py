@@ -17,6 +17,7 @@ assignment's questions.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import tempfile
 import time
@@ -39,6 +40,7 @@ from fmstudy.report import templates
 from fmstudy.report_context import dataset_title
 
 KERNEL = "python3"
+_CELL = re.compile(r"^%% (markdown|code)\n(.*?)(?=^%% (?:markdown|code)$|\Z)", re.M | re.S)
 
 
 def _network_code(spec: dict) -> str:
@@ -114,10 +116,11 @@ def build_notebook(cfg: StudyConfig, *, exercise: bool = False) -> nbformat.Note
             "networks": [(d["name"], _network_code(d)) for d in cfg.networks],
             "own_data": dataset_spec(cfg.dataset).source != "idx",
         }
-        text = templates(autoescape=False).get_template("notebook.j2").render(**ctx)
+        text = templates("notebook").get_template("notebook.j2").render(**ctx)
     nb = nbformat.v4.new_notebook()
-    for chunk in text.split("%% ")[1:]:
-        kind, _newline, source = chunk.partition("\n")
+    # A cell starts at a line that is exactly "%% markdown" or "%% code"; no user text can
+    # make one: it reaches markdown only through |md (one line) and code only as |py.
+    for kind, source in _CELL.findall(text):
         source = source.strip("\n")
         if source:
             make = (

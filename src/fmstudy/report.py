@@ -21,11 +21,12 @@ import shutil
 import tempfile
 from fnmatch import fnmatch
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 from jinja2 import Environment, PackageLoader
 
-from fmstudy import checks
+from fmstudy import checks, escape
 from fmstudy.atomic import building_dir
 from fmstudy.cache import copy_saved
 from fmstudy.config import StudyConfig
@@ -119,12 +120,17 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
-def templates(autoescape: bool) -> Environment:
-    """The templates with gettext (Jinja2's i18n extension, fed the current language) and
-    the number filters of :mod:`fmstudy.i18n`."""
+def templates(kind: str) -> Environment:
+    """The templates for one output ``kind`` (``html``, ``markdown`` or ``notebook``) with
+    gettext (Jinja2's i18n extension, fed the current language), the number filters of
+    :mod:`fmstudy.i18n` and that output's escaping (:mod:`fmstudy.escape`): HTML
+    autoescaped; in Markdown every printed value escaped unless it is ``escape.Raw``; in
+    the notebook, values reach code cells only as ``|py`` literals and markdown cells
+    only through ``|md``."""
     env = Environment(
         loader=PackageLoader("fmstudy", "templates"),
-        autoescape=autoescape,
+        autoescape=kind == "html",
+        finalize=escape.markdown_value if kind == "markdown" else None,
         trim_blocks=True,
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
@@ -136,7 +142,11 @@ def templates(autoescape: bool) -> Environment:
         pct=pct,
         sig=sig,
         signed=lambda x, digits=2: num(x, digits, sign=True),
-        py=repr,  # a Python literal, in the notebook's code cells
+        py=lambda v: escape.Raw(repr(v)),  # a Python literal, in the notebook's code cells
+        md=escape.markdown,
+        code=escape.code_span,
+        codeblock=escape.code_block,
+        link=lambda path: escape.Raw(quote(path)),  # a relative link in Markdown
     )
     return env
 
@@ -169,9 +179,9 @@ def write_report(result, out: Path, *, force: bool = False) -> Path:
             table.to_csv(tmp / f"{name}.csv", index=False)
         with language(result.config.lang):
             ctx = build_context(result, images)
-            html = templates(autoescape=True).get_template("report.html.j2").render(**ctx)
-            md_images = {k: f"figures/{k}.png" for k in images}
-            md = templates(autoescape=False).get_template("report.md.j2")
+            html = templates("html").get_template("report.html.j2").render(**ctx)
+            md_images = {k: escape.Raw(f"figures/{quote(k)}.png") for k in images}
+            md = templates("markdown").get_template("report.md.j2")
             markdown = md.render(**{**ctx, "img": md_images})
         (tmp / "index.html").write_text(html)
         (tmp / "report.md").write_text(markdown)
@@ -193,6 +203,6 @@ def overview_pages(overview) -> tuple[str, str]:
     """The all-groups overview (an all_groups.AllGroups) as HTML and Markdown, in the
     current language."""
     ctx = overview_context(overview)
-    html = templates(autoescape=True).get_template("groups.html.j2").render(**ctx)
-    markdown = templates(autoescape=False).get_template("groups.md.j2").render(**ctx)
+    html = templates("html").get_template("groups.html.j2").render(**ctx)
+    markdown = templates("markdown").get_template("groups.md.j2").render(**ctx)
     return html, markdown

@@ -50,7 +50,7 @@ def integer(value, what: str, *, low=None, high=None) -> int:
 
 def choice(value, what: str, valid) -> str:
     """One of ``valid``; the message lists them."""
-    if value not in valid:
+    if not isinstance(value, str | int) or isinstance(value, bool) or value not in valid:
         raise FmstudyError(f"unknown {what} {value!r}: choose one of {', '.join(map(str, valid))}")
     return value
 
@@ -108,6 +108,20 @@ def read_text(path, what: str, *, limit: int = MAX_FILE_BYTES) -> str:
         raise FmstudyError(f"cannot read {what} {path}: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise FmstudyError(f"{what} {path} is not UTF-8 text") from None
+
+
+def read_json(path, what: str, *, limit: int = MAX_FILE_BYTES):
+    """The JSON in a user's file (see :func:`read_text`), or one line saying why not: not
+    JSON, a number too long to convert (over 4,300 digits) or nesting too deep to read."""
+    text = read_text(path, what, limit=limit)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FmstudyError(f"{what} {path} is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise FmstudyError(f"{what} {path} nests too deeply to be an fmstudy file") from None
+    except ValueError as exc:  # int('9' * 5000): Python's limit on integer digits
+        raise FmstudyError(f"{what} {path} holds a number too long to read ({exc})") from None
 
 
 def image_size(value, what: str = "--image-size") -> tuple[int, int]:

@@ -32,6 +32,7 @@ CONFIG_VERSION = 2  # 2: resolved model settings; 1 held the profile's name only
 ALL_TASKS = ("1", "2", "3", "4", "5", "search")
 DEFAULT_TASKS = ("1", "2", "3", "4", "5")  # the search runs only when asked for
 PRUNERS = ("median", "hyperband", "none")
+CHOSEN_BY = ("profile", "options")  # who chose task 5's networks
 COMPARE = ("none", "5x2cv")  # --compare: how algorithms are compared beyond the test set
 
 
@@ -98,6 +99,7 @@ class StudyConfig:
     version: int = field(default=CONFIG_VERSION)
 
     def __post_init__(self) -> None:
+        checks.text(self.dataset, "dataset", max_len=4096)  # a registry name or a path
         checks.choice(self.profile, "profile", PROFILES)
         if not isinstance(self.tasks, tuple) or not self.tasks:
             raise FmstudyError(f"tasks must be a list such as ['1', '2'], got {self.tasks!r}")
@@ -114,12 +116,16 @@ class StudyConfig:
         optional(checks.text, self.surname, "surname")
         optional(checks.text, self.group, "group")
         if self.groups is not None:
+            checks.text(self.groups, "--groups", max_len=1000)
             parse_groups(self.groups, dataset_spec(self.dataset).classes)
         optional(checks.integer, self.network_seeds, "network seeds", low=1, high=100)
         checks.seed(self.seed, count=self.network_seeds or 1)
         optional(checks.integer, self.bootstrap, "bootstrap", low=10, high=1_000_000)
-        optional(checks.integer, self.pca_random_directions, "pca_random_directions", low=1)
+        optional(
+            checks.integer, self.pca_random_directions, "pca_random_directions", low=1, high=100_000
+        )
         optional(checks.flag, self.parallel_fits, "parallel_fits")
+        optional(checks.choice, self.networks_chosen_by, "networks_chosen_by", valid=CHOSEN_BY)
         optional(checks.flag, self.learning_curves, "learning_curves")
         checks.integer(self.learning_folds, "learning_folds", low=2, high=20)
         checks.integer(self.cv, "--cv", low=0, high=20)

@@ -125,7 +125,7 @@ def parse_groups(text: str, class_names: tuple[str, ...]) -> GroupRule:
 
 def surname_initial(surname: str) -> str:
     """The Swedish-alphabet letter a last name sorts under."""
-    name = (surname or "").strip()
+    name = unicodedata.normalize("NFC", surname or "").strip()  # 'A' + ring, as macOS types
     if not name:
         raise FmstudyError("the surname is empty" + _HINT)
     first = name[0]
@@ -150,14 +150,32 @@ def classes_for_surname(surname: str, rule: GroupRule | None = None) -> tuple[in
     return (rule or COURSE).for_surname(surname).classes
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
+def _find_name(token: str, class_names: tuple[str, ...]) -> int | None:
+    """The class ``token`` names: the same text (NFC), else the same letters in any case,
+    else (without a hyphen, which makes a range) the same letters and digits alone, as
+    ``ankleboot`` for ``Ankle boot``; a token that fits several classes is refused."""
+    nfc = unicodedata.normalize("NFC", token)
+    looser = [
+        lambda t: t,
+        str.casefold,
+        lambda t: re.sub(r"[\W_]", "", t.casefold()) if "-" not in nfc else None,
+    ]
+    for fold in looser:
+        key = fold(nfc)
+        if not key:
+            continue
+        hits = [i for i, c in enumerate(class_names) if fold(unicodedata.normalize("NFC", c)) == key]
+        if len(hits) > 1:
+            names = ", ".join(repr(class_names[i]) for i in hits)
+            raise FmstudyError(f"--classes: {token!r} fits several classes ({names}); name one")
+        if hits:
+            return hits[0]
+    return None
 
 
 def parse_classes(spec: str, class_names: tuple[str, ...]) -> tuple[int, ...]:
     """Parse ``4-7``, ``4,5,6,7`` or ``coat,shirt`` into sorted distinct labels."""
     n = len(class_names)
-    by_name = {_norm(c): i for i, c in enumerate(class_names)}
     chosen: set[int] = set()
     tokens = [t.strip() for t in (spec or "").split(",")]
     if not any(tokens):
@@ -166,13 +184,14 @@ def parse_classes(spec: str, class_names: tuple[str, ...]) -> tuple[int, ...]:
         if not token:
             raise FmstudyError(f"--classes {spec!r} has an empty item; separate items by commas")
         m = re.fullmatch(r"(\d+)\s*-\s*(\d+)", token)
+        named = None if m else _find_name(token, class_names)
         if m:
             lo, hi = int(m[1]), int(m[2])
             if lo > hi:
                 raise FmstudyError(f"--classes: range {token!r} runs backwards; write {hi}-{lo}")
             labels = range(lo, hi + 1)
-        elif _norm(token) in by_name:  # a name wins over a number (folders named 1, 2, ...)
-            labels = [by_name[_norm(token)]]
+        elif named is not None:  # a name wins over a number (folders named 1, 2, ...)
+            labels = [named]
             if token.isdigit() and int(token) != labels[0] and int(token) < n:
                 log.warning(
                     "fmstudy: note: --classes %r is the class named %r (class number %d); as a "

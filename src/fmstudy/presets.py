@@ -7,7 +7,6 @@ PRESETS                                # name -> NetSpec, for 'fmstudy nn --list
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -131,10 +130,7 @@ def resolve_arch(arch: str) -> NetSpec:
         return PRESETS[arch]
     path = Path(arch)
     if arch.endswith(".json") or path.is_file():
-        try:
-            data = json.loads(checks.read_text(path, "spec file"))
-        except json.JSONDecodeError as exc:
-            raise FmstudyError(f"spec file {arch} is not valid JSON ({exc})") from None
+        data = checks.read_json(path, "spec file")
         if not isinstance(data, dict):
             raise FmstudyError(f"spec file {arch} does not hold a network spec")
         return NetSpec.from_dict(data.get("spec", data))

@@ -103,10 +103,7 @@ def check_out_dir(out: Path, *, force: bool) -> None:
 
 def read_config(path: Path) -> StudyConfig:
     """The config a report's config.json (or a bare config) holds."""
-    try:
-        data = json.loads(checks.read_text(path, "--config"))
-    except json.JSONDecodeError as exc:
-        raise FmstudyError(f"--config {path} is not valid JSON ({exc})") from None
+    data = checks.read_json(path, "--config")
     if isinstance(data, dict) and isinstance(data.get("config"), dict):
         data = data["config"]
     if not isinstance(data, dict):

@@ -164,7 +164,9 @@ def _find_name(token: str, class_names: tuple[str, ...]) -> int | None:
         key = fold(nfc)
         if not key:
             continue
-        hits = [i for i, c in enumerate(class_names) if fold(unicodedata.normalize("NFC", c)) == key]
+        hits = [
+            i for i, c in enumerate(class_names) if fold(unicodedata.normalize("NFC", c)) == key
+        ]
         if len(hits) > 1:
             names = ", ".join(repr(class_names[i]) for i in hits)
             raise FmstudyError(f"--classes: {token!r} fits several classes ({names}); name one")

@@ -104,6 +104,10 @@ def test_the_html_escapes_what_a_user_typed(tmp_path, synthetic):
         "&lt;b onclick=alert(2)&gt;",
     ):
         assert shown in html
+    md = (out / "report.md").read_text()  # and as text in the Markdown: no raw tag there
+    for raw in ("<script>", "<svg", "<b onclick"):
+        assert raw not in md
+    assert "&lt;script>alert(1)&lt;/script>" in md and "&lt;svg onload=alert(1)>" in md
     assert read_config(out / "config.json") == cfg  # config.json reads back as the same config
 
 

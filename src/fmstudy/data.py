@@ -220,7 +220,7 @@ def _load_file(spec: DatasetSpec, f: FileSpec, root: Path, use_cache: bool):
     magic, count, dims = expected_layout(spec, f)
     want = expected_raw_sha(spec, f, root)
     if want and use_cache:
-        cached = _read_cache(_cache_path(root, spec, f, want), magic, want)
+        cached = _read_cache(_cache_path(root, spec, f, want), magic, want, (count, *dims))
         if cached is not None:
             return cached, want
     path = locate(spec, f, root)
@@ -246,17 +246,28 @@ def _load_file(spec: DatasetSpec, f: FileSpec, root: Path, use_cache: bool):
     return arr, got
 
 
-def _read_cache(path: Path, magic: int, want: str) -> np.ndarray | None:
-    """A cached array, only if its IDX bytes still hash to the expected SHA-256."""
-    if not path.is_file():
+def _read_cache(path: Path, magic: int, want: str, shape: tuple) -> np.ndarray | None:
+    """A cached array, only if it is a uint8 .npy of ``shape`` whose IDX bytes still hash
+    to the expected SHA-256; any damage (not an .npy, another dtype or shape, truncated)
+    is a miss."""
+    fmt = np.lib.format
+    if not path.is_file():  # never open a FIFO or device left in its place
         return None
     try:
-        arr = np.load(path, allow_pickle=False)
-    except (OSError, ValueError):
+        with open(path, "rb") as fh:
+            version = fmt.read_magic(fh)
+            read = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+            got_shape, fortran, dtype = read(fh)
+            if dtype != np.uint8 or fortran or tuple(got_shape) != shape:
+                return None
+            arr = np.empty(shape, np.uint8)
+            if fh.readinto(memoryview(arr).cast("B")) != arr.size or fh.read(1):
+                return None
+    except (OSError, ValueError, EOFError):
         return None
     h = hashlib.sha256(idx_header(magic, arr.shape))
-    h.update(memoryview(np.ascontiguousarray(arr)).cast("B"))
-    return arr if arr.dtype == np.uint8 and h.hexdigest() == want else None
+    h.update(memoryview(arr).cast("B"))
+    return arr if h.hexdigest() == want else None
 
 
 def _write_cache(path: Path, arr: np.ndarray) -> None:

@@ -9,38 +9,32 @@ Layouts: ``PATH/train/<class>/*`` and ``PATH/test/<class>/*``; or ``PATH/<class>
 split into train and test stratified by the seed (``test_share`` of each class to
 test); a CSV (``label,pixel1..pixelN``), one file (split so) or a folder holding
 ``train.csv`` and ``test.csv``; an ``.npz`` with x_train, y_train, x_test, y_test.
-Decoded images are cached under ``<data dir>/decoded/own/`` keyed by the files'
-names, sizes and times and the options, and re-hashed on every load.
+Class names (folder names, CSV labels, an .npz's class_names) are checked where they
+enter (:mod:`fmstudy.class_names`); the pixels the data set takes after
+``--image-size`` are checked against a 2 GiB budget before anything is decoded.
+Decoded arrays are cached under ``<data dir>/decoded/own/`` (:mod:`fmstudy.own_cache`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
-import json
 import logging
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from fmstudy.atomic import write_bytes
+from fmstudy.class_names import checked_names, class_of, label_classes
+from fmstudy.csv_files import csv_labels, csv_layout, read_csv
 from fmstudy.datasets import REGISTRY, DatasetSpec, get_dataset_spec
 from fmstudy.errors import FmstudyError
-from fmstudy.image_files import (
-    IMAGE_SUFFIXES,
-    SIZE_HINT,
-    csv_bytes,
-    first_image_bytes,
-    npz_bytes,
-    read_csv,
-    read_images,
-    read_npz,
-    resize,
-)
+from fmstudy.image_files import SIZE_HINT, image_layout, read_images, resize
+from fmstudy.npz_files import npz_layout, npz_names, npz_train_labels, read_npz
+from fmstudy.own_cache import array_sha, cached_read
+from fmstudy.own_sources import csv_files, source, split_files
 
 MAX_PIXEL_BYTES = 2 * 2**30  # uint8 pixels a data set may hold in memory: 2 GiB
-LOADER_VERSION = 1
 log = logging.getLogger("fmstudy")
 
 
@@ -86,65 +80,24 @@ def is_path(name: str) -> bool:
     return name.strip().lower() not in REGISTRY
 
 
-def _source(name: str) -> tuple[Path, str]:
-    """The path and its layout: folder, folder-split, csv, csv-split or npz."""
-    path = Path(name).expanduser()
-    if not path.exists():
-        raise FmstudyError(
-            f"unknown data set {name!r}: give one of {', '.join(REGISTRY)} (see 'fmstudy data "
-            "--list') or the path of your own images (a folder, a .csv or an .npz)"
-        )
-    if path.is_file():
-        kind = {".csv": "csv", ".npz": "npz"}.get(path.suffix.lower())
-        if kind is None:
-            raise FmstudyError(f"--dataset {path}: a file must be a .csv or an .npz")
-        return path, kind
-    if (path / "train.csv").is_file() and (path / "test.csv").is_file():
-        return path, "csv-split"
-    if (path / "train").is_dir() and (path / "test").is_dir():
-        return path, "folder-split"
-    return path, "folder"
+def _fix(path: Path) -> str:
+    return f"change those labels (the first column) in {path}"
 
 
-def _class_files(folder: Path) -> dict[str, list[Path]]:
-    """Class name -> its image files (sorted), from the sub-folders of ``folder``."""
-    classes = sorted(d for d in folder.iterdir() if d.is_dir() and not d.name.startswith("."))
-    if not classes:
-        raise FmstudyError(
-            f"{folder} has no class folders: put each class's images in {folder}/<class>/"
-        )
-    out = {}
-    for d in classes:
-        files = sorted(p for p in d.rglob("*") if p.is_file() and not p.name.startswith("."))
-        other = [p for p in files if p.suffix.lower() not in IMAGE_SUFFIXES]
-        if other:
-            raise FmstudyError(
-                f"{other[0]} is not a PNG, JPEG or BMP image; move it out of the class folder"
-            )
-        if not files:
-            raise FmstudyError(f"the class folder {d} holds no images; remove it or add some")
-        out[d.name] = files
-    return out
+def _classes(path: Path, kind: str) -> list[str]:
+    """The class names of a path data set, from its folders, labels or class_names."""
+    if kind in ("folder", "folder-split"):
+        return list(next(iter(split_files(path, kind).values())))
+    if kind == "npz":
+        layout = npz_layout(path, MAX_PIXEL_BYTES)
+        if "class_names" in layout.shapes:
+            return checked_names(npz_names(path), f"fix class_names in {path}")
+        return [str(int(c)) for c in npz_train_labels(path)]
+    first = csv_files(path, kind)[0]
+    return label_classes(csv_labels(first), _fix(first))[0]
 
 
-def describe(name: str) -> DatasetSpec:
-    """The spec of a path data set: its classes (folder names, or the labels), sorted."""
-    path, kind = _source(name)
-    if kind == "folder":
-        names = list(_class_files(path))
-    elif kind == "folder-split":
-        names = list(_class_files(path / "train"))
-    elif kind == "npz":
-        names = [str(c) for c in _npz_classes(path)]
-    else:
-        import pandas as pd
-
-        first = path if kind == "csv" else path / "train.csv"
-        try:
-            labels = pd.read_csv(first, usecols=[0]).iloc[:, 0]
-        except (OSError, ValueError) as exc:
-            raise FmstudyError(f"cannot read {first}: {exc}") from None
-        names = [str(int(v)) for v in sorted(set(labels.dropna()))]
+def _spec(path: Path, kind: str, names: list[str]) -> DatasetSpec:
     if len(names) < 2:
         raise FmstudyError(f"--dataset {path} has {len(names)} class; a study needs two or more")
     return DatasetSpec(
@@ -157,13 +110,11 @@ def describe(name: str) -> DatasetSpec:
     )
 
 
-def _npz_classes(path: Path) -> list:
-    with np.load(path, allow_pickle=False) as data:
-        if "class_names" in data.files:
-            return [str(c) for c in data["class_names"]]
-        if "y_train" not in data.files:
-            raise FmstudyError(f"{path} lacks y_train: an .npz holds x_train, y_train, ...")
-        return sorted(int(c) for c in np.unique(data["y_train"]))
+def describe(name: str) -> DatasetSpec:
+    """The spec of a path data set: its classes (folder names, or the labels), sorted;
+    checked so far as it can be without decoding images."""
+    path, kind = source(name)
+    return _spec(path, kind, _classes(path, kind))
 
 
 def dataset_spec(name: str) -> DatasetSpec:
@@ -172,20 +123,18 @@ def dataset_spec(name: str) -> DatasetSpec:
 
 
 def _split(y: np.ndarray, share: float, seed: int) -> np.ndarray:
-    """A stratified test mask: ``share`` of each class (at least one image each way)."""
+    """A stratified test mask: ``share`` of each class (at least one image each way;
+    every class has two or more, see :func:`_usable`)."""
     rng = np.random.default_rng(seed)
     test = np.zeros(len(y), bool)
     for c in np.unique(y):
         members = np.flatnonzero(y == c)
         rng.shuffle(members)
-        n = min(max(1, round(len(members) * share)), len(members) - 1)
-        if n < 1:
-            raise FmstudyError(f"class {c} has one image: it cannot be split into train and test")
-        test[members[:n]] = True
+        test[members[: min(max(1, round(len(members) * share)), len(members) - 1)]] = True
     return test
 
 
-def _budget(nbytes: int, what: Path) -> None:
+def _budget(nbytes: int, what) -> None:
     if nbytes > MAX_PIXEL_BYTES:
         raise FmstudyError(
             f"{what} holds about {nbytes / 2**30:.1f} GiB of pixels, more than the "
@@ -193,148 +142,136 @@ def _budget(nbytes: int, what: Path) -> None:
         )
 
 
-def _read(path: Path, kind: str, options: DataOptions) -> dict:
-    """Arrays as read: images, labels, class names, and a given split where there is one."""
-    size = options.image_size
-    if kind in ("folder", "folder-split"):
-        parts = ("train", "test") if kind == "folder-split" else (None,)
-        found = {p: _class_files(path / p if p else path) for p in parts}
-        names = list(found[parts[0]])
-        files, labels, split = [], [], []
-        for part, by_class in found.items():
-            extra = sorted(set(by_class) - set(names))
-            if extra:
-                raise FmstudyError(
-                    f"{path / part / extra[0]} is a class the training images do not have"
-                )
-            for c, paths in by_class.items():
-                files += paths
-                labels += [names.index(c)] * len(paths)
-                split += [part == "test"] * len(paths)
-        if size is None:
-            _budget(first_image_bytes(files[0], len(files)), path)
-        x = read_images(files, size)
-        given = np.array(split) if kind == "folder-split" else None
-        return {"x": x, "y": np.array(labels, np.int64), "names": names, "test": given}
-    if kind == "npz":
-        _budget(npz_bytes(path), path)
-        a = read_npz(path, size)
-        x = np.concatenate([a["x_train"], a["x_test"]])
-        y = np.concatenate([a["y_train"], a["y_test"]])
-        test = np.r_[np.zeros(len(a["y_train"]), bool), np.ones(len(a["y_test"]), bool)]
-        names = [str(c) for c in a["class_names"]] if "class_names" in a else None
-        return _labelled(x, y, test, names, path)
-    files = [path] if kind == "csv" else [path / "train.csv", path / "test.csv"]
-    xs, ys = [], []
-    for f in files:
-        _budget(csv_bytes(f), f)
-        x, y = read_csv(f, size)
-        xs.append(x)
-        ys.append(y)
-    test = None if kind == "csv" else np.r_[np.zeros(len(ys[0]), bool), np.ones(len(ys[1]), bool)]
-    return _labelled(np.concatenate(xs), np.concatenate(ys), test, None, files[-1])
+def _read_folder(path: Path, kind: str, size) -> dict:
+    found = split_files(path, kind)
+    names = list(next(iter(found.values())))
+    files, labels, split = [], [], []
+    for part, by_class in found.items():
+        for c, paths in by_class.items():
+            files += paths
+            labels += [names.index(c)] * len(paths)
+            split += [part == "test"] * len(paths)
+    shape, colour = image_layout(files, size)
+    _budget(len(files) * math.prod(shape), path)
+    x = read_images(files, size, colour)
+    given = np.array(split) if kind == "folder-split" else None
+    return {"x": x, "y": np.array(labels, np.int64), "names": names, "test": given}
 
 
-def _labelled(x, y, test, names, where: Path) -> dict:
-    """Labels as given, mapped to 0..k-1 over the training labels; a test label outside
-    them (or a label outside ``names``) is an error naming the file."""
-    train_labels = np.unique(y if test is None else y[~test])
-    if names is not None:
+def _read_npz(path: Path, size) -> dict:
+    layout = npz_layout(path, MAX_PIXEL_BYTES)
+    _budget(layout.n_images * math.prod(layout.image_shape(size)), path)
+    a = read_npz(path, size, layout)
+    y = np.concatenate([a["y_train"], a["y_test"]])
+    test = np.r_[np.zeros(len(a["y_train"]), bool), np.ones(len(a["y_test"]), bool)]
+    if "class_names" in a:
+        names = checked_names(a["class_names"], f"fix class_names in {path}")
         outside = y[y >= len(names)]
         if len(outside):
             raise FmstudyError(
-                f"{where}: label {outside[0]} is outside the {len(names)} class_names"
+                f"{path}: label {outside[0]} is outside the {len(names)} class_names"
             )
-        return {"x": x, "y": y, "names": names, "test": test}
+        return {"x": a["x"], "y": y, "names": names, "test": test}
+    train_labels = np.unique(a["y_train"])
     unknown = np.setdiff1d(np.unique(y), train_labels)
     if len(unknown):
         raise FmstudyError(
-            f"{where}: label {unknown[0]} is not among the training labels "
+            f"{path}: label {unknown[0]} is not among the training labels "
             f"({', '.join(map(str, train_labels))})"
         )
     return {
-        "x": x,
+        "x": a["x"],
         "y": np.searchsorted(train_labels, y).astype(np.int64),
         "names": [str(int(c)) for c in train_labels],
         "test": test,
     }
 
 
-def _digits() -> dict:
+def _read_csv(path: Path, kind: str, size) -> dict:
+    files = csv_files(path, kind)
+    layouts = [csv_layout(f) for f in files]
+    sides = [side for _, side in layouts]
+    if size is None and len(set(sides)) > 1:
+        raise FmstudyError(
+            f"{files[0]} holds {sides[0]}x{sides[0]} images, {files[1]} {sides[1]}x{sides[1]}; "
+            f"{SIZE_HINT}"
+        )
+    shapes = [size or (side, side) for side in sides]
+    _budget(sum(rows * math.prod(s) for (rows, _), s in zip(layouts, shapes, strict=True)), path)
+    x = np.empty((sum(rows for rows, _ in layouts), *shapes[0]), np.uint8)
+    names, numeric, at, ys, counts = None, False, 0, [], []
+    for f, (rows, side) in zip(files, layouts, strict=True):
+        n, codes, seen = read_csv(f, size, side, x[at : at + rows])
+        if names is None:
+            names, numeric = label_classes(seen, _fix(f))
+        index = {name: i for i, name in enumerate(names)}
+        lookup = [index.get(class_of(label, numeric)) for label in seen]
+        if None in lookup:
+            label = seen[lookup.index(None)]
+            raise FmstudyError(
+                f"{f}: label {label} is not among the training labels ({', '.join(names)})"
+            )
+        ys.append(np.array(lookup, np.int64)[codes])
+        counts.append(n)
+        at += n
+    test = None if kind == "csv" else np.repeat([False, True], counts)
+    return {"x": x[:at], "y": np.concatenate(ys), "names": names, "test": test}
+
+
+def _usable(read: dict, name: str) -> dict:
+    """``read`` when every class has training images, and two or more images when the
+    data must be split; checked before the arrays are cached."""
+    y, test, names = read["y"], read["test"], read["names"]
+    counts = np.bincount(y if test is None else y[~test], minlength=len(names))
+    if (counts == 0).any():
+        empty = names[int(np.argmin(counts))]
+        raise FmstudyError(f"--dataset {name}: class {empty!r} has no training images")
+    if test is None and (counts == 1).any():
+        one = names[int(np.flatnonzero(counts == 1)[0])]
+        raise FmstudyError(
+            f"--dataset {name}: class {one!r} has one image: it cannot be split into train "
+            "and test; add images of it or remove it"
+        )
+    return read
+
+
+def _read(path: Path, kind: str, options: DataOptions) -> dict:
+    """Arrays as read (images, labels, class names, a given split where there is one),
+    checked usable."""
+    size = options.image_size
+    if kind in ("folder", "folder-split"):
+        read = _read_folder(path, kind, size)
+    elif kind == "npz":
+        read = _read_npz(path, size)
+    else:
+        read = _read_csv(path, kind, size)
+    return _usable(read, str(path))
+
+
+def _digits(size) -> dict:
     from sklearn.datasets import load_digits
 
     d = load_digits()
+    if size is not None:
+        _budget(len(d.images) * math.prod(size), f"the digits at --image-size {size[0]}x{size[1]}")
     x = np.rint(d.images * (255 / 16)).astype(np.uint8)  # 0-16 -> 0-255
     return {
-        "x": x,
+        "x": resize(x, size),
         "y": d.target.astype(np.int64),
         "names": [str(c) for c in range(10)],
         "test": None,
     }
 
 
-def _fingerprint(path: Path, kind: str, options: DataOptions) -> str:
-    """What the decoded arrays depend on: every file's name, size and time, the size."""
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-    h = hashlib.sha256(json.dumps([LOADER_VERSION, kind, options.image_size]).encode())
-    for p in files:
-        st = p.stat()
-        h.update(
-            f"{p.relative_to(path) if path.is_dir() else p.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode()
-        )
-    return h.hexdigest()
-
-
-def _array_sha(arrays: list[np.ndarray], names: list[str]) -> str:
-    h = hashlib.sha256(json.dumps([list(a.shape) for a in arrays] + [names]).encode())
-    for a in arrays:
-        h.update(memoryview(np.ascontiguousarray(a)).cast("B"))
-    return h.hexdigest()
-
-
-def _cached_read(path: Path, kind: str, options: DataOptions, root: Path) -> dict:
-    """:func:`_read` through a verified cache of the decoded arrays."""
-    cache = root / "decoded" / "own" / f"{_fingerprint(path, kind, options)[:24]}.npz"
-    if cache.is_file():
-        try:
-            with np.load(cache, allow_pickle=False) as z:
-                got = {k: z[k] for k in z.files}
-            meta = json.loads(str(got["meta"]))
-            arrays = [got["x"], got["y"]] + ([got["test"]] if "test" in got else [])
-            if _array_sha(arrays, meta["names"]) == meta["sha256"]:
-                return {
-                    "x": got["x"],
-                    "y": got["y"],
-                    "names": meta["names"],
-                    "test": got.get("test"),
-                }
-        except (OSError, ValueError, KeyError):
-            pass  # a damaged cache is a miss: read the files again
-    read = _read(path, kind, options)
-    arrays = [read["x"], read["y"]] + ([read["test"]] if read["test"] is not None else [])
-    meta = json.dumps({"names": read["names"], "sha256": _array_sha(arrays, read["names"])})
-    buf = io.BytesIO()
-    extra = {"test": read["test"]} if read["test"] is not None else {}
-    np.savez(buf, x=read["x"], y=read["y"], meta=np.array(meta), **extra)
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes(cache, buf.getvalue())
-    except OSError:
-        pass  # a read-only data folder only costs speed
-    return read
-
-
 def load_arrays(name: str, root: Path, options: DataOptions) -> Loaded:
     """A path data set (or the digits) as train/test arrays, verified and described."""
     if is_path(name):
-        path, kind = _source(name)
-        read = _cached_read(path, kind, options, root)
-        spec = describe(name)
-        spec = DatasetSpec(**{**asdict(spec), "classes": tuple(read["names"])})
+        path, kind = source(name)
+        read = cached_read(path, kind, options.image_size, root, lambda: _read(path, kind, options))
+        spec = _spec(path, kind, read["names"])
     else:
         spec, kind = get_dataset_spec(name), "sklearn"
-        read = _digits()
-        read["x"] = resize(read["x"], options.image_size)
+        read = _digits(options.image_size)
     x, y, test = read["x"], read["y"], read["test"]
     info = {"source": kind, "image_size": options.image_size}
     if test is None:
@@ -346,9 +283,6 @@ def load_arrays(name: str, root: Path, options: DataOptions) -> Loaded:
         }
     else:
         info["split"] = {"kind": "given"}
-    empty = [spec.classes[c] for c in range(len(spec.classes)) if not (y[~test] == c).any()]
-    if empty:
-        raise FmstudyError(f"--dataset {name}: class {empty[0]!r} has no training images")
     x_train, y_train, x_test, y_test = x[~test], y[~test], x[test], y[test]
     info["duplicates"] = duplicates(x_train, x_test)
     if info["duplicates"]:
@@ -357,7 +291,7 @@ def load_arrays(name: str, root: Path, options: DataOptions) -> Loaded:
             "accuracy overstates accuracy on new images",
             info["duplicates"],
         )
-    sha = _array_sha([x_train, y_train, x_test, y_test], list(spec.classes))
+    sha = array_sha([x_train, y_train, x_test, y_test], list(spec.classes))
     spec = DatasetSpec(
         **{
             **asdict(spec),

@@ -98,6 +98,43 @@ CASES = [
         ["run", "--config", text("config.json", '{"classes": [4, 5], "bootstrap": NaN}')],
         "bootstrap",
     ),
+    (
+        [
+            "run",
+            "--config",
+            config(
+                networks=[{"layers": [{"kind": "dense", "width": 65536}] * 3}], tasks=["1", "5"]
+            ),
+        ],
+        "weights",
+    ),
+    (
+        [
+            "run",
+            "--config",
+            config(networks=[{"layers": [{"kind": "dense", "width": 8}] * 101}], tasks=["1", "5"]),
+        ],
+        "at most 100",
+    ),
+    (["nn", "--arch", "c1024-16", "--batch-size", "512", "--classes", "4-7"], "activations"),
+    (["nn", "--arch", "65536-65536", "--classes", "4-7"], "weights"),
+    (
+        [
+            "run",
+            "--dataset",
+            "digits",
+            "--classes",
+            "0-9",
+            "--config",
+            config(
+                dataset="digits",
+                classes=list(range(10)),
+                networks=[{"layers": [{"kind": "dense", "width": 65536}] * 2}],
+                tasks=["1", "5"],
+            ),
+        ],
+        "weights",
+    ),
     (["nn", "--arch", text("spec.json", DEEP), "--classes", "4-7"], "nests too deeply"),
     (["nn", "--arch", text("spec.json", LONG_INT), "--classes", "4-7"], "too long to read"),
     (["data", "--classes", "4-5,coat-shirt"], "numbers only"),
@@ -138,3 +175,29 @@ def test_names_match_exactly_then_by_case_then_by_letters():
 def test_a_name_that_fits_two_classes_is_refused():
     with pytest.raises(FmstudyError, match="fits several classes"):
         parse_classes("ab,c", ("a b", "a_b", "c"))
+
+
+@pytest.mark.parametrize(
+    "layers, shape",
+    [
+        ("16", (28, 28)),
+        ("c8-p-c16-p-32:d0.2", (28, 28)),
+        ("c4-p-p-p-p-8", (5, 7)),
+        ("c3-16", (6, 6, 3)),
+        ("100-512:d0.3-1024:d0.2", (8, 8)),
+    ],
+)
+def test_a_networks_size_is_counted_as_torch_counts_it(layers, shape):
+    from fmstudy.networks import NetSpec, build_model, count_parameters, footprint, parse_layers
+
+    spec = NetSpec(parse_layers(layers))
+    assert footprint(spec, 3, shape)[0] == count_parameters(build_model(spec, 3, shape))
+
+
+def test_a_network_too_big_for_memory_is_refused_before_it_is_built():
+    from fmstudy.networks import NetSpec, build_model, parse_layers
+
+    with pytest.raises(FmstudyError, match="weights for 28x28 images; at most"):
+        build_model(NetSpec(parse_layers("65536-65536")), 2)
+    with pytest.raises(FmstudyError, match="activations; at most"):
+        build_model(NetSpec(parse_layers("c4096-16"), batch_size=4096), 2)

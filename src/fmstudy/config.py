@@ -22,7 +22,7 @@ from fmstudy import checks
 from fmstudy.errors import FmstudyError
 from fmstudy.groups import COURSE, parse_groups, resolve_classes
 from fmstudy.i18n import LANGUAGES
-from fmstudy.networks import MAX_EPOCHS, NetSpec, with_overrides
+from fmstudy.networks import MAX_EPOCHS, NetSpec, check_size, with_overrides
 from fmstudy.own_data import DataOptions, dataset_spec
 from fmstudy.presets import get_preset, resolve_arch
 from fmstudy.profiles import PROFILES, ForestSettings, LogRegSettings, get_profile, optional
@@ -147,8 +147,14 @@ class StudyConfig:
         for name, value in _resolved(self).items():
             object.__setattr__(self, name, value)
         # Specs in one form (validated, layers as a tuple) however they came in: JSON or code.
-        specs = tuple(NetSpec.from_dict(dict(d)).to_dict() for d in self.networks)
-        object.__setattr__(self, "networks", specs)
+        specs = tuple(NetSpec.from_dict(dict(d)) for d in self.networks)
+        data = dataset_spec(self.dataset)
+        known = data.source in ("idx", "sklearn")
+        shape = self.image_size or (data.image_shape if known else None)
+        if shape and "5" in self.tasks:  # own images' size is known once they are read
+            for spec in specs:
+                check_size(spec, len(self.classes), tuple(shape))
+        object.__setattr__(self, "networks", tuple(spec.to_dict() for spec in specs))
         self.search_settings()  # a bad budget is refused when the config is made
 
     def search_settings(self) -> SearchSettings:

@@ -42,6 +42,9 @@ LAYER_KINDS = ("dense", "conv", "pool")
 MAX_WIDTH = 65_536  # units or channels of one layer
 MAX_EPOCHS = 10_000
 MAX_POOLS = 4  # 28 -> 14 -> 7 -> 3 -> 1 pixels; a fifth pooling leaves nothing
+MAX_LAYERS = 100
+MAX_WEIGHTS = 100_000_000  # 400 MB of float32 weights, about 1.6 GB to train with Adam
+MAX_BATCH_VALUES = 500_000_000  # float32 activations of one batch: about 2 GB
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,8 @@ def _check_spec(s: NetSpec) -> None:
     if not isinstance(s.layers, tuple) or not all(isinstance(x, Layer) for x in s.layers):
         raise FmstudyError("layers must be a list of layers")
     kinds = [layer.kind for layer in s.layers]
+    if len(kinds) > MAX_LAYERS:
+        raise FmstudyError(f"{len(kinds)} layers; a network spec has at most {MAX_LAYERS}")
     if "dense" in kinds and {"conv", "pool"} & set(kinds[kinds.index("dense") :]):
         raise FmstudyError("conv and pooling layers must come before the dense layers")
     if kinds and set(kinds) == {"pool"}:
@@ -229,11 +234,54 @@ def parse_layers(text: str) -> tuple[Layer, ...]:
 # --- the builder -------------------------------------------------------------
 
 
+def footprint(spec: NetSpec, n_classes: int, image_shape: tuple = (28, 28)) -> tuple[int, int]:
+    """The weights a spec's model has for ``image_shape`` and the values one image's
+    activations take, counted before anything is allocated (the shapes of
+    :func:`build_model`; batch norm's two per channel included)."""
+    (h, w), channels = image_shape[:2], (image_shape[2] if len(image_shape) == 3 else 1)
+    flat, weights, values = (None if spec.is_conv else h * w * channels), 0, h * w * channels
+    for layer in spec.layers:
+        if layer.kind == "conv":
+            weights += 9 * channels * layer.width + 2 * layer.width
+            channels = layer.width
+            values += 3 * channels * h * w
+        elif layer.kind == "pool":
+            h, w = (h // 2, w // 2) if min(h, w) >= 2 else (h, w)
+        else:
+            flat = channels * h * w if flat is None else flat
+            weights += (flat + 1) * layer.width
+            flat = layer.width
+            values += 2 * flat
+    flat = channels * h * w if flat is None else flat
+    return weights + (flat + 1) * n_classes, values + n_classes
+
+
+def check_size(spec: NetSpec, n_classes: int, image_shape: tuple = (28, 28)) -> None:
+    """Refuse, in one line, a network too big to train in memory: more than
+    :data:`MAX_WEIGHTS` weights, or a batch whose activations exceed
+    :data:`MAX_BATCH_VALUES` values."""
+    weights, values = footprint(spec, n_classes, image_shape)
+    if weights > MAX_WEIGHTS:
+        raise FmstudyError(
+            f"network {spec.name!r} has {weights:,} weights for {'x'.join(map(str, image_shape))} "
+            f"images; at most {MAX_WEIGHTS:,}: use narrower or fewer layers"
+        )
+    if values * spec.batch_size > MAX_BATCH_VALUES:
+        raise FmstudyError(
+            f"network {spec.name!r}: a batch of {spec.batch_size} images holds "
+            f"{values * spec.batch_size:,} activations; at most {MAX_BATCH_VALUES:,}: use a "
+            "smaller batch size or narrower conv layers"
+        )
+
+
 def build_model(spec: NetSpec, n_classes: int, image_shape: tuple = (28, 28)) -> nn.Module:
     """Turn any spec into a model with ``n_classes`` outputs for images of ``image_shape``,
     (H, W) or (H, W, C): conv blocks take the channels, pooling halves the size (down
-    to 1 pixel, so small images still build), MLPs flatten."""
+    to 1 pixel, so small images still build), MLPs flatten.  A spec too big for memory
+    is refused first (:func:`check_size`)."""
     from torch import nn
+
+    check_size(spec, n_classes, image_shape)
 
     act = getattr(nn, ACTIVATIONS[spec.activation])
     mods: list[nn.Module] = []

@@ -21,7 +21,8 @@ import numpy as np
 from fmstudy.cache import FitCache
 from fmstudy.config import SearchSettings
 from fmstudy.devices import device_params
-from fmstudy.networks import Layer, NetSpec
+from fmstudy.errors import FmstudyError
+from fmstudy.networks import Layer, NetSpec, check_size
 from fmstudy.own_data import options_of
 from fmstudy.progress import search_progress
 from fmstudy.results import SearchOutcome
@@ -103,6 +104,10 @@ class Objective:
 
         spec = suggest_spec(trial, self.settings)
         trial.set_user_attr("spec", spec.to_dict())
+        try:  # large own images can make a point of the space too big to train
+            check_size(spec, len(self.classes), tuple(self.x.shape[1:]))
+        except FmstudyError as exc:
+            raise optuna.TrialPruned(str(exc)) from None
         t0 = time.perf_counter()
 
         def report(epoch: int, hist: dict) -> None:

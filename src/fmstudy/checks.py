@@ -156,25 +156,3 @@ def device(name: str) -> str:
             )
     return name
 
-
-def saved_meta(file: Path, what: str, default_shape: list | None = None) -> dict:
-    """The JSON that describes a saved model (a network's spec.json, a classical model's
-    model.json), checked: at least two class numbers, a data set name, an image shape."""
-    folder = file.parent
-    try:
-        meta = json.loads(read_text(file, file.name))
-    except json.JSONDecodeError as exc:
-        raise FmstudyError(f"cannot read the saved {what} in {folder}: {exc}") from None
-    if not isinstance(meta, dict) or not isinstance(meta.get("classes"), list):
-        raise FmstudyError(f"{file} does not describe a saved {what}")
-    for c in meta["classes"]:
-        integer(c, f"saved {what} class", low=0, high=1000)
-    if len(set(meta["classes"])) < 2:
-        raise FmstudyError(f"{file} names fewer than two classes")
-    text(meta.setdefault("dataset", "fashion-mnist"), f"saved {what} data set")
-    shape = meta.setdefault("image_shape", default_shape)
-    if not isinstance(shape, list) or len(shape) not in (2, 3):
-        raise FmstudyError(f"{file}: image_shape must be [H, W] or [H, W, C]")
-    for n in shape:
-        integer(n, f"saved {what} image_shape", low=1, high=4096)
-    return meta

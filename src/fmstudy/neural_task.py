@@ -26,7 +26,7 @@ from fmstudy.i18n import N_
 from fmstudy.networks import NetSpec
 from fmstudy.progress import Steps
 from fmstudy.results import ModelResult, NetworkResult, SavedEvaluation
-from fmstudy.saved_networks import load_model, predict, read_meta, saved_dataset
+from fmstudy.saved_networks import load_model, predict, read_meta
 from fmstudy.subsets import Subset, saved_subset
 from fmstudy.training import TrainRun, train_subset
 
@@ -180,8 +180,7 @@ def evaluate_saved(path: Path, dataset: str | None = None, data_dir=None) -> Sav
     """Reload a saved network (its folder or spec.json) and test it on the classes it was
     trained on, from the data set its spec.json records unless ``dataset`` says another."""
     spec, classes, net, scaler = load_model(path)
-    name = dataset or saved_dataset(path)
-    sub = saved_subset(classes, name, read_meta(path).get("data_options"), data_dir)
+    sub = saved_subset(read_meta(path), dataset, data_dir)
     y_pred, proba = predict(net, spec, scaler, sub.x_test, classes, probabilities=True)
     label = network_label(spec)
     result = model_result(
@@ -192,7 +191,7 @@ def evaluate_saved(path: Path, dataset: str | None = None, data_dir=None) -> Sav
         spec.layer_string,
         spec.to_dict(),
         tuple(classes),
-        name,
+        sub.dataset.name,
         list(sub.class_names),
         result,
     )

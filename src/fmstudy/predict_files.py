@@ -19,7 +19,7 @@ import numpy as np
 
 from fmstudy import saved_models
 from fmstudy.errors import FmstudyError
-from fmstudy.image_files import IMAGE_SUFFIXES, border_level, read_images
+from fmstudy.image_files import IMAGE_SUFFIXES, border_level, image_layout, read_images
 from fmstudy.saved_networks import load_model, predict, read_meta
 
 
@@ -52,8 +52,8 @@ def predict_images(model: Path, images: list[Path]) -> list[Prediction]:
     names = meta.get("class_names") or [str(c) for c in classes]
     out = []
     for path in images:
-        original = read_images([path], None)
-        x = read_images([path], shape[:2])
+        read_as = image_layout([path], None)[0][:2]  # from its header alone
+        x = read_images([path], shape[:2])  # resized as it is read
         if len(shape) == 2 and x.ndim == 4:  # a colour photo for a grey network
             x = np.rint(x @ np.array([0.299, 0.587, 0.114])).astype(np.uint8)
         elif len(shape) == 3 and x.ndim == 3:  # a grey image for a colour network
@@ -71,9 +71,7 @@ def predict_images(model: Path, images: list[Path]) -> list[Prediction]:
                 probability=float(proba[0, k]),
                 probabilities={n: float(p) for n, p in zip(names, proba[0], strict=True)},
                 inverted=inverted,
-                resized_from=None
-                if original.shape[1:3] == shape[:2]
-                else list(original.shape[1:3]),
+                resized_from=None if read_as == shape[:2] else list(read_as),
             )
         )
     return out

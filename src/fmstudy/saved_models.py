@@ -15,13 +15,15 @@ scikit-learn's own safe set and :data:`TRUSTED`, naming it.
 from __future__ import annotations
 
 import json
+import math
 import zipfile
+import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
-from fmstudy import checks
+from fmstudy import checks, model_files, saved_meta
 from fmstudy.compare import model_result
 from fmstudy.errors import FmstudyError
 from fmstudy.results import SavedEvaluation
@@ -39,6 +41,17 @@ TRUSTED = (  # beyond skops' defaults: what fmstudy's own estimators are made of
     "fmstudy.classical.times",
 )
 MODEL_FILE, META_FILE = "model.skops", "model.json"
+DAMAGED = (  # what skops raises on a damaged file (a member, schema.json or an array)
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,  # a member's deflated data cut short
+    KeyError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    RecursionError,
+    MemoryError,  # an array header that declares more than can be allocated
+)
 
 
 @dataclass(frozen=True)
@@ -85,8 +98,8 @@ def loads(data: bytes, where: str):
                 "load it (fmstudy saves only scikit-learn estimators)"
             )
         return sio.loads(data, trusted=untrusted)
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError) as exc:
-        raise FmstudyError(f"cannot read the saved model {where}: {exc}") from None
+    except DAMAGED as exc:
+        raise FmstudyError(f"cannot read the saved model {where}: {exc!s:.200}") from None
 
 
 def model_meta(spec, fit, sub: Subset) -> dict:
@@ -110,6 +123,7 @@ def model_meta(spec, fit, sub: Subset) -> dict:
         "background": border_level(sub.x_train),
         "train_rows": fit.info.get("train_rows"),
         "test_accuracy": float(np.mean(fit.y_pred == sub.y_test)),
+        **sub.test_record(),  # n_test, test_sha256: evaluate tests on the same images again
     }
 
 
@@ -125,25 +139,50 @@ def is_classical(path: Path) -> bool:
     """Whether ``path`` (a folder, or a file in it) holds a saved classical model."""
     path = Path(path)
     folder = path.parent if path.is_file() else path
-    return (folder / META_FILE).is_file()
+    return (folder / META_FILE).exists()
 
 
 def read_meta(path: Path) -> dict:
-    """A saved classical model's model.json, checked."""
+    """A saved classical model's model.json, checked (see :mod:`fmstudy.saved_meta`)."""
     path = Path(path)
     folder = path.parent if path.is_file() else path
-    meta = checks.saved_meta(folder / META_FILE, "model")
+    meta = saved_meta.read_meta(folder / META_FILE, "model")
     meta["folder"] = str(folder)
     return meta
 
 
 def load_model(path: Path) -> tuple[object, dict]:
-    """A saved classical model (its folder, model.json or model.skops) and its meta."""
+    """A saved classical model (its folder, model.json or model.skops) and its meta, the
+    file's size checked before skops unzips it, the estimator checked against model.json."""
     meta = read_meta(path)
     file = Path(meta["folder"]) / MODEL_FILE
-    if not file.is_file():
+    if not file.exists():
         raise FmstudyError(f"{file} is missing: the model was not saved (see its report)")
-    return loads(file.read_bytes(), str(file)), meta
+    estimator = loads(model_files.skops_bytes(file), str(file))
+    check_estimator(estimator, meta, file)
+    return estimator, meta
+
+
+def check_estimator(estimator, meta: dict, file: Path) -> None:
+    """The estimator in ``file`` is a fitted classifier of model.json's classes that takes
+    its image shape's pixels; else one line naming the mismatch."""
+    have = getattr(estimator, "classes_", None)
+    if have is None or not hasattr(estimator, "predict_proba"):
+        raise FmstudyError(f"{file} does not hold a fitted classifier with probabilities")
+    have = [c.item() if isinstance(c, np.generic) else c for c in have]
+    where = Path(meta["folder"]) / META_FILE
+    foreign = [c for c in meta["classes"] if c not in have]
+    if foreign or len(have) != len(meta["classes"]):
+        raise FmstudyError(
+            f"{where} names classes {meta['classes']}, the estimator in {MODEL_FILE} has "
+            f"{have[:20]}" + (f" (not {foreign})" if foreign else "")
+        )
+    shape, n_in = meta["image_shape"], getattr(estimator, "n_features_in_", None)
+    if n_in is not None and n_in != math.prod(shape):
+        raise FmstudyError(
+            f"{where}: image_shape {' x '.join(map(str, shape))} ({math.prod(shape)} values) "
+            f"does not fit the estimator in {MODEL_FILE}, which takes {n_in} values per image"
+        )
 
 
 def predict_proba(estimator, meta: dict, x: np.ndarray) -> np.ndarray:
@@ -167,9 +206,7 @@ def evaluate_saved(path: Path, dataset: str | None = None, data_dir=None) -> Sav
 
         return evaluate_network(path, dataset, data_dir)
     estimator, meta = load_model(path)
-    sub = saved_subset(
-        meta["classes"], dataset or meta["dataset"], meta.get("data_options"), data_dir
-    )
+    sub = saved_subset(meta, dataset, data_dir)
     proba = predict_proba(estimator, meta, sub.x_test)
     y_pred = np.asarray(meta["classes"])[proba.argmax(axis=1)]
     from fmstudy.classical import PROBABILITY_SOURCES

@@ -4,23 +4,31 @@ predict.
     save_run(run, folder)                        # a training.TrainRun with its weights
     spec, classes, model, scaler = load_model(folder)     # or folder/spec.json
     predict(model, spec, scaler, images, classes)         # original class numbers
+
+Reloading checks spec.json (:mod:`fmstudy.saved_meta`), then the weights file's size and
+header against the network spec.json describes (:mod:`fmstudy.model_files`), before a
+single weight is read.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
-from fmstudy import checks
+from fmstudy import model_files, saved_meta
 from fmstudy.augment import pixel_stats
 from fmstudy.errors import FmstudyError
 from fmstudy.net_inputs import prepare_inputs
 from fmstudy.networks import NetSpec, build_model
 from fmstudy.training import TrainRun, all_log_probs, softmax64
+
+SCALER = ("scaler.mean", "scaler.std")
+DTYPES = {torch.float32: "F32", torch.int64: "I64"}  # what a network's state holds
 
 
 def save_run(run: TrainRun, folder: Path) -> Path:
@@ -42,6 +50,7 @@ def save_run(run: TrainRun, folder: Path) -> Path:
         "background": run.background,  # the training images' border level: polarity
         "seed": run.seed,
         "test_accuracy": run.test_accuracy,
+        **run.tested_on,  # n_test, test_sha256: evaluate tests on the same images again
         "best_epoch": run.best_epoch,
         "epochs_run": run.epochs_run,
         "history": run.history,
@@ -57,47 +66,88 @@ def model_folder(path: Path) -> Path:
 
 
 def read_meta(path: Path) -> dict:
-    """A saved network's spec.json, checked: its spec, classes and data set."""
+    """A saved network's spec.json, checked (see :mod:`fmstudy.saved_meta`)."""
     folder = model_folder(path)
-    if not (folder / "spec.json").is_file() or not (folder / "model.safetensors").exists():
+    if not (folder / "spec.json").exists() or not (folder / "model.safetensors").exists():
         raise FmstudyError(
             f"{folder} is not a saved fmstudy model (a network's spec.json and "
             "model.safetensors, or a classical model's model.json and model.skops)"
         )
-    meta = checks.saved_meta(folder / "spec.json", "network", default_shape=[28, 28])
-    meta["spec"] = NetSpec.from_dict(meta.get("spec"))
-    return meta
+    return saved_meta.read_meta(folder / "spec.json", "network")
 
 
 def load_model(path: Path) -> tuple[NetSpec, tuple[int, ...], nn.Module, dict]:
     """Reload a saved network (its folder or spec.json): spec, classes, model, scaler."""
     from safetensors import SafetensorError
-    from safetensors.torch import load
+    from safetensors.torch import load_file
 
     folder = model_folder(path)
     meta = read_meta(folder)
+    spec, classes, shape = meta["spec"], tuple(meta["classes"]), tuple(meta["image_shape"])
+    try:  # networks.build_model refuses a spec too big for memory
+        want = wanted_tensors(spec, len(classes), shape)
+    except FmstudyError as exc:
+        raise FmstudyError(f"{folder / 'spec.json'}: {exc}") from None
+    nbytes = sum(math.prod(s) * model_files.ITEM_BYTES[d] for d, s in want.values())
     weights = folder / "model.safetensors"
     try:
-        if not weights.is_file():
-            raise FmstudyError(f"{weights} is not a regular file")
-        tensors = load(weights.read_bytes())
-        scaler = {"mean": tensors["scaler.mean"].numpy(), "std": tensors["scaler.std"].numpy()}
-    except (SafetensorError, OSError, KeyError) as exc:
+        header = model_files.safetensors_header(weights, nbytes)
+    except FmstudyError as exc:
         raise FmstudyError(f"cannot read the saved network in {folder}: {exc}") from None
-    spec, classes = meta["spec"], tuple(meta["classes"])
-    model = build_model(spec, len(classes), tuple(meta["image_shape"]))
-    state = {k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")}
+    _check_header(folder, meta, header, want)
     try:
-        model.load_state_dict(state)
-    except RuntimeError:
-        raise FmstudyError(f"the weights in {folder} do not fit its spec.json") from None
+        tensors = load_file(weights)
+    except (SafetensorError, OSError) as exc:
+        raise FmstudyError(f"cannot read the saved network in {folder}: {exc}") from None
+    if not all(t.isfinite().all() for t in tensors.values() if t.is_floating_point()):
+        raise FmstudyError(f"{weights} holds weights that are not finite numbers")
+    scaler = {k.removeprefix("scaler."): tensors.pop(k).numpy() for k in SCALER}
+    if not (scaler["std"] > 0).all():
+        raise FmstudyError(f"{weights}: the input scaler's std must be positive")
+    model = build_model(spec, len(classes), shape)
+    model.load_state_dict({k.removeprefix("model."): v for k, v in tensors.items()})
     model.eval()
     return spec, classes, model, scaler
 
 
-def saved_dataset(path: Path) -> str:
-    """The data set a saved network was trained on, as its spec.json records it."""
-    return read_meta(path)["dataset"]
+def wanted_tensors(spec: NetSpec, n_classes: int, shape: tuple) -> dict:
+    """(dtype, shape) of each tensor a saved network of ``spec`` holds, its input scaler's
+    included, from a model built on torch's meta device (no memory, whatever its size)."""
+    with torch.device("meta"):
+        state = build_model(spec, n_classes, shape).state_dict()
+    want = {f"model.{k}": (DTYPES[t.dtype], tuple(t.shape)) for k, t in state.items()}
+    return want | {name: ("F32", (math.prod(shape),)) for name in SCALER}
+
+
+def _check_header(folder: Path, meta: dict, have: dict, want: dict) -> None:
+    """The weights' tensors are the ones spec.json's network has; else one line naming
+    the mismatch: the image shape, the class count, or the first tensor that differs."""
+    meta_file, shape = folder / "spec.json", meta["image_shape"]
+    got = have.get(SCALER[0])
+    if got is not None and got[1] != want[SCALER[0]][1]:
+        raise FmstudyError(
+            f"{meta_file}: image_shape {' x '.join(map(str, shape))} ({want[SCALER[0]][1][0]} "
+            f"values) does not fit model.safetensors, whose network takes "
+            f"{' x '.join(map(str, got[1]))} values per image"
+        )
+    out = [k for k in want if k.startswith("model.")][-1]  # the output layer's bias
+    if out in have and have[out][1] != want[out][1]:
+        raise FmstudyError(
+            f"{meta_file} names {len(meta['classes'])} classes, but the network in "
+            f"model.safetensors has {' x '.join(map(str, have[out][1]))} outputs"
+        )
+    missing, extra = sorted(set(want) - set(have)), sorted(set(have) - set(want))
+    if missing or extra:
+        raise FmstudyError(
+            f"the weights in {folder} are not those of the network its spec.json describes "
+            f"(missing {missing[:3]}, unexpected {[f'{k:.40}' for k in extra[:3]]})"
+        )
+    for name, (dtype, dims) in want.items():
+        if have[name] != (dtype, dims):
+            raise FmstudyError(
+                f"the weights in {folder} do not fit its spec.json: {name} is {have[name][0]} "
+                f"{list(have[name][1])}, the network it describes has {dtype} {list(dims)}"
+            )
 
 
 def predict(

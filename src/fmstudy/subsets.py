@@ -6,6 +6,7 @@ sub.frames(); sub.verification()               # pandas frames, task 1's checks
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,6 +56,14 @@ class Subset:
     @property
     def label_map(self) -> LabelMap:
         return LabelMap(self.classes)
+
+    def test_record(self) -> dict:
+        """What a saved model records of its test part, for ``fmstudy evaluate`` to test it
+        on the same images again: their count and the SHA-256 of pixels and labels."""
+        h = hashlib.sha256(repr(self.x_test.shape).encode())
+        h.update(np.ascontiguousarray(self.x_test, np.uint8))
+        h.update(np.ascontiguousarray(self.y_test, "<i8"))
+        return {"n_test": len(self.y_test), "test_sha256": h.hexdigest()}
 
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         return to_frame(self.x_train, self.y_train), to_frame(self.x_test, self.y_test)
@@ -159,14 +168,38 @@ def dataset_report(
     return report
 
 
-def saved_subset(classes, name: str, data_options: dict | None, data_dir=None) -> Subset:
-    """The classes a saved model learnt, from data set ``name`` split again with the
-    options it recorded: what ``fmstudy evaluate`` tests it on."""
-    options = DataOptions.from_dict(data_options or {})
+def saved_subset(meta: dict, dataset: str | None = None, data_dir=None) -> Subset:
+    """What ``fmstudy evaluate`` tests a saved model on: the classes it learnt (``meta``,
+    its checked JSON), from the data set it records split again with the options it
+    recorded, or from ``dataset``.  Its own data set must give the test part the model
+    records (older models record none), and every data set its image shape."""
+    name, classes = dataset or meta["dataset"], tuple(meta["classes"])
+    options = DataOptions.from_dict(meta["data_options"])
     ds = load_dataset(name, resolve_data_dir(data_dir), options=options)
     if max(classes) >= len(ds.class_names):
         raise FmstudyError(
             f"the model was trained on classes {list(classes)}; {name} has only "
             f"{len(ds.class_names)} (0-{len(ds.class_names) - 1}): choose its data set with --dataset"
         )
-    return select_classes(ds, classes)
+    sub = select_classes(ds, classes)
+    shape, got = tuple(meta["image_shape"]), sub.x_test.shape[1:]
+    if got != shape:
+        raise FmstudyError(
+            f"the model takes images of {' x '.join(map(str, shape))}; {name}'s are "
+            f"{' x '.join(map(str, got))}: choose its data set with --dataset"
+        )
+    if ds.name == meta["dataset"] and "test_sha256" in meta:
+        record, n = sub.test_record(), meta["n_test"]
+        if record["n_test"] != n:
+            raise FmstudyError(
+                f"{name} now gives a test part of {record['n_test']} images of classes "
+                f"{list(classes)}, but the model was tested on {n} (its data_options or the "
+                "data changed since): restore them, or train the model again"
+            )
+        if record["test_sha256"] != meta["test_sha256"]:
+            raise FmstudyError(
+                f"the test part of {name} ({n} images) is not the one the model was tested on "
+                "(its data_options or the data changed since): restore them, or train the "
+                "model again"
+            )
+    return sub

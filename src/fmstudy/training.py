@@ -57,6 +57,7 @@ class TrainRun:
     data_options: dict = field(default_factory=dict)  # how own data was split and resized
     class_names: list = field(default_factory=list)  # the classes' names, in class order
     background: float | None = None  # training images' median border pixel (polarity)
+    tested_on: dict = field(default_factory=dict)  # n_test, test_sha256 (Subset.test_record)
 
 
 def _optimizer(spec: NetSpec, params):
@@ -320,6 +321,7 @@ def train_subset(
     )
     run.dataset = sub.dataset.name
     run.class_names = list(sub.class_names)
+    run.tested_on = sub.test_record()
     info = sub.dataset.info
     if info.get("source") != "idx":  # own data or digits: how to load the same split again
         run.data_options = asdict(options_of(info))

@@ -36,6 +36,7 @@ from threadpoolctl import threadpool_limits
 
 from fmstudy.compare import representative
 from fmstudy.i18n import N_
+from fmstudy.lib_warnings import one_line_warnings
 from fmstudy.profiles import ForestSettings, LogRegSettings
 
 
@@ -231,10 +232,11 @@ def fit_model(
     spec: ModelSpec, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, n_jobs: int = 1
 ) -> FitResult:
     """Fit one spec on flattened pixels; predict the test set (original labels and class
-    probabilities) and record the accuracy on its own training rows."""
+    probabilities) and record the accuracy on its own training rows.  A library's warning
+    is one line (logistic regression's convergence is recorded, as the report states it)."""
     p = spec.params
     x_train, y_train = subsample(x_train, y_train, p.get("max_train_rows"), p.get("random_state"))
-    with threadpool_limits(limits=max(1, n_jobs)):
+    with threadpool_limits(limits=max(1, n_jobs)), one_line_warnings(spec.key):
         if spec.kind == "forest":
             model, fit_s, info = _fit_forest(spec, x_train, y_train, n_jobs)
         elif spec.kind == "logreg":

@@ -6,7 +6,9 @@
 
 Fitted on the raw pixels, as the notebook did.  Every claim the report makes
 about PCA (variance, explained-variance ratio, PC1 as the direction of largest
-variance, PC1 orthogonal to PC2) is a number computed here on this data.
+variance, PC1 orthogonal to PC2) is a number computed here on this data.  It needs two
+pixels and some variance (:func:`pca_problem`); at most as many components as there are
+rows or pixels.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.decomposition import PCA
+
+from fmstudy.errors import FmstudyError
 
 N_COMPONENTS = 50
 
@@ -28,8 +32,22 @@ class PCAResult:
     checks: dict
 
 
+def pca_problem(x: np.ndarray) -> str | None:
+    """Why the flat training rows ``x`` have no PC1 and PC2 to show (None when they have):
+    fewer than two pixels, or every image the same."""
+    if x.shape[1] < 2:
+        return f"the images have {x.shape[1]} pixel, and PCA's two components need 2"
+    if not np.ptp(x, axis=0).any():
+        return f"all {len(x)} training images are the same, so there is no variance to explain"
+    return None
+
+
 def run_pca(x: np.ndarray, y: np.ndarray, *, seed: int, n_random: int = 1000) -> PCAResult:
-    """PCA with sklearn, cross-checked by hand and by eigen-decomposition."""
+    """PCA with sklearn, cross-checked by hand and by eigen-decomposition; one line
+    (FmstudyError) where :func:`pca_problem` finds none to make."""
+    problem = pca_problem(x)
+    if problem:
+        raise FmstudyError(f"PCA: {problem}")
     x = x.astype(np.float64)
     k = min(N_COMPONENTS, *x.shape)
     pca = PCA(n_components=k, random_state=seed).fit(x)
@@ -48,7 +66,7 @@ def run_pca(x: np.ndarray, y: np.ndarray, *, seed: int, n_random: int = 1000) ->
     eigvals, eigvecs = np.linalg.eigh(cov)
     order = np.argsort(eigvals)[::-1]
     eigvals, eigvecs = eigvals[order], eigvecs[:, order]
-    n_cmp = min(10, k)
+    n_cmp = min(10, k, n - 1)  # beyond rank n - 1 the axes have no variance and no direction
     cosines = np.abs(np.sum(eigvecs[:, :n_cmp] * pca.components_[:n_cmp].T, axis=0))
 
     rng = np.random.default_rng(seed)

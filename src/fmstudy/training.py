@@ -23,10 +23,13 @@ import torch
 from torch import nn
 
 from fmstudy.augment import mirror_images, pixel_stats, random_shift
+from fmstudy.errors import FmstudyError
 from fmstudy.image_files import border_level
+from fmstudy.lib_warnings import one_line_warnings
 from fmstudy.net_inputs import fit_scaler, prepare_inputs, split_validation
 from fmstudy.networks import NetSpec, build_model, count_parameters
 from fmstudy.own_data import options_of
+from fmstudy.train_needs import batch_problem, validation_problem
 
 
 @dataclass
@@ -241,8 +244,9 @@ def train(
     deterministic on the CPU for a given thread count.
 
     ``holdout=False`` trains on every training row for the spec's epochs (the final fit
-    of a searched spec; the history then has no validation values).  Without ``x_test``
-    nothing is predicted (a search trial never looks at the test set).  A spec with
+    of a searched spec; the history then has no validation values); with ``holdout`` a
+    split that :func:`validation_problem` refuses is one line (FmstudyError), as is a last
+    batch that :func:`batch_problem` refuses.  Without ``x_test`` nothing is predicted (a search trial never looks at the test set).  A spec with
     ``refit`` keeps the validated run's history and best epoch, then trains afresh on
     every training row for that many epochs and returns that network's weights and test
     predictions.
@@ -254,30 +258,35 @@ def train(
     lut[list(classes)] = np.arange(len(classes))
     no_val = (np.arange(len(y_train)), np.arange(0))
     tr_idx, val_idx = split_validation(y_train, spec, seed) if holdout else no_val
-    scaler = fit_scaler(x_train[tr_idx].reshape(len(tr_idx), -1), spec.scaling)
-    xtr = prepare_inputs(x_train[tr_idx], scaler, spec).to(device)
-    xval = prepare_inputs(x_train[val_idx], scaler, spec).to(device)
-    model = build_model(spec, len(classes), x_train.shape[1:]).to(device)
-    loop = _new_loop(spec, model, scaler, gen, seed, len(xtr), device, x_train.shape[1:])
-    mirror = loop.pixel if spec.tta else None
-    hist, seconds, best_epoch = _run_epochs(
-        loop,
-        xtr,
-        torch.from_numpy(lut[y_train[tr_idx]]).to(device),
-        xval,
-        torch.from_numpy(lut[y_train[val_idx]]).to(device),
-        holdout,
-        on_epoch,
-        mirror,
-    )
-    refit = spec.refit and holdout
-    t0 = time.perf_counter()
-    test_acc, pred, proba = math.nan, np.zeros(0, dtype=np.int64), None
-    if x_test is not None and not refit:  # a refit is tested after training on every row
-        xte = prepare_inputs(x_test, scaler, spec).to(device)
-        _, test_acc, pred, proba = evaluate_network(
-            model, xte, torch.from_numpy(lut[y_test]).to(device), mirror=mirror
+    problem = validation_problem(y_train, tr_idx, val_idx, spec) if holdout else None
+    problem = problem or batch_problem(spec, len(tr_idx), x_train.shape[1:])
+    if problem:
+        raise FmstudyError(problem)
+    with one_line_warnings(f"network {spec.name}, seed {seed}"):
+        scaler = fit_scaler(x_train[tr_idx].reshape(len(tr_idx), -1), spec.scaling)
+        xtr = prepare_inputs(x_train[tr_idx], scaler, spec).to(device)
+        xval = prepare_inputs(x_train[val_idx], scaler, spec).to(device)
+        model = build_model(spec, len(classes), x_train.shape[1:]).to(device)
+        loop = _new_loop(spec, model, scaler, gen, seed, len(xtr), device, x_train.shape[1:])
+        mirror = loop.pixel if spec.tta else None
+        hist, seconds, best_epoch = _run_epochs(
+            loop,
+            xtr,
+            torch.from_numpy(lut[y_train[tr_idx]]).to(device),
+            xval,
+            torch.from_numpy(lut[y_train[val_idx]]).to(device),
+            holdout,
+            on_epoch,
+            mirror,
         )
+        refit = spec.refit and holdout
+        t0 = time.perf_counter()
+        test_acc, pred, proba = math.nan, np.zeros(0, dtype=np.int64), None
+        if x_test is not None and not refit:  # a refit is tested after training on every row
+            xte = prepare_inputs(x_test, scaler, spec).to(device)
+            _, test_acc, pred, proba = evaluate_network(
+                model, xte, torch.from_numpy(lut[y_test]).to(device), mirror=mirror
+            )
     run = TrainRun(
         spec=spec,
         seed=seed,

@@ -9,6 +9,7 @@ curves, ``--cv``, ``--compare 5x2cv``).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
@@ -20,15 +21,18 @@ from fmstudy.cache import FitCache
 from fmstudy.classical import FitResult, ModelSpec, classical_specs, fit_model, representative_fit
 from fmstudy.compare import model_result
 from fmstudy.config import StudyConfig
+from fmstudy.errors import FmstudyError
 from fmstudy.i18n import gettext as _
 from fmstudy.i18n import num
 from fmstudy.narrative import label_of
 from fmstudy.probabilities import confident_mistakes
 from fmstudy.progress import Steps
-from fmstudy.resampling import cv_scores, five_by_two, learning_curve_of
+from fmstudy.resampling import curve_plan, cv_scores, five_by_two, learning_curve_of
 from fmstudy.results import CVScores, FiveByTwoTest, LearningCurve, ModelResult
 from fmstudy.subsets import Subset
 from fmstudy.zoo import zoo_specs
+
+log = logging.getLogger("fmstudy")
 
 
 @dataclass
@@ -222,6 +226,55 @@ def _kept(cache: FitCache, kind: str, params: dict, seed: int, make):
     return found if found is not None else cache.keep_record(key, make())
 
 
+def _curves(config, sub: Subset, cache: FitCache, jobs: int, steps: Steps, out, trees) -> None:
+    """Each model's learning curve where the training rows allow one (see
+    :func:`fmstudy.resampling.curve_plan`); those left out are said in one line per reason."""
+    x = sub.x_train.reshape(len(sub.x_train), -1)
+    y = sub.y_train
+    names = dict(zip(sub.classes, sub.class_names, strict=True))
+    curves, left_out = {}, {}
+    with steps.step("curves", "Tasks 3-4: learning curves (training rows only)"):
+        for key, spec in out.chosen.items():
+            try:
+                curve_plan(spec, y, folds=config.learning_folds, seed=config.seed, names=names)
+            except FmstudyError as exc:
+                left_out.setdefault(str(exc), []).append(key)
+                continue
+            d = out.models[key].details
+            params = {"spec": spec.params, "n_trees": trees[key], "folds": config.learning_folds}
+            record = _kept(
+                cache,
+                "learning-curve",
+                params,
+                config.seed,
+                lambda spec=spec, key=key: asdict(
+                    learning_curve_of(
+                        spec,
+                        x,
+                        y,
+                        folds=config.learning_folds,
+                        seed=config.seed,
+                        n_trees=trees[key],
+                        n_jobs=jobs,
+                    )
+                ),
+            )
+            curves[key] = replace(
+                LearningCurve(**record),
+                key=key,
+                label=out.models[key].label,
+                train_accuracy=d.get("train_accuracy"),
+                oob_accuracy=d.get("oob_accuracy"),
+            )
+    for reason, keys in left_out.items():
+        log.warning("fmstudy: note: learning curve of %s left out: %s", ", ".join(keys), reason)
+    if curves:
+        out.parts["learning_curves"] = curves
+        out.figures["learning_curves"] = eval_figures.learning_curves(
+            list(curves.values()), [label_of(out.models[k]) for k in curves]
+        )
+
+
 def _resample(
     config: StudyConfig, sub: Subset, cache: FitCache, jobs: int, steps: Steps, out: ClassicalRuns
 ):
@@ -232,43 +285,7 @@ def _resample(
     trees = {k: m.details.get("n_trees") for k, m in out.models.items()}
     labels = {k: m.label for k, m in out.models.items()}
     if config.learning_curves:
-        curves = {}
-        with steps.step("curves", "Tasks 3-4: learning curves (training rows only)"):
-            for key, spec in out.chosen.items():
-                d = out.models[key].details
-                params = {
-                    "spec": spec.params,
-                    "n_trees": trees[key],
-                    "folds": config.learning_folds,
-                }
-                record = _kept(
-                    cache,
-                    "learning-curve",
-                    params,
-                    config.seed,
-                    lambda spec=spec, key=key: asdict(
-                        learning_curve_of(
-                            spec,
-                            x,
-                            y,
-                            folds=config.learning_folds,
-                            seed=config.seed,
-                            n_trees=trees[key],
-                            n_jobs=jobs,
-                        )
-                    ),
-                )
-                curves[key] = replace(
-                    LearningCurve(**record),
-                    key=key,
-                    label=labels[key],
-                    train_accuracy=d.get("train_accuracy"),
-                    oob_accuracy=d.get("oob_accuracy"),
-                )
-        out.parts["learning_curves"] = curves
-        out.figures["learning_curves"] = eval_figures.learning_curves(
-            list(curves.values()), [label_of(out.models[k]) for k in curves]
-        )
+        _curves(config, sub, cache, jobs, steps, out, trees)
     if config.cv:
         title = f"--cv {config.cv}: repeated stratified K-fold on the training rows"
         with steps.step("cv", title):

@@ -4,7 +4,9 @@
     result = model_result("forest", "Random forest", "3", y_true, y_pred, classes, names)
     ci95, pairs = compare_models(y_true, {"forest": p1, "logreg": p2}, labels, n_boot=2000, seed=0)
 
-Bootstrap intervals resample the test images; McNemar's test looks only at the
+Every chosen class needs test images (:func:`untested_class`): its one-vs-rest ROC AUC
+and its row of the classification report are undefined without them.  Bootstrap
+intervals resample the test images; McNemar's test looks only at the
 images on which two models disagree about being right (exact binomial when
 fewer than 25 are discordant), with Holm's correction across the pairs.
 """
@@ -24,6 +26,8 @@ from sklearn.metrics import (
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
 
+from fmstudy.errors import FmstudyError
+from fmstudy.lib_warnings import one_line_warnings
 from fmstudy.probabilities import probability_scores
 from fmstudy.results import ModelResult, PairTest, StudyMetrics
 
@@ -43,13 +47,21 @@ def evaluate(y_true, y_pred, classes, names) -> dict:
     )
     return {
         "accuracy": float(np.mean(np.asarray(y_true) == np.asarray(y_pred))),
-        "macro_f1": float(f1_score(y_true, y_pred, labels=list(classes), average="macro")),
+        "macro_f1": float(
+            f1_score(y_true, y_pred, labels=list(classes), average="macro", zero_division=0)
+        ),
         "balanced_accuracy": float(balanced_accuracy_score(y_true, y_pred)),
         "confusion": cm.tolist(),
         "correct_per_class": {str(c): int(cm[i, i]) for i, c in enumerate(classes)},
         "report": report,
         "confused_pairs": confused_pairs(cm, classes, names),
     }
+
+
+def untested_class(y_true, classes, names) -> str | None:
+    """The name of the first class with no test rows among ``y_true``; None when each has."""
+    present = set(np.unique(np.asarray(y_true)).tolist())
+    return next((n for c, n in zip(classes, names, strict=True) if c not in present), None)
 
 
 def representative(scores) -> int:
@@ -74,8 +86,17 @@ def model_result(
 ) -> ModelResult:
     """:func:`evaluate` as the typed record every model's result is; with the test
     probabilities (``proba``, made as ``source`` says) also their scores.  ``label`` is the
-    model's name, or (message, arguments) to keep it translatable."""
-    scores = {} if proba is None else probability_scores(y_true, proba, classes, source)
+    model's name, or (message, arguments) to keep it translatable.  A class without test
+    rows is one line (FmstudyError): its scores would be undefined."""
+    missing = untested_class(y_true, classes, names)
+    if missing is not None:
+        raise FmstudyError(
+            f"class {missing!r} has no test images, so its scores are undefined; add test "
+            "images to it"
+        )
+    with one_line_warnings(f"the scores of {key}"):
+        scores = {} if proba is None else probability_scores(y_true, proba, classes, source)
+        evaluated = evaluate(y_true, y_pred, classes, names)
     label_id, label_args = label if isinstance(label, tuple) else ("", {})
     return ModelResult(
         key=key,
@@ -84,7 +105,7 @@ def model_result(
         label_args=dict(label_args),
         task=task,
         details=dict(details or {}),
-        **evaluate(y_true, y_pred, classes, names),
+        **evaluated,
         **scores,
     )
 

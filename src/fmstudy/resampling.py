@@ -9,7 +9,9 @@ None of these functions is given the test set: each splits the training rows it 
 into parts to fit on and parts to score on.  A spec's model is built by
 :func:`fmstudy.classical.estimator`, with the tree count the forest's out-of-bag growth
 chose; a model trained on a subsample (``max_train_rows``) is resampled within the
-same subsample.
+same subsample.  A learning curve runs on fewer folds when the smallest class holds fewer
+rows than its folds, and is refused in one line (:func:`curve_plan`) when a fold or a
+point of it is too small for its model.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import itertools
 import warnings
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.stats import f as f_dist
@@ -32,16 +35,20 @@ from threadpoolctl import threadpool_limits
 
 from fmstudy.classical import ModelSpec, estimator, subsample
 from fmstudy.compare import holm
+from fmstudy.errors import FmstudyError
+from fmstudy.fit_needs import fewest, fit_problem, row_count
+from fmstudy.lib_warnings import one_line_warnings
 from fmstudy.results import CVScores, FiveByTwoTest, LearningCurve
 
 CURVE_FRACTIONS = (0.1, 0.25, 0.5, 1.0)  # of the rows each fold trains on
 
 
 @contextmanager
-def _quiet(n_jobs: int):
+def _quiet(n_jobs: int, what: str):
     """``n_jobs`` BLAS threads; resampled fits stop at the model's own iteration cap, whose
-    convergence the study's fit reports, so their warnings are not repeated."""
-    with threadpool_limits(limits=max(1, n_jobs)), warnings.catch_warnings():
+    convergence the study's fit reports, so their warnings are not repeated; any other
+    warning is one line about ``what``."""
+    with threadpool_limits(limits=max(1, n_jobs)), one_line_warnings(what):
         warnings.simplefilter("ignore", ConvergenceWarning)
         yield
 
@@ -49,6 +56,57 @@ def _quiet(n_jobs: int):
 def _rows(spec: ModelSpec, x, y):
     p = spec.params
     return subsample(x, y, p.get("max_train_rows"), p.get("random_state"))
+
+
+@dataclass(frozen=True)
+class CurvePlan:
+    """A learning curve's folds (each training part shuffled, as scikit-learn's
+    ``shuffle=True`` does) and the training rows of each point."""
+
+    folds: int
+    splits: list  # (shuffled training part, held-out fold) per fold
+    sizes: list  # rows at each point: CURVE_FRACTIONS of the first fold's training part
+
+
+def curve_folds(folds: int, y) -> int:
+    """The folds a learning curve runs on: ``folds``, or fewer when the smallest class has
+    fewer rows (stratified folds need a row of each class in each)."""
+    return min(folds, fewest(y, {})[1])
+
+
+def curve_plan(spec: ModelSpec, y, *, folds: int, seed: int, names=None) -> CurvePlan:
+    """The folds and sizes of ``spec``'s learning curve on the training rows labelled ``y``
+    (folds reduced by :func:`curve_folds`); one line (FmstudyError) when a class has a
+    single row, a fold is too small for distinct sizes, or a point too small for the
+    model (``names``: class numbers to names, for that line)."""
+    names = names or {}
+    k = curve_folds(folds, y)
+    if k < 2:
+        name, _ = fewest(y, names)
+        raise FmstudyError(f"class {name!r} has 1 training image; stratified folds need 2")
+    _, y = _rows(spec, np.zeros(len(y)), y)
+    if curve_folds(k, y) < k:
+        name, count = fewest(y, names)
+        raise FmstudyError(
+            f"its sample of {row_count(len(y))} has {count} of class {name!r}, fewer than "
+            f"its {k} folds"
+        )
+    rng = np.random.RandomState(seed)
+    cv = StratifiedKFold(k, shuffle=True, random_state=seed)
+    splits = [(rng.permutation(tr), te) for tr, te in cv.split(np.zeros(len(y)), y)]
+    n_max = len(splits[0][0])
+    sizes = sorted({min(max(int(f * n_max), 1), n_max) for f in CURVE_FRACTIONS})
+    if len(sizes) < len(CURVE_FRACTIONS):
+        raise FmstudyError(
+            f"a fold's training part has {row_count(n_max)}, too few for {len(CURVE_FRACTIONS)} "
+            "distinct points"
+        )
+    for n in sizes:
+        for tr, _ in splits:
+            problem = fit_problem(spec, y[tr[:n]], names)
+            if problem:
+                raise FmstudyError(f"its point of {row_count(n)} cannot be fitted ({problem})")
+    return CurvePlan(k, splits, sizes)
 
 
 def learning_curve_of(
@@ -65,26 +123,25 @@ def learning_curve_of(
     oob_accuracy: float | None = None,
 ) -> LearningCurve:
     """Accuracy against training rows by stratified ``folds``-fold cross-validation on the
-    training rows: each size is a shuffled share of a fold's training part, scored on that
-    part (training accuracy) and on the held-out fold (validation accuracy)."""
+    training rows (fewer folds where :func:`curve_plan` says): each size is a shuffled
+    share of a fold's training part, scored on that part (training accuracy) and on the
+    held-out fold (validation accuracy)."""
+    plan = curve_plan(spec, y, folds=folds, seed=seed)
     x, y = _rows(spec, x, y)
-    cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
-    with _quiet(n_jobs):
+    with _quiet(n_jobs, f"learning curve of {spec.model_key}"):
         sizes, train, val = learning_curve(
             estimator(spec, n_trees=n_trees),
             x,
             y,
-            train_sizes=list(CURVE_FRACTIONS),
+            train_sizes=plan.sizes,
             n_jobs=n_jobs,  # the folds side by side, one core each
-            cv=cv,
+            cv=plan.splits,  # shuffled as learning_curve(shuffle=True, random_state=seed)
             scoring="accuracy",
-            shuffle=True,
-            random_state=seed,
         )
     return LearningCurve(
         key=spec.model_key,
         label=label or spec.label,
-        folds=folds,
+        folds=plan.folds,
         train_rows=[int(s) for s in sizes],
         train_mean=[float(v) for v in train.mean(axis=1)],
         train_sd=[float(v) for v in train.std(axis=1, ddof=1)],
@@ -94,6 +151,22 @@ def learning_curve_of(
         train_accuracy=train_accuracy,
         oob_accuracy=oob_accuracy,
     )
+
+
+def cv_problem(spec: ModelSpec, y, *, k: int, repeats: int, seed: int, names=None) -> str | None:
+    """Why :func:`cv_scores` cannot fit ``spec`` on every fold's training part of the
+    training rows labelled ``y`` (None when it can)."""
+    names = names or {}
+    _, y = _rows(spec, np.zeros(len(y)), y)
+    name, count = fewest(y, names)
+    if count < k:
+        return f"its sample of {row_count(len(y))}: class {name!r} has {count}, fewer than {k}"
+    cv = RepeatedStratifiedKFold(n_splits=k, n_repeats=repeats, random_state=seed)
+    for fit_idx, _ in cv.split(np.zeros(len(y)), y):
+        problem = fit_problem(spec, y[fit_idx], names)
+        if problem:
+            return f"a fold's {row_count(len(fit_idx))}: {problem}"
+    return None
 
 
 def cv_scores(
@@ -112,7 +185,7 @@ def cv_scores(
     its mean and the standard deviation of the fold scores (their spread)."""
     x, y = _rows(spec, x, y)
     cv = RepeatedStratifiedKFold(n_splits=k, n_repeats=repeats, random_state=seed)
-    with _quiet(n_jobs):
+    with _quiet(n_jobs, f"--cv {k} of {spec.model_key}"):
         scores = cross_val_score(
             estimator(spec, n_trees=n_trees),
             x,
@@ -156,6 +229,29 @@ def combined_f(differences) -> tuple[float, float]:
     return stat, float(f_dist.sf(stat, 10, 5))
 
 
+def _halves(y, seed: int):
+    """The 5x2cv splits of rows labelled ``y``: five stratified 2-fold splits."""
+    for i in range(5):
+        cv = StratifiedKFold(2, shuffle=True, random_state=seed + i)
+        yield i, cv.split(np.zeros(len(y)), y)
+
+
+def halves_problem(spec: ModelSpec, y, *, seed: int, names=None) -> str | None:
+    """Why :func:`five_by_two` cannot fit ``spec`` on each half of the training rows
+    labelled ``y`` (None when it can)."""
+    names = names or {}
+    _, y = _rows(spec, np.zeros(len(y)), y)
+    name, count = fewest(y, names)
+    if count < 2:
+        return f"{row_count(len(y))}: class {name!r} has 1 of them, and each half needs one"
+    for _, split in _halves(y, seed):
+        for fit_idx, _ in split:
+            problem = fit_problem(spec, y[fit_idx], names)
+            if problem:
+                return f"a half's {row_count(len(fit_idx))}: {problem}"
+    return None
+
+
 def five_by_two(
     specs: dict[str, ModelSpec],
     x,
@@ -172,12 +268,11 @@ def five_by_two(
     Returns each model's 5 x 2 fold accuracies and the tests."""
     rows = {key: _rows(spec, x, y) for key, spec in specs.items()}
     jobs = []
-    for i in range(5):
-        for key, spec in specs.items():
-            cv = StratifiedKFold(2, shuffle=True, random_state=seed + i)
-            for j, (fit_idx, score_idx) in enumerate(cv.split(*rows[key])):
+    for key, spec in specs.items():
+        for i, split in _halves(rows[key][1], seed):
+            for j, (fit_idx, score_idx) in enumerate(split):
                 jobs.append((i, j, key, spec, fit_idx, score_idx))
-    with _quiet(1):  # the fits side by side, one core each
+    with _quiet(1, "--compare 5x2cv"):  # the fits side by side, one core each
         found = Parallel(n_jobs=n_jobs)(
             delayed(_fit_score)(spec, *rows[key], fit_idx, score_idx, (n_trees or {}).get(key))
             for _, _, key, spec, fit_idx, score_idx in jobs

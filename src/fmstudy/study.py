@@ -31,6 +31,7 @@ from fmstudy.classical_task import run_classical
 from fmstudy.compare import compare_results, model_result
 from fmstudy.config import StudyConfig
 from fmstudy.data import load_dataset, resolve_data_dir, writable_work_dir
+from fmstudy.feasibility import check_study
 from fmstudy.i18n import N_, language, num
 from fmstudy.i18n import gettext as _
 from fmstudy.manifest import manifest
@@ -121,6 +122,7 @@ def run_study(
         with steps.step("load", "Task 1: load and verify data"):
             ds = load_dataset(config.dataset, root, options=config.data_options())
             sub = select_classes(ds, config.classes)
+            check_study(config, sub)  # too few or odd images: one line, before any work
         cache = FitCache(work, ds.sha256, sub.classes, n_test=len(sub.y_test), fresh=fresh)
         run = _Run(config, sub, cache, steps, jobs or os.cpu_count() or 1, device, save_models)
         run.parts["task1"] = sub.verification()

@@ -50,9 +50,10 @@ def checked_names(names, fix: str) -> list[str]:
             )
     seen: dict[str, str] = {}
     for given, name in zip(names, out, strict=True):
-        other = seen.setdefault(name.casefold(), given)
-        if other is given:
+        if name.casefold() not in seen:
+            seen[name.casefold()] = given
             continue
+        other = seen[name.casefold()]
         if other == given:
             why = f"the class name {given!r} appears twice"
         elif unicodedata.normalize("NFC", other) == name:

@@ -99,7 +99,10 @@ def _classes(path: Path, kind: str) -> list[str]:
 
 def _spec(path: Path, kind: str, names: list[str]) -> DatasetSpec:
     if len(names) < 2:
-        raise FmstudyError(f"--dataset {path} has {len(names)} class; a study needs two or more")
+        raise FmstudyError(
+            f"--dataset {path} has {len(names)} class{'' if names else 'es'}; a study needs two "
+            "or more"
+        )
     return DatasetSpec(
         name=str(path.resolve()),
         title=path.name,

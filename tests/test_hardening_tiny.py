@@ -4,6 +4,7 @@ is too small and what to do; library warnings become one line of fmstudy's own."
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import warnings
 
@@ -150,6 +151,24 @@ def test_too_few_images_stop_in_one_line_before_any_work(
     args, words, tmp_path, capsys, monkeypatch
 ):
     check_bad_input(args, words, tmp_path, capsys, monkeypatch)
+
+
+def test_a_quick_profiles_sample_too_small_for_a_class_is_one_line(tmp_path, capsys, monkeypatch):
+    """The quick profile fits the forest on a stratified sample of 6,000 rows, which cannot
+    hold a class of one image (was train_test_split's ValueError)."""
+    from fmstudy import config, profiles
+
+    quick = profiles.get_profile("quick", 0)
+    small = dataclasses.replace(quick.forest, max_train_rows=20)
+    monkeypatch.setattr(config, "get_profile", lambda *a: dataclasses.replace(quick, forest=small))
+    line = check_bad_input(
+        run(npz([1, 20, 20], [1, 1, 1]), tasks="1,3"),
+        "its stratified sample of 20",
+        tmp_path,
+        capsys,
+        monkeypatch,
+    )
+    assert "class 'boot' has 1 of them" in line and "--profile standard" in line
 
 
 def test_the_search_stops_before_its_first_trial(tmp_path, capsys, monkeypatch):

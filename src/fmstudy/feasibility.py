@@ -71,12 +71,13 @@ def _check_classical(config: StudyConfig, y: np.ndarray, names: dict) -> None:
     for spec in specs:
         n, seed = spec.params.get("max_train_rows"), spec.params.get("random_state")
         problem = sample_problem(y, n, names)
+        fix = "add images, or use --profile standard, which fits on every row"
         if problem is None:
             problem = fit_problem(spec, subsample(np.zeros(len(y)), y, n, seed)[1], names)
+            fix = f"leave {spec.kind} out of --models, or add images"
         if problem:
             raise FmstudyError(
-                f"{spec.model_key} cannot be fitted on the {len(y)} training rows: "
-                f"{problem}; leave {spec.kind} out of --models, or add images"
+                f"{spec.model_key} cannot be fitted on the {len(y)} training rows: {problem}; {fix}"
             )
     name, fewest_rows = fewest(y, names)
     if config.cv and fewest_rows < config.cv:

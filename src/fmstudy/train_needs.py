@@ -36,7 +36,11 @@ def validation_problem(y, tr_idx, val_idx, spec: NetSpec, names=None) -> str | N
     missing = np.setdiff1d(np.unique(y), np.asarray(y)[tr_idx])
     if len(missing):
         name = (names or {}).get(int(missing[0]), int(missing[0]))
-        fix = "split stratified (--val-split stratified)" if first else "add images to it"
+        fix = (
+            "put the images in another order, or split stratified (nn --val-split stratified)"
+            if first
+            else "add images to it"
+        )
         return (
             f"network {spec.name!r} validates on {part} training images, which leaves none "
             f"of class {name!r} to train on; {fix}"

@@ -33,7 +33,8 @@ from fmstudy.subsets import Subset
 log = logging.getLogger("fmstudy")
 
 
-def images(n: int) -> str:
+def training_images(n: int) -> str:
+    """``n`` training images in words: 1 training image, 2 training images."""
     return f"{n} training image" if n == 1 else f"{n} training images"
 
 
@@ -84,8 +85,8 @@ def _check_classical(config: StudyConfig, y: np.ndarray, names: dict) -> None:
         k = config.cv
         fix = f"use --cv {fewest_rows} or add images" if fewest_rows >= 2 else "add images"
         raise FmstudyError(
-            f"class {name!r} has {images(fewest_rows)}; --cv {k} needs at least {k} per class: "
-            f"{fix}"
+            f"class {name!r} has {training_images(fewest_rows)}; --cv {k} needs at least {k} "
+            f"per class: {fix}"
         )
     for spec in specs if config.cv else []:
         k = config.cv
@@ -109,7 +110,7 @@ def _check_classical(config: StudyConfig, y: np.ndarray, names: dict) -> None:
             "fmstudy: note: class %r has %s, so the learning curves use %d-fold "
             "cross-validation instead of %d",
             name,
-            images(fewest_rows),
+            training_images(fewest_rows),
             folds,
             config.learning_folds,
         )

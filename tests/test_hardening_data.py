@@ -424,14 +424,15 @@ def test_a_grey_palette_stays_grey(tmp_path):
     assert read_images([tmp_path / "g.png"], None).tolist() == [[[0, 200]]]
 
 
-def test_exif_orientation_is_applied(tmp_path):
+@pytest.mark.parametrize("suffix", [".jpg", ".png"])
+def test_exif_orientation_is_applied(suffix, tmp_path):
     img = np.zeros((20, 40), np.uint8)
     img[:, :20] = 255  # left half white
     exif = Image.Exif()
     exif[0x0112] = 6  # rotate 90 degrees clockwise to view
     for cls in ("a", "b"):
         for i in range(2):
-            save(tmp_path / "p" / cls / f"{i}.jpg", img, exif=exif.tobytes())
+            save(tmp_path / "p" / cls / f"{i}{suffix}", img, exif=exif.tobytes())
     ds = load(lambda p: p / "p", tmp_path, share=0.5)
     assert ds.x_train.shape[1:] == (40, 20)
     assert ds.x_train[0, :5].mean() > 200 and ds.x_train[0, -5:].mean() < 50  # white on top
@@ -469,6 +470,20 @@ def test_image_size_1x1_loads(tmp_path, capsys, monkeypatch):
     path = folder()(tmp_path)
     assert main([*D, str(path), "--image-size", "1x1", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["class_names"] == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    "options, words",
+    [
+        ({"image_size": [0, 28]}, "image_size must be from 1 to 4096"),
+        ({"image_size": "big"}, "image_size must be HEIGHTxWIDTH"),
+        ({"test_share": 2}, "test_share must be in"),
+        ({"seed": -1}, "seed must be from 0"),
+    ],
+)
+def test_options_from_a_saved_models_json_are_checked(options, words):
+    with pytest.raises(own_data.FmstudyError, match=words):
+        DataOptions.from_dict(options)
 
 
 def test_npz_of_other_sizes_colours_and_compression_loads(tmp_path):

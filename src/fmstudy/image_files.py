@@ -1,8 +1,7 @@
 """Reading image files with Pillow into uint8 arrays, one at a time, with one clear
 error naming the file.
 
-    shape, colour = image_layout(paths, size)    # from the headers: nothing decoded yet
-    images = read_images(paths, size, colour)    # (n, H, W) grey or (n, H, W, 3) colour
+    images = read_images(paths, size, budget)    # (n, H, W) grey or (n, H, W, 3) colour
 
 Grey images stay one channel; when any image is in colour, all become RGB.  Each
 image is turned upright by its EXIF orientation; 16-bit images are scaled to 0-255
@@ -18,6 +17,7 @@ import contextlib
 import re
 import struct
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -68,22 +68,6 @@ def _is_colour(img) -> bool:
     return not (data[0::step] == data[1::step] == data[2::step])
 
 
-def image_layout(paths: list[Path], size: tuple[int, int] | None) -> tuple[tuple, bool]:
-    """The shape each image will have as read, (H, W) or (H, W, 3), and whether the set
-    is in colour; from the files' headers alone.  Without ``size`` the images must
-    share one size (up to an EXIF rotation, checked as they are read)."""
-    colour, first, first_path = False, None, None
-    for path in paths:
-        with _opened(path) as img:
-            colour = colour or _is_colour(img)
-            if first is None:
-                first, first_path = img.size, path
-            elif size is None and sorted(img.size) != sorted(first):
-                raise _differ(first_path, first, path, img.size)
-    height, width = size if size is not None else (first[1], first[0])
-    return ((height, width, 3) if colour else (height, width)), colour
-
-
 def _differ(first: Path, first_size, path: Path, size) -> FmstudyError:
     return FmstudyError(
         f"the images differ in size: {first} is {first_size[0]}x{first_size[1]} (width x "
@@ -112,14 +96,17 @@ def _on_white(img):
     return Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
 
 
-def _decode(path: Path, colour: bool, size: tuple[int, int] | None) -> np.ndarray:
+def _decode(path: Path, size: tuple[int, int] | None) -> np.ndarray:
     """One image as uint8, upright, grey (H, W) or colour (H, W, 3), resized to ``size``."""
     from PIL import Image, ImageOps
 
     with _opened(path) as img:  # Pillow's failures while decoding are named there too
+        colour = _is_colour(img)
         if size is not None and img.format == "JPEG":
             img.draft(None, (max(size), max(size)))  # decode at 1/2, 1/4, 1/8 scale
-        ImageOps.exif_transpose(img, in_place=True)
+        img.load()
+        if "exif" in img.info or "Raw profile type exif" in img.info:  # it may be turned
+            ImageOps.exif_transpose(img, in_place=True)
         img = _on_white(_eight_bit(img)).convert("RGB" if colour else "L")
         if size is not None and img.size != (size[1], size[0]):
             img = img.resize((size[1], size[0]), Image.Resampling.BILINEAR, reducing_gap=3.0)
@@ -127,20 +114,26 @@ def _decode(path: Path, colour: bool, size: tuple[int, int] | None) -> np.ndarra
 
 
 def read_images(
-    paths: list[Path], size: tuple[int, int] | None, colour: bool | None = None
+    paths: list[Path], size: tuple[int, int] | None, budget: Callable[[int], None] | None = None
 ) -> np.ndarray:
-    """Every image as uint8, in order: (n, H, W) when all are grey, else (n, H, W, 3);
-    decoded one at a time into one array (``colour`` from :func:`image_layout`)."""
-    if colour is None:
-        colour = image_layout(paths, size)[1]
+    """Every image as uint8, in order: (n, H, W) when all are grey, else (n, H, W, 3),
+    decoded one at a time into one array.  ``budget`` is called with the bytes the
+    array will take before it is made, and again if a colour image makes it RGB."""
     out = None
     for i, path in enumerate(paths):
-        arr = _decode(path, colour, size)
+        arr = _decode(path, size)
         if out is None:
+            if budget is not None:
+                budget(len(paths) * arr.size)
             out = np.empty((len(paths), *arr.shape), np.uint8)
-        elif arr.shape != out.shape[1:]:
-            shape = out.shape[1:3]
-            raise _differ(paths[0], shape[::-1], path, arr.shape[1::-1])
+        elif arr.shape[:2] != out.shape[1:3]:
+            raise _differ(paths[0], out.shape[2:0:-1], path, arr.shape[1::-1])
+        if arr.ndim > out.ndim - 1:  # the first colour image: all become RGB
+            if budget is not None:
+                budget(out.size * 3)
+            out = np.repeat(out[..., None], 3, axis=-1)
+        elif arr.ndim < out.ndim - 1:
+            arr = np.repeat(arr[..., None], 3, axis=-1)
         out[i] = arr
     return out
 

@@ -29,7 +29,7 @@ from fmstudy.class_names import checked_names, class_of, label_classes
 from fmstudy.csv_files import csv_labels, csv_layout, read_csv
 from fmstudy.datasets import REGISTRY, DatasetSpec, get_dataset_spec
 from fmstudy.errors import FmstudyError
-from fmstudy.image_files import SIZE_HINT, image_layout, read_images, resize
+from fmstudy.image_files import SIZE_HINT, read_images, resize
 from fmstudy.npz_files import npz_layout, npz_names, npz_train_labels, read_npz
 from fmstudy.own_cache import array_sha, cached_read
 from fmstudy.own_sources import csv_files, source, split_files
@@ -48,10 +48,15 @@ class DataOptions:
 
     @classmethod
     def from_dict(cls, data: dict) -> DataOptions:
-        """The options from their JSON form (a saved network's spec.json); defaults where
-        it says nothing."""
+        """The options from their JSON form (a saved model's JSON), checked as on the
+        command line; defaults where it says nothing."""
+        from fmstudy import checks
+
+        share = data.get("test_share", 0.2)
+        checks.number(share, "test_share", low=0, high=0.9, low_open=True)
         size = data.get("image_size")
-        return cls(data.get("test_share", 0.2), tuple(size) if size else None, data.get("seed", 0))
+        size = checks.image_size(size, "image_size") if size else None
+        return cls(share, size, checks.seed(data.get("seed", 0), "seed"))
 
 
 def data_options(test_share: float = 0.2, image_size=None, seed: int = 0) -> DataOptions:
@@ -154,9 +159,9 @@ def _read_folder(path: Path, kind: str, size) -> dict:
             files += paths
             labels += [names.index(c)] * len(paths)
             split += [part == "test"] * len(paths)
-    shape, colour = image_layout(files, size)
-    _budget(len(files) * math.prod(shape), path)
-    x = read_images(files, size, colour)
+    if size is not None:
+        _budget(len(files) * math.prod(size), path)  # grey; checked again if in colour
+    x = read_images(files, size, lambda nbytes: _budget(nbytes, path))
     given = np.array(split) if kind == "folder-split" else None
     return {"x": x, "y": np.array(labels, np.int64), "names": names, "test": given}
 

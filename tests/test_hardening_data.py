@@ -22,6 +22,7 @@ from PIL import Image
 
 from fmstudy import csv_files, load_dataset, own_data
 from fmstudy.cli import main
+from fmstudy.image_files import image_layout
 from fmstudy.own_data import DataOptions
 
 # --- builders: each takes the test's folder and returns the path it made ------------
@@ -435,6 +436,7 @@ def test_exif_orientation_is_applied(suffix, tmp_path):
             save(tmp_path / "p" / cls / f"{i}{suffix}", img, exif=exif.tobytes())
     ds = load(lambda p: p / "p", tmp_path, share=0.5)
     assert ds.x_train.shape[1:] == (40, 20)
+    assert image_layout([tmp_path / "p" / "a" / f"0{suffix}"], None) == ((40, 20), False)
     assert ds.x_train[0, :5].mean() > 200 and ds.x_train[0, -5:].mean() < 50  # white on top
 
 

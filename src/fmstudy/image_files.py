@@ -1,6 +1,7 @@
 """Reading image files with Pillow into uint8 arrays, one at a time, with one clear
 error naming the file.
 
+    shape, colour = image_layout(paths, size)    # from the headers alone: nothing decoded
     images = read_images(paths, size, budget)    # (n, H, W) grey or (n, H, W, 3) colour
 
 Grey images stay one channel; when any image is in colour, all become RGB.  Each
@@ -66,6 +67,26 @@ def _is_colour(img) -> bool:
         return True
     data, step = bytes(img.palette.palette), len(img.palette.mode)
     return not (data[0::step] == data[1::step] == data[2::step])
+
+
+def _upright_size(img) -> tuple[int, int]:
+    """(width, height) of an open image once turned by its EXIF orientation."""
+    width, height = img.size
+    if "exif" in img.info and img.getexif().get(0x0112) in (5, 6, 7, 8):  # turned 90 degrees
+        return height, width
+    return width, height
+
+
+def image_layout(paths: list[Path], size: tuple[int, int] | None) -> tuple[tuple, bool]:
+    """The shape images will have as read, (H, W) or (H, W, 3) (the first one's size
+    without ``size``), and whether any is in colour; from the files' headers alone."""
+    colour, first = False, None
+    for path in paths:
+        with _opened(path) as img:
+            colour = colour or _is_colour(img)
+            first = first or _upright_size(img)
+    height, width = size if size is not None else (first[1], first[0])
+    return ((height, width, 3) if colour else (height, width)), colour
 
 
 def _differ(first: Path, first_size, path: Path, size) -> FmstudyError:

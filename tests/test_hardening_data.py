@@ -199,6 +199,12 @@ def split_csv_with_fifo(p):
     return p / "k"
 
 
+def split_csv_folder(p):
+    (p / "k" / "train.csv").mkdir(parents=True)
+    (p / "k" / "test.csv").write_text(HEADER + rows("01"))
+    return p / "k"
+
+
 def split_csv(train: str, test: str):
     def make(p):
         (p / "k").mkdir()
@@ -227,7 +233,12 @@ CASES = [
     ([*D, folder_named("d.csv")], "is a folder, not a .csv file"),
     ([*D, folder_named("d.npz")], "is a folder, not a .npz file"),
     ([*D, raw_file("d.txt", b"x")], "a file must be a .csv or an .npz"),
-    ([*D, split_csv_with_fifo], "test.csv is not a regular file"),
+    ([*D, split_csv_with_fifo], "test.csv is not a regular file (a folder, a device, a FIFO"),
+    ([*D, split_csv_folder], "train.csv is not a regular file (a folder,"),
+    ([*D, ""], "--dataset is empty"),
+    ([*D, "a\0b"], "is not a usable path"),
+    ([*D, "~no-such-user-here/d.csv"], "unknown data set"),
+    ([*D, npz(x_train=np.zeros((6, 0, 3), np.uint8))], "expected (n, H, W) or (n, H, W, 3)"),
     # CSV: rows, values, labels
     ([*D, csv_file("label," + "1," * (9 * 2**20) + "1\n")], "row 1 is longer than 16 MiB"),
     ([*D, csv_file("")], "the first column must be 'label'"),

@@ -128,7 +128,7 @@ def npz_layout(path: Path, limit: int) -> Layout:
     dtypes = {k: v[2] for k, v in found.items()}
     for part in ("train", "test"):
         x, y = shapes[f"x_{part}"], shapes[f"y_{part}"]
-        if len(x) not in (3, 4) or (len(x) == 4 and x[-1] not in (1, 3)):
+        if len(x) not in (3, 4) or (len(x) == 4 and x[-1] not in (1, 3)) or 0 in x[1:3]:
             raise FmstudyError(
                 f"{path}: x_{part} has shape {x}; expected (n, H, W) or (n, H, W, 3)"
             )

@@ -24,19 +24,21 @@ def _kind(path: Path) -> int:
     """The ``stat`` file type of ``path`` (symlinks followed); 0 when it is missing."""
     try:
         return stat.S_IFMT(os.stat(path).st_mode)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return 0
     except OSError as exc:
         raise FmstudyError(f"cannot read --dataset {path}: {exc.strerror}") from None
+    except ValueError:  # a NUL byte in the name
+        raise FmstudyError(f"--dataset {str(path)!r} is not a usable path") from None
 
 
-def _regular(path: Path) -> Path:
+def _regular(path: Path, what: str = "a regular file or a folder (a device, a FIFO") -> Path:
     """``path`` when it is a regular file that can be opened (checked before any read,
     so a FIFO or a device never blocks)."""
     if _kind(path) != stat.S_IFREG:
         raise FmstudyError(
-            f"--dataset {path} is not a regular file or a folder (a device, a FIFO, a "
-            "socket?): give a folder of images, a .csv or an .npz"
+            f"--dataset {path} is not {what}, a socket?): "
+            "give a folder of images, a .csv or an .npz"
         )
     try:
         with open(path, "rb"):
@@ -48,7 +50,12 @@ def _regular(path: Path) -> Path:
 
 def source(name: str) -> tuple[Path, str]:
     """The path and its layout: folder, folder-split, csv, csv-split or npz."""
-    path = Path(name).expanduser()
+    if not name.strip():
+        raise FmstudyError("--dataset is empty: give a data set's name or a path")
+    try:
+        path = Path(name).expanduser()
+    except RuntimeError:  # ~user of no such user
+        path = Path(name)
     kind = _kind(path)
     if kind == 0:
         raise FmstudyError(
@@ -62,8 +69,8 @@ def source(name: str) -> tuple[Path, str]:
             raise FmstudyError(f"--dataset {path}: a file must be a .csv or an .npz")
         return path, suffix[1:]
     if _kind(path / "train.csv") and _kind(path / "test.csv"):
-        _regular(path / "train.csv")
-        _regular(path / "test.csv")
+        _regular(path / "train.csv", "a regular file (a folder, a device, a FIFO")
+        _regular(path / "test.csv", "a regular file (a folder, a device, a FIFO")
         return path, "csv-split"
     if suffix in (".csv", ".npz"):
         raise FmstudyError(f"--dataset {path} is a folder, not a {suffix} file: give the file")

@@ -354,6 +354,13 @@ def test_a_long_row_is_refused_before_it_is_held(tmp_path, monkeypatch):
         load_dataset(str(path), tmp_path / "d")
 
 
+def test_the_budget_of_a_csv_counts_its_labels(tmp_path, monkeypatch):
+    monkeypatch.setattr(own_data, "MAX_PIXEL_BYTES", 100)  # 20 one-pixel rows: 20 B of pixels
+    path = csv_file("label,p1\n" + rows("01" * 10, "5"))(tmp_path)
+    with pytest.raises(own_data.FmstudyError, match="more than the"):
+        load_dataset(str(path), tmp_path / "d")
+
+
 # --- correct results ----------------------------------------------------------------
 
 

@@ -205,7 +205,8 @@ def _read_csv(path: Path, kind: str, size) -> dict:
             f"{SIZE_HINT}"
         )
     shapes = [size or (side, side) for side in sides]
-    _budget(sum(rows * math.prod(s) for (rows, _), s in zip(layouts, shapes, strict=True)), path)
+    per_row = [math.prod(s) + 8 for s in shapes]  # and an int64 label: tiny images add up
+    _budget(sum(rows * n for (rows, _), n in zip(layouts, per_row, strict=True)), path)
     x = np.empty((sum(rows for rows, _ in layouts), *shapes[0]), np.uint8)
     names, numeric, at, ys, counts = None, False, 0, [], []
     for f, (rows, side) in zip(files, layouts, strict=True):

@@ -155,3 +155,17 @@ def test_a_data_set_path_is_a_literal_in_the_notebooks_code(tmp_path):
     line = next(x for x in setup.splitlines() if x.startswith("DATASET = "))
     assert eval(line.removeprefix("DATASET = ")) == str(folder)  # one string literal
     assert "`` " in nb.cells[0].source or "`fmstudy notebook" in nb.cells[0].source
+
+
+def test_an_error_naming_a_file_with_a_line_break_stays_one_line(tmp_path, capsys, monkeypatch):
+    from badinput import check_bad_input
+
+    def photos(p):
+        folder = _folder(p / "photos", ["a", "b"], per_class=3)
+        (folder / "a" / "x\n\x1b[31m.png").write_bytes(b"not an image")
+        return folder
+
+    line = check_bad_input(
+        ["data", "--dataset", photos], "cannot read", tmp_path, capsys, monkeypatch
+    )
+    assert "x\\n\\x1b[31m.png" in line

@@ -7,6 +7,7 @@ Every error a user can cause ends as one line on stderr and exit code 2.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -159,7 +160,10 @@ def cache_cmd(
 
 
 def _fail(message: str, code: int = 2) -> int:
-    print(f"fmstudy: error: {message}", file=sys.stderr)
+    """Print one error line: a control character from a name in the message (a line
+    break, a terminal escape) is shown as its escape, ``\\n``, never acted on."""
+    shown = re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m[0])[1:-1], message)
+    print(f"fmstudy: error: {shown}", file=sys.stderr)
     return code
 
 

@@ -390,3 +390,19 @@ def test_a_batch_of_one_image_through_single_pixel_batch_norm_is_one_line():
     x, y = images([81, 80], (2, 2))  # 129 of them left to train on
     with pytest.raises(FmstudyError, match="batch normalisation of 1 x 1 feature maps"):
         train(spec, x, y, x, y, (0, 1), seed=0)
+
+
+def test_a_class_of_flat_images_has_no_similarity_and_no_warning():
+    """np.corrcoef of a constant mean image warned twice and gave NaN."""
+    from types import SimpleNamespace
+
+    from fmstudy.study import mean_image_similarity
+
+    x = np.zeros((6, 4, 4), np.uint8)
+    x[2:4] = np.arange(16, dtype=np.uint8).reshape(4, 4)
+    x[4:] = np.arange(16, dtype=np.uint8)[::-1].reshape(4, 4)
+    sub = SimpleNamespace(x_train=x, y_train=np.array([0, 0, 1, 1, 2, 2]), classes=(0, 1, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pairs = mean_image_similarity(sub)
+    assert pairs == [{"a": 1, "b": 2, "correlation": pytest.approx(-1.0)}]

@@ -142,7 +142,7 @@ def run_study(
         if len(run.preds) >= 2:
             _compare(run)
         _probability_figures(run)
-        run.parts["similar_pairs"] = _mean_image_similarity(sub)
+        run.parts["similar_pairs"] = mean_image_similarity(sub)
     run.timings["steps"] = steps.timings
     run.timings["total_seconds"] = round(time.perf_counter() - t_start, 3)
     metrics = StudyMetrics(tasks=tuple(config.tasks), models=run.models, **run.parts)
@@ -364,13 +364,17 @@ def _probability_figures(run: _Run) -> None:
     )
 
 
-def _mean_image_similarity(sub: Subset) -> list[dict]:
-    """Correlation of class mean images: why some pairs are hard to tell apart."""
+def mean_image_similarity(sub: Subset) -> list[dict]:
+    """Correlation of class mean images: why some pairs are hard to tell apart.  A class
+    whose mean image is one flat grey has no correlation with anything: its pairs are
+    left out (the discussion then says nothing of their similarity)."""
     flat = sub.x_train.reshape(len(sub.x_train), -1)
     means = {c: flat[sub.y_train == c].mean(axis=0) for c in sub.classes}
     out = []
     for i, a in enumerate(sub.classes):
         for b in sub.classes[i + 1 :]:
+            if means[a].std() == 0 or means[b].std() == 0:
+                continue
             r = float(np.corrcoef(means[a], means[b])[0, 1])
             out.append({"a": int(a), "b": int(b), "correlation": r})
     out.sort(key=lambda d: -d["correlation"])

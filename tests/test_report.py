@@ -135,16 +135,18 @@ def test_a_users_file_in_an_earlier_report_is_never_deleted(tmp_path, synthetic)
     assert not (out / "NOTES.md").exists()
 
 
-def test_an_old_marker_without_a_file_list_still_protects_other_files(tmp_path):
+def test_an_old_marker_without_a_file_list_protects_every_file(tmp_path):
+    """Such a marker cannot tell fmstudy's files from the user's (a plot of one's own in
+    figures/ looks like a figure), so only --force replaces a folder holding any."""
     out = tmp_path / "old"
     (out / "figures").mkdir(parents=True)
     (out / MARKER).write_text('{"fmstudy": "0.1.0"}')
+    check_out_dir(out, force=False)  # the marker alone: nothing to lose
     (out / "index.html").write_text("x")
     (out / "figures" / "pca.png").write_bytes(b"x")
-    check_out_dir(out, force=False)
-    (out / "thesis.tex").write_text("x")
-    with pytest.raises(FmstudyError, match="thesis.tex"):
+    with pytest.raises(FmstudyError, match="lists no files .* figures/pca.png, index.html"):
         check_out_dir(out, force=False)
+    check_out_dir(out, force=True)
 
 
 def _pdf_pages(pdf: bytes) -> int:

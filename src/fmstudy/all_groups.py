@@ -27,7 +27,7 @@ from fmstudy.datasets import get_dataset_spec
 from fmstudy.groups import COURSE, parse_groups
 from fmstudy.i18n import language
 from fmstudy.progress import say
-from fmstudy.report import MARKER, check_out_dir, overview_pages
+from fmstudy.report import check_out_dir, overview_pages, write_marker
 from fmstudy.results import StudyMetrics
 from fmstudy.saved_models import SAVE_CHOICES
 from fmstudy.study import run_study
@@ -146,11 +146,11 @@ def run_all_groups(
     ]  # every config is checked before anything runs
     checks.device(device)
     checks.choice(save_models, "--save-models", SAVE_CHOICES)
-    check_out_dir(out, force=force)
+    target = check_out_dir(out, force=force, data_dir=data_dir)
     if "search" in configs[0].tasks and search_storage is None:
         search_storage = f"sqlite:///{out.resolve()}.search.db"  # one study per group
     summaries = []
-    with building_dir(out) as tmp:
+    with building_dir(target) as tmp:
         for g, cfg in zip(rule.groups, configs, strict=True):
             say(f"Group {g.name}: classes {', '.join(map(str, g.classes))}")
             result = run_study(
@@ -174,7 +174,6 @@ def run_all_groups(
             html, markdown = overview_pages(overview)
         (tmp / "index.html").write_text(html)
         (tmp / "index.md").write_text(markdown)
-        written = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
-        marker = {"fmstudy": __version__, "kind": "all-groups", "files": written}
-        (tmp / MARKER).write_text(json.dumps(marker, indent=1))
+        write_marker(tmp, fmstudy=__version__, kind="all-groups")  # every group's files too
+        check_out_dir(out, force=force, data_dir=data_dir)  # what was added while it ran
     return overview

@@ -51,7 +51,12 @@ def write_bytes(path: Path, data: bytes) -> None:
 
 
 def _remove(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
+    """Remove a folder and what it holds, or a file or symlink (never a symlink's target)."""
+    if path.is_symlink() or not path.is_dir():
+        with contextlib.suppress(OSError):
+            path.unlink()
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def clean_leftovers(target: Path) -> list[Path]:

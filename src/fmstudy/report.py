@@ -15,11 +15,12 @@ half-written report.
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
+import os
 import shutil
 import tempfile
-from fnmatch import fnmatch
 from pathlib import Path
 from urllib.parse import quote
 
@@ -30,6 +31,7 @@ from fmstudy import checks, escape
 from fmstudy.atomic import building_dir
 from fmstudy.cache import copy_saved
 from fmstudy.config import StudyConfig
+from fmstudy.data import resolve_data_dir
 from fmstudy.errors import FmstudyError
 from fmstudy.i18n import gettext as _
 from fmstudy.i18n import grouped, language, ngettext, num, pct, sig
@@ -38,67 +40,144 @@ from fmstudy.saved_models import write_model
 
 MARKER = "fmstudy-report.json"
 
-# What an fmstudy report folder holds, for reports whose marker predates its file list.
-REPORT_FILES = (
-    "index.html",
-    "report.md",
-    "metrics.json",
-    "timings.json",
-    "config.json",
-    "predictions.csv",
-    "probabilities.npz",
-    "search_trials.csv",
-    "best-spec.json",
-    "figures/*.png",
-    "models/*/model.safetensors",
-    "models/*/spec.json",
-)
+
+def written_files(folder: Path) -> list[str]:
+    """Every regular file under ``folder`` by its relative name, sorted: what a marker
+    lists (by name, never a folder or a pattern)."""
+    return sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and not p.is_symlink()
+    )
+
+
+def write_marker(folder: Path, **fields) -> None:
+    """Mark a report folder being built as fmstudy's: ``fields`` and every file in it."""
+    marker = {**fields, "files": written_files(folder)}
+    (folder / MARKER).write_text(json.dumps(marker, indent=1))
+
+
+def _entries(out: Path) -> list[str]:
+    """Everything under ``out`` but its folders, by relative name: files, symlinks (also
+    to folders), other special files, and each folder that cannot be listed (``name/``)."""
+    found = []
+
+    def unreadable(exc: OSError) -> None:
+        found.append(Path(exc.filename).relative_to(out).as_posix() + "/")
+
+    for folder, dirs, files in os.walk(out, onerror=unreadable):
+        base = Path(folder)
+        links = [d for d in dirs if (base / d).is_symlink()]
+        found += [(base / name).relative_to(out).as_posix() for name in files + links]
+    return sorted(found)
+
+
+def _listed(out: Path) -> set[str] | None:
+    """The files the marker in ``out`` says fmstudy wrote; None when it lists none (no
+    marker, an unreadable one, or one from before markers listed their files)."""
+    marker = out / MARKER
+    if marker.is_symlink() or not marker.is_file():
+        return None
+    try:
+        data = json.loads(marker.read_text())
+    except (OSError, ValueError, RecursionError):
+        return None
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        return None
+    return set(files)
 
 
 def foreign_files(out: Path) -> list[str]:
-    """Files in an earlier report folder that fmstudy did not write there (its marker
-    lists what it wrote), sorted; every file when there is no marker."""
-    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if not p.is_dir())
+    """What an earlier report folder holds that fmstudy did not write there, sorted: each
+    entry its marker does not list by name, or that is no longer a plain file; every
+    entry but the marker when the marker lists no files."""
+    ours = (_listed(out) or set()) | {MARKER}
+
+    def plain(name: str) -> bool:
+        return (out / name).is_file() and not (out / name).is_symlink()
+
+    return [e for e in _entries(out) if not (e in ours and plain(e))]
+
+
+def _kept_folders(data_dir) -> list[tuple[str, Path]]:
+    """Folders a report may never replace (it replaces its whole folder): the current
+    one, the home folder and the data folder, each by its real path."""
+    kept = []
+    with contextlib.suppress(OSError):  # a current folder deleted meanwhile has no path
+        kept.append(("the folder you are in", Path.cwd()))
+    home = os.path.expanduser("~")
+    if home != "~":
+        kept.append(("your home folder", Path(home)))
     try:
-        marker = json.loads((out / MARKER).read_text())
-    except (OSError, ValueError):
-        return files
-    files.remove(MARKER)
-    written = marker.get("files") if isinstance(marker, dict) else None
-    if isinstance(written, list):
-        return [f for f in files if f not in set(written)]
-    return [f for f in files if not any(fnmatch(f, pattern) for pattern in REPORT_FILES)]
+        kept.append(("the data folder", resolve_data_dir(data_dir)))
+    except RuntimeError:  # no home folder to put the default data folder in
+        pass
+    return [(what, Path(os.path.realpath(path))) for what, path in kept]
 
 
-def check_out_dir(out: Path, *, force: bool) -> None:
-    """Refuse a folder we may not replace: unwritable, or holding anything fmstudy did
-    not write there (unless ``force``)."""
-    if out.exists() and not out.is_dir():
+def _target(out: Path, data_dir) -> Path:
+    """The folder a report for ``--out out`` replaces: ``out``, or where ``out`` leads when
+    it is a symlink (the link stays, its target gets the report); refuses the folders a
+    report must not replace."""
+    if out.parts and out.parts[0].startswith("~"):
+        raise FmstudyError(
+            f"--out {out} starts with a literal '~' (the shell expands it only unquoted); "
+            "write the folder's path out"
+        )
+    target = Path(os.path.realpath(out)) if out.is_symlink() else out
+    if target.is_symlink():
+        raise FmstudyError(f"--out {out} is a symlink that leads round in a loop; name a folder")
+    real = Path(os.path.realpath(target))
+    for what, kept in _kept_folders(data_dir):
+        if real == kept or real in kept.parents:
+            above = "" if real == kept else "a folder above "
+            raise FmstudyError(
+                f"--out {out} is {above}{what} ({kept}), and a report replaces its whole "
+                "folder; name a new folder, e.g. --out fmstudy-report"
+            )
+    return target
+
+
+def check_out_dir(out: Path, *, force: bool, data_dir=None) -> Path:
+    """Refuse a folder we may not replace: the current, home or data folder or one above
+    them, a file, an unwritable place, or a folder holding anything fmstudy did not write
+    there (unless ``force``); returns the folder to build the report in (see _target)."""
+    target = _target(out, data_dir)
+    if target.exists() and not target.is_dir():
         raise FmstudyError(f"--out {out} is a file; name a folder")
-    if out.is_dir() and not force:
-        foreign = foreign_files(out)
+    if target.is_dir() and not force:
+        foreign = foreign_files(target)
         shown = ", ".join(foreign[:3]) + (
             f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
         )
-        if foreign and not (out / MARKER).is_file():
+        marked = (target / MARKER).is_file() and not (target / MARKER).is_symlink()
+        if foreign and not marked:
             raise FmstudyError(
                 f"--out {out} is not empty and is not an fmstudy report (it holds {shown}); "
                 "choose another folder or pass --force to replace it"
+            )
+        if foreign and _listed(target) is None:
+            raise FmstudyError(
+                f"--out {out} is a report whose marker lists no files (an older fmstudy's), "
+                f"so its files cannot be told from yours (it holds {shown}); move yours away, "
+                "or pass --force to replace the folder"
             )
         if foreign:
             raise FmstudyError(
                 f"--out {out} is an earlier report but also holds {shown}, which fmstudy did "
                 "not write; move them away, or pass --force to replace the folder and them"
             )
-    parent = out.parent if out.parent != Path("") else Path(".")
+    parent = target.parent if target.parent != Path("") else Path(".")
     try:
         parent.mkdir(parents=True, exist_ok=True)
         # A real write probe: permission bits say nothing for root or for /proc-like folders.
-        shutil.rmtree(tempfile.mkdtemp(prefix=f".{out.name}.probe-", dir=parent))
+        shutil.rmtree(tempfile.mkdtemp(prefix=f".{target.name}.probe-", dir=parent))
     except OSError as exc:
         raise FmstudyError(
             f"cannot write the report beside {out}: {exc.strerror}; choose another --out"
         ) from None
+    return target
 
 
 def read_config(path: Path) -> StudyConfig:
@@ -150,8 +229,8 @@ def templates(kind: str) -> Environment:
 
 def write_report(result, out: Path, *, force: bool = False) -> Path:
     """Write every output of a study.StudyResult into ``out`` atomically; returns ``out``."""
-    check_out_dir(out, force=force)
-    with building_dir(out) as tmp:
+    target = check_out_dir(out, force=force)
+    with building_dir(target) as tmp:
         (tmp / "figures").mkdir()
         images = {}
         for name, fig in result.figures.items():
@@ -190,9 +269,7 @@ def write_report(result, out: Path, *, force: bool = False) -> Path:
         if result.metrics.search is not None:  # the best spec alone: fmstudy nn --arch ...
             best = result.metrics.search.best_spec
             (tmp / "best-spec.json").write_text(json.dumps(best, indent=2))
-        written = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
-        marker = {"fmstudy": result.manifest["fmstudy"], "files": written}
-        (tmp / MARKER).write_text(json.dumps(marker, indent=1))
+        write_marker(tmp, fmstudy=result.manifest["fmstudy"])
     return out
 
 

@@ -188,7 +188,7 @@ def run_report(
         check_storage_url(storage)  # before anything is made on disk
     checks.device(options.get("device", "auto"))  # a bad --device before anything is made
     checks.choice(options.get("save_models", "small"), "--save-models", SAVE_CHOICES)
-    check_out_dir(out, force=force)
+    check_out_dir(out, force=force, data_dir=options.get("data_dir"))
     url = None
     if "search" in config.tasks:
         url = search_storage_url(storage, search_db or Path(f"{out.resolve()}.search.db"))

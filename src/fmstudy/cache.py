@@ -9,9 +9,10 @@
 A key is the SHA-256 of everything that decides a fit's predictions: its kind and
 parameters, the seed, the classes, the data's hashes, fmstudy's trainer version
 and the versions of the libraries that compute it.  Every entry records the
-SHA-256 of each of its files and of its own record; a load checks them, and the
-predictions' length and labels (and that the probabilities are one row per test
-image summing to 1), and treats any damage as a miss: one line on
+SHA-256 of each of its files and of its own record, which holds its key, so files
+swapped between entries, or a record moved to another key, fail; a load checks
+them, and the predictions' length and labels (and that the probabilities are one
+row per test image summing to 1), and treats any damage as a miss: one line on
 stderr, then the fit is made again.  An entry is written under a temporary name
 and renamed into place, so an interrupted run leaves none half written.
 """
@@ -33,7 +34,7 @@ from fmstudy.manifest import library_versions
 from fmstudy.networks import TRAINER_VERSION
 from fmstudy.probabilities import check_rows
 
-CACHE_VERSION = 8  # 8: classical fits keep their model file and its size; 7: trainings keep image shape, class names, border level; 6: probabilities
+CACHE_VERSION = 9  # 9: records sealed with their key; 8: classical fits keep their model file and its size; 7: trainings keep image shape, class names, border level; 6: probabilities
 SAVED_FILES = ("model.safetensors", "spec.json", "y_pred.npy", "proba.npy")
 log = logging.getLogger("fmstudy")
 
@@ -46,21 +47,27 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _sealed(entry: dict) -> bytes:
-    """The entry as JSON with the checksum of its own canonical form."""
+def _sealed(entry: dict, key: str) -> bytes:
+    """The entry, bound to its cache key, as JSON with the checksum of its own canonical
+    form: the key is inside what the checksum covers."""
+    entry = {**entry, "cache_key": key}
     body = json.dumps(entry, sort_keys=True)
     return json.dumps({"entry": entry, "sha256": _sha(body.encode())}).encode()
 
 
-def _unsealed(raw: bytes) -> dict:
+def _unsealed(raw: bytes, key: str) -> dict:
+    """The entry sealed in ``raw``, if it is intact and was sealed under ``key`` (another
+    entry's record, or one with its files, swapped into this name is damage)."""
     try:
         outer = json.loads(raw)
         entry = outer["entry"]
         ok = _sha(json.dumps(entry, sort_keys=True).encode()) == outer["sha256"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise Damaged("its record is not valid JSON of the expected form") from None
     if not ok:
         raise Damaged("its record fails its checksum")
+    if entry.get("cache_key") != key:
+        raise Damaged("its record belongs to another entry")
     return entry
 
 
@@ -144,7 +151,7 @@ class FitCache:
             return None
 
         def read():
-            m = _unsealed(meta.read_bytes())
+            m = _unsealed(meta.read_bytes(), key)
             raw = (self.folder / f"{key}.npy").read_bytes()
             y_pred = self._predictions(raw, m["predictions_sha256"])
             raw_p = (self.folder / f"{key}.proba.npy").read_bytes()
@@ -183,7 +190,7 @@ class FitCache:
         if model_data is not None:
             write_bytes(self.folder / f"{key}.skops", model_data)
             meta["model_sha256"] = _sha(model_data)
-        write_bytes(self.folder / f"{key}.json", _sealed(meta))
+        write_bytes(self.folder / f"{key}.json", _sealed(meta, key))
         return fit
 
     def load_model_data(self, key: str) -> bytes | None:
@@ -193,7 +200,7 @@ class FitCache:
         meta = self.folder / f"{key}.json"
 
         def read():
-            want = _unsealed(meta.read_bytes()).get("model_sha256")
+            want = _unsealed(meta.read_bytes(), key).get("model_sha256")
             if want is None:
                 return None
             data = (self.folder / f"{key}.skops").read_bytes()
@@ -212,14 +219,14 @@ class FitCache:
             return None
 
         def read():
-            return _unsealed(path.read_bytes())["record"]
+            return _unsealed(path.read_bytes(), key)["record"]
 
         return self._guarded(key, read)
 
     def keep_record(self, key: str, record: dict) -> dict:
         """Keep a JSON-able record under ``key`` (sealed, written atomically)."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        write_bytes(self.folder / f"{key}.json", _sealed({"record": record}))
+        write_bytes(self.folder / f"{key}.json", _sealed({"record": record}, key))
         return record
 
     # --- network trainings: a folder with the saved network, its predictions and run.json
@@ -233,7 +240,7 @@ class FitCache:
             return None
 
         def read():
-            m = _unsealed((folder / "run.json").read_bytes())
+            m = _unsealed((folder / "run.json").read_bytes(), key)
             files = verified_files(folder, m["files"])
             y_pred = self._predictions(files["y_pred.npy"], m["files"]["y_pred.npy"])
             proba = self._probabilities(files["proba.npy"], m["files"]["proba.npy"])
@@ -287,7 +294,7 @@ class FitCache:
                 "background": run.background,
                 "files": {name: _sha((tmp / name).read_bytes()) for name in SAVED_FILES},
             }
-            (tmp / "run.json").write_bytes(_sealed(meta))
+            (tmp / "run.json").write_bytes(_sealed(meta, key))
         run.folder = folder
         return run
 
@@ -306,7 +313,8 @@ def verified_files(folder: Path, hashes: dict) -> dict[str, bytes]:
 def copy_saved(folder: Path, dest: Path) -> None:
     """Copy a cached network's weights and spec into a report, only if they verify."""
     try:
-        files = verified_files(folder, _unsealed((folder / "run.json").read_bytes())["files"])
+        record = _unsealed((folder / "run.json").read_bytes(), folder.name)
+        files = verified_files(folder, record["files"])
     except (OSError, Damaged, KeyError) as exc:
         raise FmstudyError(
             f"the cached network in {folder} changed while the report was written ({exc}); "

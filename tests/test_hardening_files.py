@@ -119,6 +119,8 @@ CASES = [
     ([*RUN, "--out", "~/report"], "starts with a literal '~'"),
     ([*RUN, "--out", "d"], "is the data folder"),
     ([*RUN, "--out", "x", "--data-dir", "x/data", "--force"], "a folder above the data folder"),
+    ([*RUN, "--out", "d/work", "--force"], "inside the data folder"),
+    ([*RUN, "--out", "x/data/r", "--data-dir", "x/data", "--force"], "inside the data folder"),
     (["run", "--all-groups", "--out", "."], "is the folder you are in"),
     (["nn", "--arch", "notebook-1", "--classes", "4,5", "--out", ".."], "a folder above"),
     # the user's files in an earlier report: never deleted without --force

@@ -136,6 +136,11 @@ def _target(out: Path, data_dir) -> Path:
                 f"--out {out} is {above}{what} ({kept}), and a report replaces its whole "
                 "folder; name a new folder, e.g. --out fmstudy-report"
             )
+        if what == "the data folder" and kept in real.parents:
+            raise FmstudyError(
+                f"--out {out} is inside the data folder ({kept}), which holds the downloads "
+                "and the fit cache; name a folder outside it"
+            )
     return target
 
 

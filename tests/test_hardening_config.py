@@ -4,6 +4,7 @@ one line and exit 2 with nothing written; Unicode spelled two ways gives one ans
 from __future__ import annotations
 
 import json
+import os
 import unicodedata
 
 import pytest
@@ -201,3 +202,30 @@ def test_a_network_too_big_for_memory_is_refused_before_it_is_built():
         build_model(NetSpec(parse_layers("65536-65536")), 2)
     with pytest.raises(FmstudyError, match="activations; at most"):
         build_model(NetSpec(parse_layers("c4096-16"), batch_size=4096), 2)
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["data", "--dataset", "/dev/null"], "not a regular file"),
+        (["run", "--config", "deep.json"], "nests too deeply"),
+        (
+            ["data", "--surname", unicodedata.normalize("NFD", "Åberg"), "--classes", "x-y"],
+            "numbers only",
+        ),
+    ],
+)
+def test_bad_input_through_a_real_shell(args, words, tmp_path):
+    """As a user runs it: a fresh interpreter, a real exit code and stderr."""
+    from conftest import run_cli
+
+    (tmp_path / "deep.json").write_text(DEEP)
+    proc = run_cli(
+        *args,
+        cwd=tmp_path,
+        timeout=120,
+        env={**os.environ, "FMSTUDY_DATA_DIR": str(tmp_path / "d")},
+    )
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2 and len(lines) == 1 and words in lines[0], proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "d").exists()

@@ -26,6 +26,9 @@ import numpy as np
 from fmstudy.errors import FmstudyError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
+# The formats Pillow may read a file as, whatever its name: an EPS named .png would run
+# Ghostscript, and a GIF, TIFF or WebP named .png would be read as something else.
+IMAGE_FORMATS = ("PNG", "JPEG", "BMP")  # a multi-picture JPEG (MPO) opens as JPEG
 SIZE_HINT = "pass --image-size HxW (e.g. --image-size 28x28) to resize every image"
 _ALPHA_MODES = ("RGBA", "LA", "PA", "RGBa", "La")
 _PILLOW_ERRORS = (OSError, ValueError, EOFError, SyntaxError, struct.error, IndexError)
@@ -35,17 +38,23 @@ _PILLOW_ERRORS = (OSError, ValueError, EOFError, SyntaxError, struct.error, Inde
 def _opened(path: Path):
     """The image at ``path``, open, with Pillow's failures as one line naming it.
 
-    Pillow's decompression-bomb error becomes that line too; its warning (an image
-    between about 89 and 179 megapixels) is silenced here only, as such an image is
-    decoded alone and the data set's pixel budget is checked before.
+    Only :data:`IMAGE_FORMATS` are opened, by content, never by name.  Pillow's
+    decompression-bomb error becomes that line too; its warning (an image between about
+    89 and 179 megapixels) is silenced here only, as such an image is decoded alone and
+    the data set's pixel budget is checked before.
     """
-    from PIL import Image
+    from PIL import Image, UnidentifiedImageError
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            with Image.open(path) as img:
+            with Image.open(path, formats=IMAGE_FORMATS) as img:
                 yield img
+        except UnidentifiedImageError:
+            raise FmstudyError(
+                f"cannot read the image {path}: it is not a PNG, JPEG or BMP file (empty, "
+                "damaged, or another format under that name); convert it or move it out"
+            ) from None
         except Image.DecompressionBombError as exc:
             count = re.search(r"\((\d+) pixels\)", str(exc))
             many = f"{int(count[1]):,} pixels" if count else "more pixels than Pillow decodes"

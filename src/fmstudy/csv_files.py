@@ -75,7 +75,12 @@ def _lines(fh, path: Path, start: int = 2):
 def _header(fh, path: Path) -> int:
     """The pixels a row holds, from the header ``label,pixel1,...``."""
     first = next(_lines(fh, path, start=1), (1, ""))[1].lstrip("\ufeff")
-    fields = next(csv.reader([first]), [])
+    if "\r" in first.rstrip("\r\n"):
+        raise FmstudyError(
+            f"{path} ends its lines with a lone carriage return (old Mac style): save it "
+            "with ordinary line ends (LF or CRLF)"
+        )
+    fields = _fields(first, path, 1)
     if len(fields) < 2 or fields[0].strip().lower() != "label":
         raise FmstudyError(
             f"{path}: the first column must be 'label', then one column per pixel "
@@ -88,6 +93,15 @@ def _header(fh, path: Path) -> int:
             "square grey images, label first"
         )
     return pixels
+
+
+def _fields(text: str, path: Path, row: int) -> list[str]:
+    """One row's fields as the csv module splits them, or one line saying why not (a
+    quoted field longer than its limit of 131,072 characters)."""
+    try:
+        return next(csv.reader([text]), [])
+    except csv.Error as exc:
+        raise FmstudyError(f"{path} row {row} is not a CSV row: {exc}") from None
 
 
 def _open(path: Path):
@@ -109,7 +123,7 @@ def _label(text: str, path: Path, row: int) -> tuple[str, str | list[str]]:
     """A row's label (stripped) and its pixels: the text after the first comma, or the
     fields when the label is quoted."""
     if text.lstrip().startswith('"'):
-        fields = next(csv.reader([text]))
+        fields = _fields(text, path, row)
         label, rest = fields[0], fields[1:]
         if "\n" in label or "\r" in label:
             raise FmstudyError(
@@ -157,7 +171,7 @@ def _values(rest, pixels: int, path: Path, row: int) -> np.ndarray:
                 except (ValueError, DeprecationWarning):
                     pass
         if values is None or len(values) != pixels or values.min(initial=0) < 0:
-            values, rest = None, next(csv.reader([rest]), [])
+            values, rest = None, _fields(rest, path, row)
     if values is None:
         fields = [f.strip() for f in rest]
         values = np.zeros(0) if "" in fields else np.array([_number(f) for f in fields])

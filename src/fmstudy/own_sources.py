@@ -5,7 +5,8 @@
 
 A ``--dataset`` path must be a folder or a regular file that can be opened: a device,
 a FIFO or a socket is refused at once (``os.stat``, never an open that could block).
-Class folder names are checked by :func:`fmstudy.class_names.checked_names`.
+Class folder names are checked by :func:`fmstudy.class_names.checked_names`; a class
+folder's broken link, FIFO or device is refused, not skipped.
 """
 
 from __future__ import annotations
@@ -86,7 +87,13 @@ def class_files(folder: Path) -> dict[str, list[Path]]:
         names = checked_names([d.name for d in dirs], f"rename the class folders in {folder}")
         out = {}
         for name, d in sorted(zip(names, dirs, strict=True)):
-            files = sorted(p for p in d.rglob("*") if p.is_file() and not p.name.startswith("."))
+            files = sorted(p for p in d.rglob("*") if not p.is_dir() and not p.name.startswith("."))
+            odd = [p for p in files if not p.is_file()]
+            if odd:  # was skipped without a word: an image short
+                raise FmstudyError(
+                    f"{odd[0]} is a broken link or not a regular file (a FIFO, a device); "
+                    "remove it or mend the link"
+                )
             other = [p for p in files if p.suffix.lower() not in IMAGE_SUFFIXES]
             if other:
                 raise FmstudyError(

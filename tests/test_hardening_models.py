@@ -225,8 +225,8 @@ def special(name: str, how):
 
 
 def photos(p):
-    """Three classes of 12 x 10 images of one's own."""
-    return make_folder(p / "photos")
+    """Three classes named as the models' digits 0-2, of 12 x 10 images of one's own."""
+    return make_folder(p / "photos", classes=("0", "1", "2"))
 
 
 def image(p):

@@ -87,7 +87,8 @@ def _letter(text: str, where: str) -> str:
 def parse_groups(text: str, class_names: tuple[str, ...]) -> GroupRule:
     """A rule from ``A-G:0-3,H-M:4-7,N-Ö:6-9``: comma-separated groups of a letter range,
     a colon and classes (a range ``0-3``, or numbers or names joined by ``+``)."""
-    items = [t.strip() for t in (text or "").split(",")]
+    text = unicodedata.normalize("NFC", text or "")  # 'O' + diaeresis, as macOS types
+    items = [t.strip() for t in text.split(",")]
     if not any(items):
         raise FmstudyError(f"--groups is empty: give e.g. {COURSE_GROUPS}")
     groups = []
@@ -227,8 +228,8 @@ def resolve_classes(
     rule: GroupRule | None = None,
 ) -> tuple[int, ...]:
     """``--classes`` wins over ``--surname`` (read by ``rule``, default the course's);
-    one of them is required."""
-    if classes:
+    one of them is required; an empty ``classes`` is refused, never read as absent."""
+    if classes is not None:
         return parse_classes(classes, class_names)
     if surname is not None:
         return classes_for_surname(surname, rule)

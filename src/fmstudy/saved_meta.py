@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 
 from fmstudy import checks
+from fmstudy.class_names import checked_names
 from fmstudy.errors import FmstudyError
 from fmstudy.networks import NetSpec
 
@@ -52,9 +53,10 @@ def _classes(value, what: str) -> list:
 
 
 def _names(value, what: str) -> list:
+    """Class names as a data set's are checked: text, NFC, none empty or twice."""
     for name in _list(value, what, high=MAX_CLASS + 1):
         checks.text(name, f"{what} entry")
-    return value
+    return checked_names(value, f"fix {what}")
 
 
 def _shape(value, what: str) -> list:

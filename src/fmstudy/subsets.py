@@ -7,6 +7,7 @@ sub.frames(); sub.verification()               # pandas frames, task 1's checks
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -152,7 +153,7 @@ def dataset_report(
     """Task 1 for ``fmstudy data``: the verification of the chosen classes (all classes
     when neither ``surname`` nor ``classes`` is given), with the licence."""
     spec = dataset_spec(dataset)
-    if surname is None and not classes:
+    if surname is None and classes is None:
         chosen = tuple(range(len(spec.classes)))  # no filter: task 1a only
     else:
         if surname is not None and not classes and spec.source != "idx":
@@ -168,19 +169,33 @@ def dataset_report(
     return report
 
 
+def _folded(names) -> list[str]:
+    """Class names as compared across data sets: NFC, case folded."""
+    return [unicodedata.normalize("NFC", str(n)).casefold() for n in names]
+
+
 def saved_subset(meta: dict, dataset: str | None = None, data_dir=None) -> Subset:
     """What ``fmstudy evaluate`` tests a saved model on: the classes it learnt (``meta``,
     its checked JSON), from the data set it records split again with the options it
     recorded, or from ``dataset``.  Its own data set must give the test part the model
-    records (older models record none), and every data set its image shape."""
+    records (older models record none), and every data set its class names (when it
+    records them) and its image shape."""
     name, classes = dataset or meta["dataset"], tuple(meta["classes"])
-    options = DataOptions.from_dict(meta["data_options"])
-    ds = load_dataset(name, resolve_data_dir(data_dir), options=options)
-    if max(classes) >= len(ds.class_names):
+    names = dataset_spec(name).classes  # checked before anything is loaded or cached
+    if max(classes) >= len(names):
         raise FmstudyError(
             f"the model was trained on classes {list(classes)}; {name} has only "
-            f"{len(ds.class_names)} (0-{len(ds.class_names) - 1}): choose its data set with --dataset"
+            f"{len(names)} (0-{len(names) - 1}): choose its data set with --dataset"
         )
+    mine = [names[c] for c in classes]
+    if meta["class_names"] and _folded(meta["class_names"]) != _folded(mine):
+        raise FmstudyError(
+            f"the model learnt the classes {', '.join(meta['class_names'])}; {name}'s classes "
+            f"{', '.join(map(str, classes))} are {', '.join(mine)}: choose its data set with "
+            "--dataset"
+        )
+    options = DataOptions.from_dict(meta["data_options"])
+    ds = load_dataset(name, resolve_data_dir(data_dir), options=options)
     sub = select_classes(ds, classes)
     shape, got = tuple(meta["image_shape"]), sub.x_test.shape[1:]
     if got != shape:

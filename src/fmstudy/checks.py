@@ -125,16 +125,17 @@ def read_json(path, what: str, *, limit: int = MAX_FILE_BYTES):
 
 
 def image_size(value, what: str = "--image-size") -> tuple[int, int]:
-    """(height, width) from ``28x28`` or a pair, each 1 to 4096 pixels."""
-    parts = value.lower().split("x") if isinstance(value, str) else value
-    try:
-        h, w = (int(p) for p in parts)
-    except (TypeError, ValueError):
-        raise FmstudyError(
-            f"{what} must be HEIGHTxWIDTH in pixels, e.g. 28x28; got {value!r}"
-        ) from None
-    for n in (h, w):
-        integer(n, what, low=1, high=4096)
+    """(height, width) from ``28x28`` or a pair of whole numbers (a config's ``[28, 28]``;
+    never ``true`` or ``8.5``), each 1 to 4096 pixels."""
+    parts = value
+    if isinstance(value, str):
+        try:
+            parts = [int(p) for p in value.lower().split("x")]
+        except ValueError:
+            parts = None
+    if not isinstance(parts, list | tuple) or len(parts) != 2:
+        raise FmstudyError(f"{what} must be HEIGHTxWIDTH in pixels, e.g. 28x28; got {value!r}")
+    h, w = (integer(n, what, low=1, high=4096) for n in parts)
     return h, w
 
 
@@ -155,4 +156,3 @@ def device(name: str) -> str:
                 "use --device cpu or auto"
             )
     return name
-

@@ -1,5 +1,6 @@
 """Class names of one's own data, checked where they enter (folder names, CSV labels, an
-.npz's class_names): Unicode NFC, no control characters, none empty, none twice.
+.npz's class_names, a saved model's JSON): Unicode NFC, no control characters, none
+empty, none twice, no two that look the same.
 
     names = checked_names(["Cat", "dog"], "rename the class folders")  # NFC, or one line
     names, numeric = label_classes({"2", "10", "1"}, "change the labels in train.csv")
@@ -32,15 +33,23 @@ def _unprintable(name: str) -> bool:
     )
 
 
+def _looks(name: str) -> str:
+    """What a name looks like on a page: compatibility forms folded (NFKC: a full-width
+    ｃ is c), invisible format characters (zero-width space, BOM) dropped, spaces at the
+    ends stripped, case folded."""
+    folded = unicodedata.normalize("NFKC", name)
+    return "".join(ch for ch in folded if unicodedata.category(ch) != "Cf").strip().casefold()
+
+
 def checked_names(names, fix: str) -> list[str]:
     """``names`` in Unicode NFC, refused in one line (ending with ``fix``, what to do)
-    when one is empty, too long, holds a control character, or two are the same once
-    normalised or differ only by case (``Cat`` and ``cat``)."""
+    when one is empty or invisible, too long, holds a control character, or two are the
+    same once normalised or look the same (``Cat`` and ``cat``, ``cat`` and ``cat ``)."""
     out = [unicodedata.normalize("NFC", n) for n in names]
     if len(out) > MAX_CLASSES:
         raise FmstudyError(f"{len(out)} classes, more than the {MAX_CLASSES} a study takes; {fix}")
     for given, name in zip(names, out, strict=True):
-        if not name.strip():
+        if not _looks(name):
             raise FmstudyError(f"a class name is empty ({given!r}); {fix}")
         if _unprintable(name):
             raise FmstudyError(f"the class name {given!r} holds a control character; {fix}")
@@ -50,16 +59,21 @@ def checked_names(names, fix: str) -> list[str]:
             )
     seen: dict[str, str] = {}
     for given, name in zip(names, out, strict=True):
-        if name.casefold() not in seen:
-            seen[name.casefold()] = given
+        if _looks(name) not in seen:
+            seen[_looks(name)] = given
             continue
-        other = seen[name.casefold()]
+        other = seen[_looks(name)]
         if other == given:
             why = f"the class name {given!r} appears twice"
         elif unicodedata.normalize("NFC", other) == name:
             why = f"the class names {other!r} and {given!r} are the same once Unicode is normalised (NFC)"
-        else:
+        elif unicodedata.normalize("NFC", other).casefold() == name.casefold():
             why = f"the class names {other!r} and {given!r} differ only by case"
+        else:
+            why = (
+                f"the class names {other!r} and {given!r} look the same (they differ only by "
+                "spaces at the ends, invisible characters or character width)"
+            )
         raise FmstudyError(f"{why}; {fix}")
     return out
 

@@ -220,3 +220,21 @@ def test_a_saved_model_evaluates_on_data_of_its_classes(knn, tmp_path, capsys, m
     assert main(["evaluate", str(model), "--dataset", str(other), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["dataset"] == str(other) and {"A", "B"} <= set(out["report"])
+
+
+def test_predict_refuses_an_eps_named_png(knn, tmp_path, capsys, monkeypatch):
+    """Pillow would hand an EPS to Ghostscript; predict opens images as fmstudy does."""
+    args = ["predict", model_copy(knn), lambda p: (p / "e.png").write_bytes(EPS) and p / "e.png"]
+    check_bad_input(args, "not a PNG, JPEG or BMP file", tmp_path, capsys, monkeypatch)
+
+
+def test_predict_shows_a_file_names_control_characters(knn, tmp_path, capsys, monkeypatch):
+    """A terminal escape in an image's name is printed as its escape, not acted on."""
+    monkeypatch.setenv("FMSTUDY_DATA_DIR", str(tmp_path / "d"))
+    monkeypatch.chdir(tmp_path)  # a short name, so the table shows it whole
+    model = model_copy(knn)(tmp_path)
+    Image.fromarray(np.zeros((4, 4), np.uint8)).save("a\x1b[2Jb.png", format="PNG")
+    capsys.readouterr()
+    assert main(["predict", str(model), "a\x1b[2Jb.png"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "a\\x1b[2Jb.png" in out

@@ -9,12 +9,19 @@ Nothing here computes; each function only lays out records it is given.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
 from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+
+def shown(text) -> str:
+    """A user's text (a file name) for the terminal: Rich markup escaped, and a control
+    character shown as its escape (``\\x1b``), never sent to the terminal to act on."""
+    return escape(re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m[0])[1:-1], str(text)))
 
 
 def print_list(rows: list[dict], root: Path, as_json: bool) -> None:
@@ -45,14 +52,14 @@ def print_verification(v: dict, surname: str | None) -> None:
             else f"split {split['test_share']:.0%} to test per class, stratified, seed {split['seed']}"
         )
         sha = v["sha256"]["loaded"]
-        out.print(f"[bold]{escape(v['dataset'])}[/]: {how}; SHA-256 as loaded {sha[:16]}...")
+        out.print(f"[bold]{shown(v['dataset'])}[/]: {how}; SHA-256 as loaded {sha[:16]}...")
         if v.get("duplicates"):
             out.print(
                 f"  [bold]warning[/]: {v['duplicates']} test images are identical to training "
                 "images (the test accuracy overstates the accuracy on new images)"
             )
     else:
-        out.print(f"[bold]{escape(v['dataset'])}[/]: SHA-256 of all 4 decompressed files OK")
+        out.print(f"[bold]{shown(v['dataset'])}[/]: SHA-256 of all 4 decompressed files OK")
     out.print(f"  train images {tuple(sh['train_images'])}, labels {tuple(sh['train_labels'])}")
     out.print(f"  test images  {tuple(sh['test_images'])}, labels {tuple(sh['test_labels'])}")
     out.print(f"  flattened: train {tuple(sh['train_flat'])}, test {tuple(sh['test_flat'])}")
@@ -187,7 +194,7 @@ def print_predictions(predictions: list, as_json: bool) -> None:
         if p.resized_from:
             notes.append(f"resized from {p.resized_from[0]}x{p.resized_from[1]}")
         table.add_row(
-            escape(p.file),
+            shown(p.file),
             escape(p.class_name),
             f"{p.probability:.3f}",
             escape(runner),

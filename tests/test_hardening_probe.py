@@ -238,3 +238,35 @@ def test_predict_shows_a_file_names_control_characters(knn, tmp_path, capsys, mo
     assert main(["predict", str(model), "a\x1b[2Jb.png"]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "a\\x1b[2Jb.png" in out
+
+
+def with_spec_json(knn):
+    """The k-NN's folder with a network's spec.json beside its model.json."""
+
+    def make(p):
+        folder_ = model_copy(knn)(p)
+        (folder_ / "spec.json").write_text("{}")
+        return folder_
+
+    return make
+
+
+def test_a_folder_of_two_kinds_of_model_is_refused(knn, tmp_path, capsys, monkeypatch):
+    """evaluate had picked the classical model without a word, even for its spec.json."""
+    args = ["evaluate", with_spec_json(knn)]
+    check_bad_input(
+        args,
+        "holds a saved network (spec.json) and a classical model",
+        tmp_path,
+        capsys,
+        monkeypatch,
+    )
+
+
+def test_a_file_names_the_model_it_belongs_to(knn, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("FMSTUDY_DATA_DIR", str(tmp_path / "d"))
+    folder_ = with_spec_json(knn)(tmp_path)
+    assert main(["evaluate", str(folder_ / "model.json"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["name"] == "knn"
+    assert main(["evaluate", str(folder_ / "spec.json")]) == 2  # read as the network it names
+    assert "spec.json" in capsys.readouterr().err

@@ -136,10 +136,20 @@ def write_model(folder: Path, data: bytes, meta: dict) -> Path:
 
 
 def is_classical(path: Path) -> bool:
-    """Whether ``path`` (a folder, or a file in it) holds a saved classical model."""
+    """Whether ``path`` (a folder, or a file in it) holds a saved classical model; a
+    file's name says which model it belongs to, and a folder holding both kinds is
+    refused rather than one of them picked."""
     path = Path(path)
+    if path.is_file() and path.name in (META_FILE, MODEL_FILE, "spec.json", "model.safetensors"):
+        return path.name in (META_FILE, MODEL_FILE)
     folder = path.parent if path.is_file() else path
-    return (folder / META_FILE).exists()
+    classical = (folder / META_FILE).exists()
+    if classical and (folder / "spec.json").exists():
+        raise FmstudyError(
+            f"{folder} holds a saved network (spec.json) and a classical model ({META_FILE}): "
+            "give the one you mean, e.g. its spec.json or model.json"
+        )
+    return classical
 
 
 def read_meta(path: Path) -> dict:

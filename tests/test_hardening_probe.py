@@ -270,3 +270,28 @@ def test_a_file_names_the_model_it_belongs_to(knn, tmp_path, capsys, monkeypatch
     assert json.loads(capsys.readouterr().out)["name"] == "knn"
     assert main(["evaluate", str(folder_ / "spec.json")]) == 2  # read as the network it names
     assert "spec.json" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "profile, exercise", [("quick", False), ("notebook", False), ("quick", True)]
+)
+def test_every_notebook_cell_starts_at_its_marker(profile, exercise, tmp_path, monkeypatch):
+    """A marker after a line ending in a template tag lost its line break, so tasks 4 and
+    5 ran their code as markdown and the notebook stopped at NameError: name 'raw'."""
+    monkeypatch.setenv("FMSTUDY_DATA_DIR", str(tmp_path / "d"))
+    out = tmp_path / "n.ipynb"
+    args = [
+        "notebook",
+        "--surname",
+        "Lind",
+        "--profile",
+        profile,
+        "--no-execute",
+        "--out",
+        str(out),
+    ]
+    assert main(args + (["--exercise"] if exercise else [])) == 0
+    cells = json.loads(out.read_text())["cells"]
+    assert not [c for c in cells if "%% code" in "".join(c["source"])]
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    assert "raw = LogisticRegression(" in code and "sub = Subset(" in code

@@ -295,3 +295,16 @@ def test_every_notebook_cell_starts_at_its_marker(profile, exercise, tmp_path, m
     assert not [c for c in cells if "%% code" in "".join(c["source"])]
     code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
     assert "raw = LogisticRegression(" in code and "sub = Subset(" in code
+
+
+def test_a_notebook_too_small_to_run_stops_before_the_kernel(tmp_path, capsys, monkeypatch):
+    """Three images a class leave a network no validation image: said in one line before
+    the kernel starts (it had run 20 s and stopped in cell 22)."""
+    monkeypatch.chdir(tmp_path)
+    photos = make_folder(tmp_path / "photos", n=3)
+    args = ["notebook", "--dataset", str(photos), "--classes", "a,b", "--profile", "quick"]
+    capsys.readouterr()
+    assert main([*args, "--data-dir", str(tmp_path / "d"), "--out", "n.ipynb"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "validates on 20 %" in lines[0] and "cell" not in lines[0], lines
+    assert not (tmp_path / "n.ipynb").exists()

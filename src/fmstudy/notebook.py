@@ -192,6 +192,18 @@ def execute(nb: nbformat.NotebookNode, folder: Path, data_dir=None) -> None:
         raise FmstudyError(f"the notebook's kernel died ({exc}); nothing was written") from None
 
 
+def _check_feasible(cfg: StudyConfig, data_dir) -> None:
+    """The data checked as 'fmstudy run' checks it (too few images for the folds or a
+    network's validation part, ...): one line before the kernel starts, not a stop in a
+    late cell."""
+    from fmstudy.data import load_dataset, resolve_data_dir
+    from fmstudy.feasibility import check_study
+    from fmstudy.subsets import select_classes
+
+    ds = load_dataset(cfg.dataset, resolve_data_dir(data_dir), options=cfg.data_options())
+    check_study(cfg, select_classes(ds, cfg.classes))
+
+
 def write_notebook(
     cfg: StudyConfig,
     out: Path,
@@ -219,6 +231,7 @@ def write_notebook(
         ) from None
     nb = build_notebook(cfg, exercise=exercise)
     if run if run is not None else not exercise:
+        _check_feasible(cfg, data_dir)
         execute(nb, folder, data_dir)
     write_bytes(out, nbformat.writes(nb).encode())
     return nb

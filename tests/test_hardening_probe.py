@@ -122,6 +122,10 @@ CASES = [
     ([*D, folder(("\uff43\uff41\uff54", "cat"))], "look the same"),
     ([*D, folder(("\u200b", "cat"))], "a class name is empty"),
     ([*D, csv("label,p1\nca\u200bt,1\ncat,2\nb,3\nb,4\n")], "look the same"),
+    # a surname reaches the report's title: no line separator, no bidirectional override
+    (["run", "--surname", "Lind\u202eteg", "--tasks", "1"], "contains a control character"),
+    (["run", "--surname", "Lind\u2028x", "--tasks", "1"], "contains a control character"),
+    (["notebook", "--surname", "Lind\u2066x", "--no-execute"], "contains a control character"),
     # a config's image size is two whole numbers, as on the command line
     (["run", "--config", config(image_size=[True, 8])], "must be a whole number, got True"),
     (["run", "--config", config(image_size=[8.5, 8])], "must be a whole number, got 8.5"),

@@ -61,11 +61,15 @@ def flag(value, what: str) -> bool:
     return value
 
 
+_SPLITS_OR_SPOOFS = {0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+
+
 def text(value, what: str, *, max_len: int = 200) -> str:
-    """Printable text without control characters (a NUL ends a C string early)."""
+    """Printable text without control characters (a NUL ends a C string early), line or
+    paragraph separators, or bidirectional overrides (which reorder a report's line)."""
     if not isinstance(value, str):
         raise FmstudyError(f"{what} must be text, got {value!r}")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+    if any(ord(ch) < 32 or ord(ch) == 127 or ord(ch) in _SPLITS_OR_SPOOFS for ch in value):
         raise FmstudyError(f"{what} {value!r} contains a control character")
     if len(value) > max_len:
         raise FmstudyError(f"{what} is longer than {max_len} characters")

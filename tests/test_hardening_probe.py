@@ -110,6 +110,8 @@ CASES = [
     ([*D, csv('"' + "l" * 200_000 + '",p1\n0,1\n1,2\n')], "row 1 is not a CSV row"),
     ([*D, csv(GOOD_CSV + '0,"' + "1" * 200_000 + '",1,2,3\n')], "row 10 is not a CSV row"),
     ([*D, csv(GOOD_CSV + "0,1\r2,3,4\n")], "row 10 is not a CSV row"),
+    ([*D, csv(GOOD_CSV + "0,1_0,1,2,3\n")], "row 10: pixels must be whole numbers 0-255"),
+    ([*D, csv(GOOD_CSV + "0,\u0663,1,2,3\n")], "row 10: pixels must be whole numbers 0-255"),
     # an empty --classes is refused, never read as 'all classes' or 'by surname'
     (["data", "--classes", ""], "--classes is empty"),
     (["data", "--surname", "Lind", "--classes", ""], "--classes is empty"),

@@ -189,6 +189,10 @@ def _values(rest, pixels: int, path: Path, row: int) -> np.ndarray:
 
 
 def _number(field: str) -> float:
+    """A pixel value as written in ASCII digits (NaN otherwise: Python's float would read
+    1_0 as 10 and an Arabic-Indic ٣ as 3)."""
+    if not field.isascii() or "_" in field:
+        return math.nan
     try:
         return float(field)
     except ValueError:

@@ -29,6 +29,7 @@ from fmstudy.datasets import get_dataset_spec
 from fmstudy.errors import FmstudyError
 from fmstudy.groups import parse_groups
 from fmstudy.own_data import DataOptions
+from fmstudy.report_context import dataset_title
 from fmstudy.subsets import select_classes
 from fmstudy.zoo import zoo_defaults, zoo_specs
 
@@ -314,3 +315,10 @@ def test_a_notebook_too_small_to_run_stops_before_the_kernel(tmp_path, capsys, m
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and "validates on 20 %" in lines[0] and "cell" not in lines[0], lines
     assert not (tmp_path / "n.ipynb").exists()
+
+
+def test_a_folder_name_with_brackets_is_the_title_whole(tmp_path):
+    """'photos (2024)' was cut to 'photos' as if '(2024)' named a publisher."""
+    photos = make_folder(tmp_path / "photos (2024)")
+    assert dataset_title(str(photos)) == "photos (2024)"
+    assert dataset_title("fashion-mnist") == "Fashion-MNIST"

@@ -18,6 +18,7 @@ from fmstudy.errors import FmstudyError
 from fmstudy.i18n import N_, current, grouped, num
 from fmstudy.i18n import gettext as _
 from fmstudy.own_data import dataset_spec as own_dataset_spec
+from fmstudy.own_data import is_path
 
 FIGURE_TITLES = {
     "examples": N_("Example images per class"),
@@ -233,9 +234,12 @@ def search_context(result, names: dict) -> dict | None:
 
 
 def dataset_title(name: str) -> str:
-    """The data set's name as its registry writes it, without the publisher."""
+    """The data set's name as its registry writes it, without the publisher; one's own
+    data set's folder or file name whole (``photos (2024)`` stays so)."""
     spec = dataset_spec(name)
-    return spec.title.split(" (")[0] if spec else name
+    if spec is None:
+        return name
+    return spec.title if is_path(name) else spec.title.split(" (")[0]
 
 
 def overview_context(o) -> dict:

@@ -29,3 +29,33 @@ def check_bad_input(args, words, tmp_path, capsys, monkeypatch) -> str:
     assert "Traceback" not in err and words in lines[0], lines[0]
     assert names(tmp_path) == before  # nothing written: no report, no cache, no database
     return lines[0]
+
+
+def deny_access(monkeypatch, target: Path) -> None:
+    """Make ``target`` (and what is under it) unreadable as ``chmod 0`` would for a user
+    who is not root: opening or listing it raises PermissionError, as it does there (the
+    tests run as root in CI, where a chmod changes nothing)."""
+    import builtins
+    import os
+
+    target = Path(os.path.realpath(target))
+
+    def denied(path) -> bool:
+        try:
+            real = Path(os.path.realpath(os.fspath(path)))
+        except TypeError:  # a file descriptor
+            return False
+        return real == target or target in real.parents
+
+    def guard(real_call):
+        def call(path, *args, **kwargs):
+            if not isinstance(path, int) and denied(path):
+                raise PermissionError(13, "Permission denied", os.fspath(path))
+            return real_call(path, *args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(builtins, "open", guard(builtins.open))
+    monkeypatch.setattr(os, "open", guard(os.open))
+    monkeypatch.setattr(os, "scandir", guard(os.scandir))
+    monkeypatch.setattr(os, "listdir", guard(os.listdir))

@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 import pytest
-from badinput import check_bad_input
+from badinput import check_bad_input, deny_access
 
 from fmstudy import FmstudyError
 from fmstudy.all_groups import run_all_groups
@@ -180,15 +180,11 @@ def test_a_symlink_to_the_current_folder_is_refused_too(tmp_path, monkeypatch):
         check_out_dir(tmp_path / "link", force=True)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every folder")
-def test_an_unreadable_folder_in_a_report_is_foreign(tmp_path):
+def test_an_unreadable_folder_in_a_report_is_foreign(tmp_path, monkeypatch):
     out = report()(tmp_path)
     (out / "private").mkdir()
-    (out / "private").chmod(0)
-    try:
-        assert foreign_files(out) == ["private/"]
-    finally:
-        (out / "private").chmod(0o755)
+    deny_access(monkeypatch, out / "private")
+    assert foreign_files(out) == ["private/"]
 
 
 # --- what a real report's marker lists, and replacing it ------------------------------
@@ -456,17 +452,13 @@ def test_odd_files_in_the_cache_neither_crash_nor_lead_outside(tmp_path, capsys)
     assert (root / "decoded" / "own").is_dir()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every folder")
 def test_an_unreadable_cache_folder_is_one_line(tmp_path, capsys, monkeypatch):
     root = _cache_folder(tmp_path / "data")
-    (root / "work").chmod(0)
-    try:
-        check_bad_input(
-            ["cache", "--data-dir", str(root)],
-            "cannot read the cache folder",
-            tmp_path,
-            capsys,
-            monkeypatch,
-        )
-    finally:
-        (root / "work").chmod(0o755)
+    deny_access(monkeypatch, root / "work")
+    check_bad_input(
+        ["cache", "--data-dir", str(root)],
+        "cannot read the cache folder",
+        tmp_path,
+        capsys,
+        monkeypatch,
+    )

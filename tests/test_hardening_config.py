@@ -141,6 +141,8 @@ CASES = [
     (["data", "--classes", "4-5,coat-shirt"], "numbers only"),
     (["data", "--classes", "shirt,Ö"], "neither a class number"),
     (["data", "--surname", "\u0301"], "Swedish alphabet"),
+    (["data", "--surname", "Lind\x1b[2J"], "control character"),
+    (["run", "--all-groups", "--classes", ""], "leave out --surname, --classes"),
 ]
 
 

@@ -99,7 +99,7 @@ def run_cmd(
     if all_groups:
         from fmstudy.all_groups import run_all_groups
 
-        if surname is not None or classes or config is not None:
+        if surname is not None or classes is not None or config is not None:
             raise FmstudyError(
                 "--all-groups runs every surname group: leave out --surname, --classes and --config"
             )

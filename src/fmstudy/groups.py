@@ -17,6 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from fmstudy import checks
 from fmstudy.errors import FmstudyError
 
 SWEDISH_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖ"
@@ -125,7 +126,10 @@ def parse_groups(text: str, class_names: tuple[str, ...]) -> GroupRule:
 
 
 def surname_initial(surname: str) -> str:
-    """The Swedish-alphabet letter a last name sorts under."""
+    """The Swedish-alphabet letter a last name sorts under (the name, less surrounding
+    white space, checked as text: no control character, whichever command it came from)."""
+    if surname is not None:
+        checks.text(surname.strip(), "surname")
     name = unicodedata.normalize("NFC", surname or "").strip()  # 'A' + ring, as macOS types
     if not name:
         raise FmstudyError("the surname is empty" + _HINT)

@@ -8,9 +8,9 @@ import json
 import os
 
 import pytest
+from badinput import check_bad_input
 from conftest import run_cli
 
-from fmstudy.cli import main
 from fmstudy.config import StudyConfig
 from fmstudy.networks import NetSpec, parse_layers
 
@@ -311,25 +311,11 @@ CASES = [
 ]
 
 
-def _names(tmp_path):
-    return {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")}
-
-
 @pytest.mark.parametrize("args, words", CASES, ids=lambda v: None if isinstance(v, list) else v)
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(
     args, words, tmp_path, capsys, monkeypatch
 ):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("FMSTUDY_DATA_DIR", str(tmp_path / "d"))
-    argv = [str(a(tmp_path)) if callable(a) else a for a in args]
-    before = _names(tmp_path)
-    capsys.readouterr()
-    rc = main(argv)
-    err = capsys.readouterr().err
-    lines = err.strip().splitlines()
-    assert rc == 2 and len(lines) == 1 and lines[0].startswith("fmstudy: error:"), err
-    assert "Traceback" not in err and words in lines[0], lines[0]
-    assert _names(tmp_path) == before  # nothing written: no report, no cache, no database
+    check_bad_input(args, words, tmp_path, capsys, monkeypatch)
 
 
 def test_the_table_is_long_enough():

@@ -12,21 +12,11 @@ from badinput import check_bad_input
 
 from fmstudy import FmstudyError
 from fmstudy.config import StudyConfig
+from fmstudy.datasets import FASHION_MNIST
 from fmstudy.groups import classes_for_surname, parse_classes
 
 BASE = StudyConfig(classes=(4, 5), profile="quick", tasks=("1",)).to_dict()
-FASHION = (
-    "T-shirt/top",
-    "Trouser",
-    "Pullover",
-    "Dress",
-    "Coat",
-    "Sandal",
-    "Shirt",
-    "Sneaker",
-    "Bag",
-    "Ankle boot",
-)
+FASHION = FASHION_MNIST.classes
 
 
 def config(**changes):

@@ -18,8 +18,9 @@ import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 
 def current_umask() -> int:
@@ -36,12 +37,18 @@ def current_umask() -> int:
 
 
 def write_bytes(path: Path, data: bytes) -> None:
-    """Write under a temporary name in the same folder, then rename into place, with the
-    permissions the umask gives a new file (a temporary file starts at 0600)."""
+    """Write ``data`` atomically (see :func:`write_with`)."""
+    write_with(path, lambda fh: fh.write(data))
+
+
+def write_with(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Let ``write`` fill a file under a temporary name in the same folder, then rename it
+    into place, with the permissions the umask gives a new file (a temporary file starts
+    at 0600); a failed write leaves nothing behind."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            write(fh)
         os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
     except BaseException:

@@ -94,18 +94,26 @@ def jobs(value, what: str = "--jobs") -> int | None:
     return None if value is None else integer(value, what, low=1, high=MAX_JOBS)
 
 
+def regular_size(path, limit: int, what: str = "") -> int:
+    """The size of a regular file of at most ``limit`` bytes, found before it is opened
+    (a FIFO or device would hang or never end); else one line naming ``what`` and it."""
+    named = f"{what} {path}" if what else str(path)
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise FmstudyError(f"cannot read {named}: {exc.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise FmstudyError(f"{named} is not a regular file")
+    if info.st_size > limit:
+        raise FmstudyError(f"{named} is {info.st_size:,} bytes; at most {limit:,} are read")
+    return info.st_size
+
+
 def read_text(path, what: str, *, limit: int = MAX_FILE_BYTES) -> str:
     """The text of a user's file: refused before reading when it is not a regular file
     (a FIFO or device would hang or never end) or larger than ``limit`` bytes."""
     path = Path(path)
-    try:
-        info = os.stat(path)
-    except OSError as exc:
-        raise FmstudyError(f"cannot read {what} {path}: {exc.strerror}") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise FmstudyError(f"{what} {path} is not a regular file")
-    if info.st_size > limit:
-        raise FmstudyError(f"{what} {path} is {info.st_size:,} bytes; at most {limit:,} are read")
+    regular_size(path, limit, what)
     try:
         return path.read_text()
     except OSError as exc:

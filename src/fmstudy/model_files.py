@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import stat
 import zipfile
 from pathlib import Path
 
+from fmstudy import checks
 from fmstudy.errors import FmstudyError
 
 MAX_MODEL_BYTES = 2 * 2**30  # a model file read into memory
@@ -34,22 +33,9 @@ ITEM_BYTES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16"
 ITEM_BYTES |= {"I8": 1, "U8": 1, "BOOL": 1}
 
 
-def regular_size(path: Path, limit: int) -> int:
-    """The size of a regular file of at most ``limit`` bytes; else one line."""
-    try:
-        info = os.stat(path)
-    except OSError as exc:
-        raise FmstudyError(f"cannot read {path}: {exc.strerror}") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise FmstudyError(f"{path} is not a regular file")
-    if info.st_size > limit:
-        raise FmstudyError(f"{path} is {info.st_size:,} bytes; at most {limit:,} are read")
-    return info.st_size
-
-
 def skops_bytes(path: Path) -> bytes:
     """A skops file's bytes, once the sizes its zip members declare are checked."""
-    size = regular_size(path, MAX_MODEL_BYTES)
+    size = checks.regular_size(path, MAX_MODEL_BYTES)
     data = path.read_bytes()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
@@ -76,7 +62,7 @@ def safetensors_header(path: Path, expected_bytes: int) -> dict[str, tuple[str, 
     """Each tensor's (dtype, shape) from a safetensors file whose tensors should take
     ``expected_bytes``: its size is checked before its header is read, and the header's
     byte ranges against its size, so no tensor data is read here."""
-    size = regular_size(path, 8 + MAX_HEADER_BYTES + expected_bytes)
+    size = checks.regular_size(path, 8 + MAX_HEADER_BYTES + expected_bytes)
     with open(path, "rb") as fh:
         head = fh.read(8)
         n = int.from_bytes(head, "little") if len(head) == 8 else -1

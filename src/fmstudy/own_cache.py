@@ -16,7 +16,6 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fmstudy.atomic import current_umask
+from fmstudy.atomic import write_with
 from fmstudy.errors import FmstudyError
 from fmstudy.npz_files import read_member
 
@@ -107,18 +106,9 @@ def _keep(file: Path, key: str, read: dict) -> None:
         arrays["test"] = read["test"]
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".part")
+        write_with(file, lambda fh: np.savez(fh, **arrays))  # streamed, not held twice
     except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-        os.chmod(tmp, 0o666 & ~current_umask())
-        os.replace(tmp, file)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        return
+        return  # a read-only data folder only costs speed
     source = file.name.split("-")[0]
     for old in file.parent.glob(f"{source}-*.npz"):
         if old != file:

@@ -14,6 +14,18 @@ def names(tmp_path: Path) -> set[str]:
     return {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")}
 
 
+def fifo(name: str):
+    """A case's file builder: a FIFO called ``name`` (it would hang a reader that opens it)."""
+
+    def make(p: Path) -> Path:
+        import os
+
+        os.mkfifo(p / name)
+        return p / name
+
+    return make
+
+
 def check_bad_input(args, words, tmp_path, capsys, monkeypatch) -> str:
     """Run one case (callables in ``args`` make their file under ``tmp_path`` first);
     returns the error line."""

@@ -8,7 +8,7 @@ import json
 import os
 
 import pytest
-from badinput import check_bad_input
+from badinput import check_bad_input, fifo
 from conftest import run_cli
 
 from fmstudy.config import StudyConfig
@@ -48,14 +48,6 @@ def spec(**changes):
 
 def raw(name, text):
     return lambda p: _write(p, name, text)
-
-
-def fifo(name):
-    def make(p):
-        os.mkfifo(p / name)
-        return p / name
-
-    return make
 
 
 def big(p):

@@ -17,7 +17,7 @@ import zlib
 
 import numpy as np
 import pytest
-from badinput import check_bad_input, deny_access
+from badinput import check_bad_input, deny_access, fifo
 from PIL import Image
 
 from fmstudy import csv_files, load_dataset, own_data
@@ -164,14 +164,6 @@ def split_folder(test_shape=(4, 4)):
         folder(base="s/train")(p)
         folder(base="s/test", per_class=2, shape=test_shape)(p)
         return p / "s"
-
-    return make
-
-
-def fifo(name):
-    def make(p):
-        os.mkfifo(p / name)
-        return p / name
 
     return make
 

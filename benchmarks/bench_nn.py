@@ -23,8 +23,8 @@ import time
 import numpy as np
 
 import fmstudy
-from fmstudy.presets import PRESETS, get_preset
-from fmstudy.training import train
+from fmstudy.nets.presets import PRESETS, get_preset
+from fmstudy.nets.training import train
 
 NOTEBOOK = {"notebook-1": 0.935, "notebook-2": 0.9415, "notebook-3": 0.95}
 BEST_MLP = "mlp-best"
@@ -145,7 +145,7 @@ def target_keras_notebook3() -> None:
 
 
 def target_speed() -> None:
-    from fmstudy.networks import with_overrides
+    from fmstudy.nets.spec import with_overrides
 
     sub = subset()
     t = time.perf_counter()

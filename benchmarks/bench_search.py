@@ -23,9 +23,9 @@ from pathlib import Path
 import optuna
 
 import fmstudy
-from fmstudy.config import SearchSettings
-from fmstudy.search import run_search, suggest_spec, worker_process
-from fmstudy.search_workers import Deadline, join_study, open_storage
+from fmstudy.search.run import run_search, suggest_spec, worker_process
+from fmstudy.search.settings import SearchSettings
+from fmstudy.search.workers import Deadline, join_study, open_storage
 
 NOTEBOOK_BEST = 0.95
 TARGET_VAL = 0.955

@@ -44,8 +44,8 @@ TABLE3 = {  # Xiao et al. 2017, Table 3: best test accuracy over each classifier
 
 def svc_growth(sub) -> list[dict]:
     """The standard SVC fitted on growing stratified samples of the training rows."""
-    from fmstudy.classical import fit_model
-    from fmstudy.zoo import zoo_defaults, zoo_specs
+    from fmstudy.models.classical import fit_model
+    from fmstudy.models.zoo import zoo_defaults, zoo_specs
 
     x_train = sub.x_train.reshape(len(sub.x_train), -1)
     x_test = sub.x_test.reshape(len(sub.x_test), -1)
@@ -99,11 +99,11 @@ def main() -> None:
     ap.add_argument("--skip-networks", action="store_true")
     args = ap.parse_args()
 
-    from fmstudy.config import StudyConfig
-    from fmstudy.data import load_dataset, resolve_data_dir
-    from fmstudy.presets import get_preset
-    from fmstudy.study import run_report
-    from fmstudy.subsets import select_classes
+    from fmstudy.api import run_report
+    from fmstudy.data.loading import load_dataset, resolve_data_dir
+    from fmstudy.data.subsets import select_classes
+    from fmstudy.nets.presets import get_preset
+    from fmstudy.study.config import StudyConfig
 
     classes = tuple(range(10))
     sub = select_classes(load_dataset("fashion-mnist", resolve_data_dir(None)), classes)

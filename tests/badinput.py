@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fmstudy.cli import main
+from fmstudy.cli.main import main
 
 
 def names(tmp_path: Path) -> set[str]:

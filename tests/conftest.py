@@ -13,18 +13,64 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmstudy import datasets
-from fmstudy.datasets import FASHION_MNIST, DatasetSpec, FileSpec
-from fmstudy.idx import IMAGE_MAGIC, LABEL_MAGIC, idx_header
-from fmstudy.networks import NetSpec, parse_layers
+from fmstudy.data import registry as datasets
+from fmstudy.data.idx import IMAGE_MAGIC, LABEL_MAGIC, idx_header
+from fmstudy.data.registry import FASHION_MNIST, DatasetSpec, FileSpec
+from fmstudy.nets.spec import NetSpec, parse_layers
 
 N_TRAIN, N_TEST = 200, 60
 
 
+# A test that asks for one of these is slow (the real data, a browser, a database, a
+# Jupyter kernel): it is marked ``slow`` here, so it runs in ``pytest -m slow`` and never in
+# the default fast suite, whoever writes it.
+SLOW_FIXTURES = {
+    "real_data",
+    "digits_study",
+    "real_data_dir",
+    "quick_report",
+    "swedish_report",
+    "postgres_url",
+    "browser",
+    "notebook_kernel",
+}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that uses a slow fixture (before ``-m`` selects)."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
-def _seeds():
+def _isolated(request, tmp_path_factory, monkeypatch):
+    """Every test: seeded, its data dir (downloads, decoded cache, fits) in a temporary
+    folder, never the developer's ``~/.cache/fmstudy``; a fast test cannot reach the real
+    Fashion-MNIST or a Jupyter kernel, so it fails with the fixture to ask for instead."""
     random.seed(0)
     np.random.seed(0)
+    monkeypatch.setenv("FMSTUDY_DATA_DIR", str(tmp_path_factory.mktemp("default-data")))
+    if request.node.get_closest_marker("slow"):
+        return
+    from nbclient import NotebookClient
+
+    from fmstudy.data import loading
+
+    real_gunzip = loading.gunzip
+
+    def no_real_data(data: bytes, what: str) -> bytes:
+        if what.startswith("fashion-mnist/"):
+            raise AssertionError("this test reads the real data: ask for real_data_dir")
+        return real_gunzip(data, what)
+
+    monkeypatch.setattr(loading, "gunzip", no_real_data)
+
+    def no_kernel(*args, **kwargs):
+        raise AssertionError("this test runs a notebook: ask for the notebook_kernel fixture")
+
+    monkeypatch.setattr(NotebookClient, "execute", no_kernel)
 
 
 def run_cli(*args: str, wait: bool = True, timeout: float = 600, **popen):
@@ -129,11 +175,21 @@ SMALL = NetSpec(parse_layers("32:d0.1-16"), optimizer="adam", lr=3e-3, batch_siz
 @pytest.fixture
 def sub(synthetic):
     """Classes 0-3 of the synthetic data set, loaded and verified."""
-    from fmstudy.data import load_dataset
-    from fmstudy.subsets import select_classes
+    from fmstudy.data.loading import load_dataset
+    from fmstudy.data.subsets import select_classes
 
     _, data_dir = synthetic
     return select_classes(load_dataset("synth", data_dir), (0, 1, 2, 3))
+
+
+@pytest.fixture
+def real_data():
+    """Marks a test that reads the real Fashion-MNIST (slow) in its own data dir."""
+
+
+@pytest.fixture
+def notebook_kernel():
+    """Marks a test that executes a notebook in a Jupyter kernel (slow)."""
 
 
 @pytest.fixture(scope="session")

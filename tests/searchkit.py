@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from conftest import run_cli
 
-from fmstudy.config import SearchSettings
-from fmstudy.search import Objective
-from fmstudy.search_workers import join_study, open_storage, run_worker
+from fmstudy.search.run import Objective
+from fmstudy.search.settings import SearchSettings
+from fmstudy.search.workers import join_study, open_storage, run_worker
 
 
 def settings(**kw) -> SearchSettings:

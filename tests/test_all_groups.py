@@ -81,9 +81,9 @@ def test_group_h_m_is_the_surname_report_of_the_same_seed(course, quick_report):
 
 
 def test_the_overview_speaks_swedish(course):
-    from fmstudy.all_groups import AllGroups
+    from fmstudy.course.all_groups import AllGroups
     from fmstudy.i18n import language
-    from fmstudy.report import overview_pages
+    from fmstudy.report.write import overview_pages
 
     out, _ = course
     overview = AllGroups.from_dict(json.loads((out / "overview.json").read_text()))

@@ -4,9 +4,9 @@ import numpy as np
 import torch
 from conftest import SMALL
 
-from fmstudy.augment import mirror_images, random_shift
-from fmstudy.networks import build_model
-from fmstudy.training import log_probs
+from fmstudy.nets.augment import mirror_images, random_shift
+from fmstudy.nets.spec import build_model
+from fmstudy.nets.training import log_probs
 
 
 def test_random_shift_moves_pixels_in_pixel_space():

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from conftest import SMALL
 
-from fmstudy.cache import FitCache
-from fmstudy.classical import FitResult
-from fmstudy.manifest import library_versions
-from fmstudy.training import TrainRun, train
+from fmstudy.cache.fits import FitCache
+from fmstudy.models.classical import FitResult
+from fmstudy.nets.training import TrainRun, train
+from fmstudy.versions import library_versions
 
 SHA = {"train-images": "a" * 64}
 
@@ -34,7 +34,7 @@ def test_key_includes_the_deciding_library_versions(tmp_path, monkeypatch):
     before = cache.key("forest", {})
     assert set(library_versions()) == {"numpy", "scikit-learn", "torch"}
     monkeypatch.setattr(
-        "fmstudy.cache.library_versions", lambda: {**library_versions(), "numpy": "0.0"}
+        "fmstudy.cache.fits.library_versions", lambda: {**library_versions(), "numpy": "0.0"}
     )
     assert cache.key("forest", {}) != before
 
@@ -163,7 +163,7 @@ def forest_run(tmp_path_factory):
     """A data dir with the synthetic data set registered for this module."""
     from conftest import synthetic_arrays, write_dataset
 
-    from fmstudy import datasets
+    from fmstudy.data import registry as datasets
 
     base = tmp_path_factory.mktemp("cached")
     spec = write_dataset(base / "data" / "synth", synthetic_arrays())
@@ -174,8 +174,8 @@ def forest_run(tmp_path_factory):
 
 @pytest.mark.parametrize("damage", DAMAGE)
 def test_a_damaged_fit_is_refitted_to_the_same_result(forest_run, damage, caplog):
-    from fmstudy.config import StudyConfig
-    from fmstudy.study import run_study
+    from fmstudy.api import run_study
+    from fmstudy.study.config import StudyConfig
 
     cfg = StudyConfig(classes=(4, 5, 6, 7), dataset="synth", profile="quick", tasks=("1", "3"))
     first = run_study(cfg, data_dir=forest_run)
@@ -192,7 +192,7 @@ def test_a_damaged_fit_is_refitted_to_the_same_result(forest_run, damage, caplog
 
 def _one_network(epochs: int):
     """Task 5 alone on the synthetic data: one small network, one seed."""
-    from fmstudy.config import StudyConfig
+    from fmstudy.study.config import StudyConfig
 
     net = {**SMALL.to_dict(), "epochs": epochs}
     return StudyConfig(
@@ -204,7 +204,7 @@ def _one_network(epochs: int):
     "part", ["model.safetensors", "spec.json", "y_pred.npy", "proba.npy", "run.json"]
 )
 def test_a_damaged_network_is_retrained_and_never_copied(tmp_path, synthetic, part, caplog):
-    from fmstudy.study import run_study
+    from fmstudy.api import run_study
 
     _, data_dir = synthetic
     cfg = _one_network(epochs=2)
@@ -222,7 +222,7 @@ def test_a_damaged_network_is_retrained_and_never_copied(tmp_path, synthetic, pa
 
 def test_a_network_damaged_before_the_report_is_not_copied(tmp_path, synthetic):
     from fmstudy import FmstudyError
-    from fmstudy.study import run_study
+    from fmstudy.api import run_study
 
     _, data_dir = synthetic
     result = run_study(_one_network(epochs=1), data_dir=data_dir)

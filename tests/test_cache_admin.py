@@ -4,8 +4,8 @@ import json
 import os
 from datetime import date, datetime
 
-from fmstudy.cache_admin import cache_usage, clear_cache
-from fmstudy.cli import main
+from fmstudy.cache.admin import cache_usage, clear_cache
+from fmstudy.cli.main import main
 
 OLD = datetime(2026, 1, 15).timestamp()
 NEW = datetime(2026, 11, 20).timestamp()

@@ -5,8 +5,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from fmstudy.classical import ModelSpec, classical_specs, fit_model
-from fmstudy.config import StudyConfig
+from fmstudy.models.classical import ModelSpec, classical_specs, fit_model
+from fmstudy.study.config import StudyConfig
 
 
 def _settings(profile: str, seed: int):
@@ -85,7 +85,7 @@ def test_standardized_logreg_matches_a_train_only_pipeline(xy):
 
 
 def test_the_subsample_is_stratified_and_in_order():
-    from fmstudy.classical import subsample
+    from fmstudy.models.classical import subsample
 
     y = np.repeat([4, 5, 6, 7], [500, 300, 150, 50])
     x = np.arange(len(y))[:, None]
@@ -97,7 +97,7 @@ def test_the_subsample_is_stratified_and_in_order():
 
 
 def test_the_standard_forest_has_seeds_and_shows_the_median_by_oob():
-    from fmstudy.classical import FitResult, representative_fit
+    from fmstudy.models.classical import FitResult, representative_fit
 
     forests = [s for s in classical_specs(*_settings("standard", 5)) if s.kind == "forest"]
     assert [s.params["random_state"] for s in forests] == [5, 6, 7]

@@ -7,8 +7,8 @@ import os
 from conftest import run_cli
 
 from fmstudy import __version__
-from fmstudy.cli import main
-from fmstudy.report import MARKER
+from fmstudy.cli.main import main
+from fmstudy.report.write import MARKER
 
 
 def one_line(args, tmp_path, capsys, monkeypatch) -> str:
@@ -89,7 +89,7 @@ def test_refuses_foreign_non_empty_out(tmp_path, capsys, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
-def test_force_replaces_a_foreign_folder_and_a_report_is_replaced_without_it(tmp_path):
+def test_force_replaces_a_foreign_folder_and_a_report_is_replaced_without_it(tmp_path, real_data):
     out = tmp_path / "mine"
     out.mkdir()
     (out / "notes.txt").write_text("x")

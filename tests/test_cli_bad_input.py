@@ -11,8 +11,8 @@ import pytest
 from badinput import check_bad_input, fifo
 from conftest import run_cli
 
-from fmstudy.config import StudyConfig
-from fmstudy.networks import NetSpec, parse_layers
+from fmstudy.nets.spec import NetSpec, parse_layers
+from fmstudy.study.config import StudyConfig
 
 BASE_CONFIG = StudyConfig(classes=(4, 5), profile="quick", tasks=("1",)).to_dict()
 BASE_SPEC = NetSpec(parse_layers("16"), name="small", epochs=1).to_dict()

@@ -3,7 +3,7 @@ import pytest
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
 
-from fmstudy.compare import (
+from fmstudy.evaluation.compare import (
     bootstrap_accuracy,
     compare_models,
     confused_pairs,
@@ -85,7 +85,7 @@ def test_model_result_is_evaluate_as_a_record():
 
 
 def test_representative_is_the_lower_median_and_never_the_test_best():
-    from fmstudy.compare import representative
+    from fmstudy.evaluation.compare import representative
 
     assert representative([0.91, 0.95]) == 0  # two seeds: the lower median
     assert representative([0.93, 0.90, 0.97]) == 0  # three: the median
@@ -121,7 +121,7 @@ def test_seed_pairs_keep_the_largest_p_before_holm():
 
 
 def test_letter_groups_share_a_letter_only_when_indistinguishable():
-    from fmstudy.compare import letter_groups
+    from fmstudy.evaluation.compare import letter_groups
     from fmstudy.results import PairTest
 
     def pair(a, b, sig):
@@ -146,7 +146,7 @@ def test_letter_groups_share_a_letter_only_when_indistinguishable():
 
 
 def test_difference_from_best_is_paired_and_brackets_the_difference():
-    from fmstudy.compare import difference_from_best
+    from fmstudy.evaluation.compare import difference_from_best
 
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, 1000)

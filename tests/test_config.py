@@ -5,7 +5,8 @@ import json
 import pytest
 
 from fmstudy import FmstudyError
-from fmstudy.config import (
+from fmstudy.nets.presets import get_preset
+from fmstudy.study.config import (
     StudyConfig,
     get_profile,
     network_config,
@@ -13,7 +14,6 @@ from fmstudy.config import (
     search_config,
     study_config,
 )
-from fmstudy.presets import get_preset
 
 
 def test_round_trip():

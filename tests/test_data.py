@@ -7,8 +7,8 @@ import pytest
 from conftest import corrupt, idx_bytes, synthetic_arrays
 
 from fmstudy import FmstudyError, load_dataset
-from fmstudy.data import common_frame, to_frame
-from fmstudy.idx import IMAGE_MAGIC
+from fmstudy.data.idx import IMAGE_MAGIC
+from fmstudy.data.loading import common_frame, to_frame
 
 
 def test_valid_synthetic_loads(synthetic):

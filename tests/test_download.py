@@ -10,9 +10,9 @@ import pytest
 from conftest import idx_bytes, synthetic_arrays, write_dataset
 
 from fmstudy import FmstudyError, load_dataset
-from fmstudy import datasets as registry
-from fmstudy.download import fetch
-from fmstudy.idx import LABEL_MAGIC
+from fmstudy.data import registry
+from fmstudy.data.download import fetch
+from fmstudy.data.idx import LABEL_MAGIC
 
 # --- downloads against a local HTTP server ----------------------------------
 

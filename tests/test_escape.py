@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from fmstudy import escape, notebook
-from fmstudy.cli import main
-from fmstudy.config import StudyConfig
+from fmstudy import escape
+from fmstudy.cli.main import main
+from fmstudy.course import notebook
+from fmstudy.study.config import StudyConfig
 
 HOSTILE = (
     "<img src=x onerror=alert(1)>",
@@ -64,7 +65,7 @@ def test_code_spans_and_blocks_cannot_be_closed_from_inside():
 def test_matplotlib_text_is_never_mathtext():
     from matplotlib.figure import Figure
 
-    from fmstudy import figures
+    from fmstudy.plots import figures
 
     assert escape.mpl("$x^$") == r"\$x^\$"
     fig = figures.confusion_heatmap(np.eye(2, dtype=int), ["$x^$", "$\\frac{"], "$bad")

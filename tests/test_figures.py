@@ -10,7 +10,7 @@ matplotlib.use("svg")
 import matplotlib.pyplot as plt
 before = dict(matplotlib.rcParams)
 import numpy as np
-from fmstudy import figures
+from fmstudy.plots import figures
 fig = figures.confusion_heatmap([[3, 1], [0, 4]], ["a", "b"], "t")
 curves = figures.training_curves(
     [{"train_loss": [1, .5], "val_loss": [1, .6], "train_acc": [.5, .8], "val_acc": [.5, .7]}],
@@ -30,7 +30,7 @@ def test_drawing_changes_no_global_state():
 
 
 def test_figures_use_the_whitegrid_style_inside():
-    from fmstudy import figures
+    from fmstudy.plots import figures
 
     fig = figures.oob_curve([(50, 0.9), (100, 0.92)])
     ax = fig.axes[0]

@@ -5,10 +5,10 @@ import json
 import pytest
 
 from fmstudy import FmstudyError
-from fmstudy.cli import main
-from fmstudy.config import study_config
-from fmstudy.datasets import FASHION_MNIST
-from fmstudy.groups import COURSE, COURSE_GROUPS, SWEDISH_ALPHABET, parse_groups
+from fmstudy.cli.main import main
+from fmstudy.data.groups import COURSE, COURSE_GROUPS, SWEDISH_ALPHABET, parse_groups
+from fmstudy.data.registry import FASHION_MNIST
+from fmstudy.study.config import study_config
 
 NAMES = FASHION_MNIST.classes
 
@@ -63,7 +63,7 @@ def test_surname_reads_a_custom_rule_into_the_config():
     assert study_config(classes="4-7", groups=rule).group is None  # --classes wins
 
 
-def test_data_command_uses_the_rule(capsys):
+def test_data_command_uses_the_rule(capsys, real_data):
     argv = ["data", "--surname", "Gustafsson", "--json"]
     assert main(argv) == 0
     assert json.loads(capsys.readouterr().out)["classes"] == [0, 1, 2, 3]

@@ -11,9 +11,9 @@ import pytest
 from badinput import check_bad_input
 
 from fmstudy import FmstudyError
-from fmstudy.config import StudyConfig
-from fmstudy.datasets import FASHION_MNIST
-from fmstudy.groups import classes_for_surname, parse_classes
+from fmstudy.data.groups import classes_for_surname, parse_classes
+from fmstudy.data.registry import FASHION_MNIST
+from fmstudy.study.config import StudyConfig
 
 BASE = StudyConfig(classes=(4, 5), profile="quick", tasks=("1",)).to_dict()
 FASHION = FASHION_MNIST.classes
@@ -181,14 +181,14 @@ def test_a_name_that_fits_two_classes_is_refused():
     ],
 )
 def test_a_networks_size_is_counted_as_torch_counts_it(layers, shape):
-    from fmstudy.networks import NetSpec, build_model, count_parameters, footprint, parse_layers
+    from fmstudy.nets.spec import NetSpec, build_model, count_parameters, footprint, parse_layers
 
     spec = NetSpec(parse_layers(layers))
     assert footprint(spec, 3, shape)[0] == count_parameters(build_model(spec, 3, shape))
 
 
 def test_a_network_too_big_for_memory_is_refused_before_it_is_built():
-    from fmstudy.networks import NetSpec, build_model, parse_layers
+    from fmstudy.nets.spec import NetSpec, build_model, parse_layers
 
     with pytest.raises(FmstudyError, match="weights for 28x28 images; at most"):
         build_model(NetSpec(parse_layers("65536-65536")), 2)

@@ -20,10 +20,12 @@ import pytest
 from badinput import check_bad_input, deny_access, fifo
 from PIL import Image
 
-from fmstudy import csv_files, load_dataset, own_data
-from fmstudy.cli import main
-from fmstudy.image_files import image_layout
-from fmstudy.own_data import DataOptions
+from fmstudy import load_dataset
+from fmstudy.cli.main import main
+from fmstudy.data import csv_files
+from fmstudy.data import own as own_data
+from fmstudy.data.image_files import image_layout
+from fmstudy.data.own import DataOptions
 
 # --- builders: each takes the test's folder and returns the path it made ------------
 
@@ -421,14 +423,14 @@ def test_transparency_is_shown_on_white(tmp_path):
     pal.save(tmp_path / "p.png", transparency=0)
     la = Image.fromarray(np.array([[[10, 0], [10, 255]]], np.uint8), "LA")
     la.save(tmp_path / "la.png")
-    from fmstudy.image_files import read_images
+    from fmstudy.data.image_files import read_images
 
     assert read_images([tmp_path / "p.png"], None).tolist() == [[[[255, 255, 255], [0, 0, 255]]]]
     assert read_images([tmp_path / "la.png"], None).tolist() == [[[255, 10]]]
 
 
 def test_a_grey_palette_stays_grey(tmp_path):
-    from fmstudy.image_files import read_images
+    from fmstudy.data.image_files import read_images
 
     Image.fromarray(np.array([[0, 200]], np.uint8)).convert("P").save(tmp_path / "g.png")
     assert read_images([tmp_path / "g.png"], None).tolist() == [[[0, 200]]]
@@ -467,7 +469,7 @@ def test_a_large_jpeg_is_reduced_as_it_is_decoded(tmp_path, monkeypatch):
 
 
 def test_an_image_pillow_only_warns_about_is_read_without_a_warning(tmp_path):
-    from fmstudy.image_files import read_images
+    from fmstudy.data.image_files import read_images
 
     path = tmp_path / "big.png"
     path.write_bytes(png(9500, 9500, rows=9500))  # 90 megapixels: Pillow warns above 89

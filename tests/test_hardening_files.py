@@ -16,14 +16,14 @@ import pytest
 from badinput import check_bad_input, deny_access
 
 from fmstudy import FmstudyError
-from fmstudy.all_groups import run_all_groups
-from fmstudy.cache import FitCache, copy_saved
-from fmstudy.cache_admin import cache_usage, clear_cache
-from fmstudy.classical import FitResult
-from fmstudy.cli import main
-from fmstudy.config import StudyConfig
-from fmstudy.report import MARKER, check_out_dir, foreign_files
-from fmstudy.study import run_study
+from fmstudy.api import run_study
+from fmstudy.cache.admin import cache_usage, clear_cache
+from fmstudy.cache.fits import FitCache, copy_saved
+from fmstudy.cli.main import main
+from fmstudy.course.all_groups import run_all_groups
+from fmstudy.models.classical import FitResult
+from fmstudy.report.write import MARKER, check_out_dir, foreign_files
+from fmstudy.study.config import StudyConfig
 
 RUN = ["run", "--classes", "4,5", "--tasks", "1", "--profile", "quick"]
 OURS = ("index.html", "metrics.json", "figures/examples.png", "models/net/spec.json")
@@ -276,7 +276,7 @@ def test_all_groups_marks_every_file_and_keeps_the_users(tmp_path, synthetic):
 
 def test_all_groups_checks_again_before_it_replaces(tmp_path, synthetic, monkeypatch):
     """A file the user saves into the old folder while the groups run is not lost."""
-    import fmstudy.all_groups as ag
+    import fmstudy.course.all_groups as ag
 
     _, data_dir = synthetic
     out = tmp_path / "course"

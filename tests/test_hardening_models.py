@@ -22,16 +22,17 @@ from PIL import Image
 from sklearn.preprocessing import StandardScaler
 from test_own_data import make_folder
 
-from fmstudy import model_files, saved_models
-from fmstudy.classical import fit_model
-from fmstudy.cli import main
-from fmstudy.data import load_dataset
-from fmstudy.networks import NetSpec, parse_layers
-from fmstudy.predict_files import predict_images
-from fmstudy.saved_networks import save_run
-from fmstudy.subsets import select_classes
-from fmstudy.training import train_subset
-from fmstudy.zoo import zoo_defaults, zoo_specs
+from fmstudy.cli.main import main
+from fmstudy.data.loading import load_dataset
+from fmstudy.data.subsets import select_classes
+from fmstudy.models import saved as saved_models
+from fmstudy.models.classical import fit_model
+from fmstudy.models.zoo import zoo_defaults, zoo_specs
+from fmstudy.nets import model_files
+from fmstudy.models.predict import predict_images
+from fmstudy.nets.saved import save_run
+from fmstudy.nets.spec import NetSpec, parse_layers
+from fmstudy.nets.training import train_subset
 
 SAVED: dict[str, Path] = {}  # "net", "knn", "data": filled by the module fixture
 GONE = object()  # a field to drop from the JSON

@@ -21,17 +21,18 @@ import pytest
 from badinput import check_bad_input
 from PIL import Image
 
-from fmstudy import checks, saved_models
-from fmstudy.classical import fit_model
-from fmstudy.cli import main
-from fmstudy.data import load_dataset
-from fmstudy.datasets import get_dataset_spec
+from fmstudy import checks
+from fmstudy.cli.main import main
+from fmstudy.data.groups import parse_groups
+from fmstudy.data.loading import load_dataset
+from fmstudy.data.own import DataOptions
+from fmstudy.data.registry import get_dataset_spec
+from fmstudy.data.subsets import select_classes
 from fmstudy.errors import FmstudyError
-from fmstudy.groups import parse_groups
-from fmstudy.own_data import DataOptions
-from fmstudy.report_context import dataset_title
-from fmstudy.subsets import select_classes
-from fmstudy.zoo import zoo_defaults, zoo_specs
+from fmstudy.models import saved as saved_models
+from fmstudy.models.classical import fit_model
+from fmstudy.models.zoo import zoo_defaults, zoo_specs
+from fmstudy.report.context import dataset_title
 
 EPS = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 8 8\nshowpage\n"
 GOOD_CSV = "label,p1,p2,p3,p4\n" + "".join(

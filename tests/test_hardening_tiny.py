@@ -14,23 +14,23 @@ from badinput import check_bad_input
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import StratifiedKFold, learning_curve
 
-from fmstudy.classical import ModelSpec, classical_specs, estimator, fit_model
-from fmstudy.compare import model_result
 from fmstudy.errors import FmstudyError
-from fmstudy.fit_needs import fit_problem
+from fmstudy.evaluation.compare import model_result
+from fmstudy.evaluation.pca import run_pca
 from fmstudy.lib_warnings import one_line_warnings
-from fmstudy.networks import NetSpec, parse_layers
-from fmstudy.pca import run_pca
-from fmstudy.profiles import ForestSettings, LogRegSettings
-from fmstudy.resampling import (
+from fmstudy.models.classical import ModelSpec, classical_specs, estimator, fit_model
+from fmstudy.models.fit_needs import fit_problem
+from fmstudy.models.resampling import (
     CURVE_FRACTIONS,
     curve_plan,
     cv_problem,
     halves_problem,
     learning_curve_of,
 )
-from fmstudy.training import train
-from fmstudy.zoo import zoo_defaults, zoo_specs
+from fmstudy.models.zoo import zoo_defaults, zoo_specs
+from fmstudy.nets.spec import NetSpec, parse_layers
+from fmstudy.nets.training import train
+from fmstudy.study.profiles import ForestSettings, LogRegSettings
 
 SPECS = {
     s.key: s
@@ -156,7 +156,7 @@ def test_too_few_images_stop_in_one_line_before_any_work(
 def test_a_quick_profiles_sample_too_small_for_a_class_is_one_line(tmp_path, capsys, monkeypatch):
     """The quick profile fits the forest on a stratified sample of 6,000 rows, which cannot
     hold a class of one image (was train_test_split's ValueError)."""
-    from fmstudy import config, profiles
+    from fmstudy.study import config, profiles
 
     quick = profiles.get_profile("quick", 0)
     small = dataclasses.replace(quick.forest, max_train_rows=20)
@@ -174,7 +174,7 @@ def test_a_quick_profiles_sample_too_small_for_a_class_is_one_line(tmp_path, cap
 def test_the_search_stops_before_its_first_trial(tmp_path, capsys, monkeypatch):
     """Its trials' validation part would be empty: one line before any trial runs (the
     search command makes its --out folder first, which is its own business)."""
-    from fmstudy.cli import main
+    from fmstudy.cli.main import main
 
     monkeypatch.chdir(tmp_path)
     data = str(npz([2, 2, 2], [1, 1, 1])(tmp_path))
@@ -190,8 +190,8 @@ def test_uneven_tiny_classes_run_with_fewer_folds_and_say_so(tmp_path, caplog):
     """2, 12 and 12 training images: the learning curves run on 2 folds (said, and
     recorded); the logistic regressions' smallest point holds a single class, so their
     curves are left out, said in one line; no library warning reaches the terminal."""
-    from fmstudy.config import StudyConfig
-    from fmstudy.study import run_study
+    from fmstudy.api import run_study
+    from fmstudy.study.config import StudyConfig
 
     path = npz([2, 12, 12], [2, 2, 2])(tmp_path)
     config = StudyConfig(
@@ -368,8 +368,8 @@ def test_pca_needs_two_values_per_image_and_uses_at_most_the_rows_it_has():
     ],
 )
 def test_a_networks_validation_part_is_checked(y, options, words):
-    from fmstudy.net_inputs import split_validation
-    from fmstudy.training import validation_problem
+    from fmstudy.nets.inputs import split_validation
+    from fmstudy.nets.training import validation_problem
 
     spec = NetSpec(parse_layers("4"), **options)
     problem = validation_problem(y, *split_validation(y, spec, 0), spec, NAMES)
@@ -379,8 +379,8 @@ def test_a_networks_validation_part_is_checked(y, options, words):
 def test_a_batch_of_one_image_through_single_pixel_batch_norm_is_one_line():
     """cnn-tiny pools 2 x 2 images to 1 x 1 before its second batch normalisation, which
     cannot train on one image: torch's ValueError mid-training becomes one line first."""
-    from fmstudy.presets import get_preset
-    from fmstudy.train_needs import batch_problem
+    from fmstudy.nets.presets import get_preset
+    from fmstudy.nets.train_needs import batch_problem
 
     spec = get_preset("cnn-tiny")  # batches of 128
     assert "a batch of 1 image (129 in batches of 128)" in batch_problem(spec, 129, (2, 2))
@@ -396,7 +396,7 @@ def test_a_class_of_flat_images_has_no_similarity_and_no_warning():
     """np.corrcoef of a constant mean image warned twice and gave NaN."""
     from types import SimpleNamespace
 
-    from fmstudy.study import mean_image_similarity
+    from fmstudy.study.run import mean_image_similarity
 
     x = np.zeros((6, 4, 4), np.uint8)
     x[2:4] = np.arange(16, dtype=np.uint8).reshape(4, 4)

@@ -14,9 +14,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from fmstudy import figures
 from fmstudy.i18n import gettext as _
 from fmstudy.i18n import grouped, language, ngettext, num, pct, sig
+from fmstudy.plots import figures
 
 ROOT = Path(__file__).parents[1]
 LOCALE = ROOT / "src" / "fmstudy" / "locale"
@@ -177,6 +177,6 @@ def test_the_language_changes_the_words_not_the_numbers(swedish_report, quick_re
 
 
 def test_an_unknown_language_is_refused():
-    from fmstudy.cli import main
+    from fmstudy.cli.main import main
 
     assert main(["run", "--classes", "4-7", "--lang", "de", "--out", "/tmp/x"]) == 2

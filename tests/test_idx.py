@@ -5,7 +5,7 @@ import pytest
 from conftest import corrupt, idx_bytes, synthetic_arrays
 
 from fmstudy import FmstudyError, load_dataset
-from fmstudy.idx import IMAGE_MAGIC, LABEL_MAGIC, parse_idx
+from fmstudy.data.idx import IMAGE_MAGIC, LABEL_MAGIC, parse_idx
 
 
 def test_wrong_magic(synthetic):

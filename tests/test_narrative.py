@@ -4,9 +4,9 @@ from dataclasses import replace
 
 from test_results import model, network
 
-from fmstudy import narrative
-from fmstudy.config import StudyConfig
+from fmstudy.report import narrative
 from fmstudy.results import PairTest, StudyMetrics
+from fmstudy.study.config import StudyConfig
 
 T1_47 = {"dataset": "fashion-mnist", "classes": [4, 5, 6, 7]}
 T1_COAT_SHIRT = {"dataset": "fashion-mnist", "classes": [4, 6]}

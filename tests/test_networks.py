@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from fmstudy import FmstudyError
-from fmstudy.networks import Layer, NetSpec, build_model, count_parameters, parse_layers
-from fmstudy.presets import PRESETS, get_preset, resolve_arch
+from fmstudy.nets.presets import PRESETS, get_preset, resolve_arch
+from fmstudy.nets.spec import Layer, NetSpec, build_model, count_parameters, parse_layers
 
 
 def dense_params(widths, n_out):
@@ -122,8 +122,8 @@ def test_specs_and_presets_load_without_torch():
     """Configs, presets and classical cache keys need no PyTorch: tasks 1-4 never import it
     (it costs seconds and about 200 MB)."""
     code = (
-        "import sys, pathlib, fmstudy.study\n"
-        "from fmstudy.cache import FitCache\n"
+        "import sys, pathlib, fmstudy.study.run\n"
+        "from fmstudy.cache.fits import FitCache\n"
         "FitCache(pathlib.Path('.'), {}, (4, 5)).key('forest', {})\n"
         "print('torch' in sys.modules)"
     )

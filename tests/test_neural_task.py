@@ -2,7 +2,7 @@
 
 import pytest
 
-from fmstudy.neural_task import overfitting
+from fmstudy.study.train_networks import overfitting
 
 
 def test_a_one_seed_bump_gives_no_verdict():

@@ -9,8 +9,8 @@ import pytest
 from conftest import run_cli
 
 from fmstudy import FmstudyError
-from fmstudy import notebook as nbmod
-from fmstudy.config import study_config
+from fmstudy.course import notebook as nbmod
+from fmstudy.study.config import study_config
 
 QUICK = study_config(surname="Lind", profile="quick", seed=0)
 
@@ -62,7 +62,7 @@ def test_the_exercise_asks_and_keeps_the_code_but_prints_no_sentence():
     assert "This notebook carries out the study" not in asked
 
 
-def test_a_failing_cell_is_one_line_and_nothing_is_written(tmp_path, monkeypatch):
+def test_a_failing_cell_is_one_line_and_nothing_is_written(tmp_path, monkeypatch, notebook_kernel):
     broken = nbformat.v4.new_notebook()
     broken.cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("1 / 0")]
     broken.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}

@@ -2,8 +2,8 @@
 
 import pytest
 
-from fmstudy.config import StudyConfig
-from fmstudy.study import run_study
+from fmstudy.api import run_study
+from fmstudy.study.config import StudyConfig
 
 REFERENCE_CONFUSION = [[896, 0, 104, 0], [0, 971, 1, 28], [105, 1, 894, 0], [0, 19, 0, 981]]
 

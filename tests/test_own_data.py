@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from fmstudy import FmstudyError, load_dataset, own_data
-from fmstudy.cli import main
-from fmstudy.own_data import DataOptions
+from fmstudy import FmstudyError, load_dataset
+from fmstudy.cli.main import main
+from fmstudy.data import own as own_data
+from fmstudy.data.own import DataOptions
 
 
 def _images(n, shape, seed):

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn.decomposition import PCA
 
-from fmstudy.pca import run_pca
+from fmstudy.evaluation.pca import run_pca
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import pytest
 from PIL import Image
 from test_own_data import make_folder
 
-from fmstudy.cli import main
-from fmstudy.predict_files import predict_images
+from fmstudy.cli.main import main
+from fmstudy.models.predict import predict_images
 
 
 @pytest.fixture(scope="module", params=["L", "RGB"])

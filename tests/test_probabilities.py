@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import log_loss, roc_auc_score
 
-from fmstudy.probabilities import (
+from fmstudy.evaluation.probabilities import (
     VOTE_CLIP,
     check_rows,
     confident_mistakes,

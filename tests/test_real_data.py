@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from fmstudy import classes_for_surname, load_dataset, select_classes
-from fmstudy.cli import main
+from fmstudy.cli.main import main
 
 SHA = {
     "train-images": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
@@ -17,7 +17,7 @@ SHA = {
 
 
 @pytest.fixture(scope="module")
-def fmnist(tmp_path_factory):
+def fmnist(tmp_path_factory, real_data_dir):
     return load_dataset("fashion-mnist", tmp_path_factory.mktemp("data"))
 
 
@@ -52,14 +52,14 @@ def test_spot_check_first_targets(fmnist):
     assert sub.verification()["splits"]["train"]["first_targets"] == [7, 5, 5, 5, 5, 7, 6, 4, 4, 4]
 
 
-def test_cli_data_json(tmp_path, capsys):
+def test_cli_data_json(tmp_path, capsys, real_data):
     assert main(["data", "--surname", "Lind", "--json", "--data-dir", str(tmp_path)]) == 0
     v = json.loads(capsys.readouterr().out)
     assert v["class_names"] == ["Coat", "Sandal", "Shirt", "Sneaker"]
     assert v["shapes"]["common_frame"] == [70000, 786] and v["sha256"] == SHA
 
 
-def test_cli_data_text(tmp_path, capsys):
+def test_cli_data_text(tmp_path, capsys, real_data):
     assert main(["data", "--surname", "Lind", "--data-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "kept 24000 / 60000 = 40.0%" in out and "kept 4000 / 10000 = 40.0%" in out

@@ -14,9 +14,9 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
 from fmstudy import FmstudyError
-from fmstudy.config import StudyConfig
-from fmstudy.report import MARKER, check_out_dir, read_config
-from fmstudy.study import run_study
+from fmstudy.api import run_study
+from fmstudy.report.write import MARKER, check_out_dir, read_config
+from fmstudy.study.config import StudyConfig
 
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 PRINTED_PAGES = (16, 20)  # the quick report printed to A4: 18 pages, 2026-11-28

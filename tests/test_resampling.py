@@ -8,9 +8,9 @@ import pytest
 from scipy.stats import f as f_dist
 from sklearn.model_selection import RepeatedStratifiedKFold, cross_val_score
 
-from fmstudy.classical import classical_specs, estimator
-from fmstudy.profiles import ForestSettings, LogRegSettings
-from fmstudy.resampling import combined_f, cv_scores, five_by_two, learning_curve_of
+from fmstudy.models.classical import classical_specs, estimator
+from fmstudy.models.resampling import combined_f, cv_scores, five_by_two, learning_curve_of
+from fmstudy.study.profiles import ForestSettings, LogRegSettings
 
 SPECS = {
     s.key: s
@@ -76,9 +76,9 @@ def test_a_studys_resampling_never_sees_the_test_images(tmp_path, monkeypatch):
     test accuracies differ, their learning curves, --cv and 5x2cv scores do not."""
     from conftest import synthetic_arrays, write_dataset
 
-    from fmstudy import datasets
-    from fmstudy.config import StudyConfig
-    from fmstudy.study import run_study
+    from fmstudy.api import run_study
+    from fmstudy.data import registry as datasets
+    from fmstudy.study.config import StudyConfig
 
     same = synthetic_arrays()
     flipped = {**same, "test-images": 255 - same["test-images"]}

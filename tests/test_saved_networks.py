@@ -7,8 +7,8 @@ import pytest
 from conftest import SMALL
 
 from fmstudy import FmstudyError
-from fmstudy.saved_networks import load_model, predict, save_run
-from fmstudy.training import train
+from fmstudy.nets.saved import load_model, predict, save_run
+from fmstudy.nets.training import train
 
 
 def test_save_reload_same_predictions(data, tmp_path):

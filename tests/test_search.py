@@ -10,14 +10,15 @@ import pytest
 from conftest import run_cli
 from searchkit import settings, sqlite
 
-from fmstudy import FmstudyError, narrative
-from fmstudy.cache import FitCache
-from fmstudy.config import StudyConfig, parse_tasks
-from fmstudy.networks import NetSpec
-from fmstudy.presets import resolve_arch
-from fmstudy.search import run_search, suggest_spec
-from fmstudy.search_results import best_spec
-from fmstudy.study import run_study
+from fmstudy import FmstudyError
+from fmstudy.api import run_study
+from fmstudy.cache.fits import FitCache
+from fmstudy.nets.presets import resolve_arch
+from fmstudy.nets.spec import NetSpec
+from fmstudy.report import narrative
+from fmstudy.search.results import best_spec
+from fmstudy.search.run import run_search, suggest_spec
+from fmstudy.study.config import StudyConfig, parse_tasks
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -112,7 +113,7 @@ class Ticks:
 def test_the_deadline_stops_the_running_trial_and_skips_the_refit(tmp_path, sub):
     """--timeout bounds the whole search: read 1 (start), 2-3 (trial 0's epochs), 4 (start
     trial 1), 5 (trial 1's first epoch: past the deadline at 4.5)."""
-    from fmstudy.search_workers import Deadline
+    from fmstudy.search.workers import Deadline
 
     s = settings(trials=5, timeout=4.5)
     found = run_search(
@@ -128,7 +129,7 @@ def test_the_deadline_stops_the_running_trial_and_skips_the_refit(tmp_path, sub)
 
 
 def test_a_search_with_time_left_retrains_and_says_how_to_repeat_it(tmp_path, sub):
-    from fmstudy.search_workers import Deadline
+    from fmstudy.search.workers import Deadline
 
     s = settings(trials=2, timeout=1000.0)
     found = run_search(s, sub, sqlite(tmp_path), threads=1, deadline=Deadline.after(1000.0))

@@ -15,8 +15,8 @@ import pytest
 from searchkit import one_worker, search_cli, settings, sqlite
 
 from fmstudy import FmstudyError
-from fmstudy.search_results import trials_frame
-from fmstudy.search_workers import (
+from fmstudy.search.results import trials_frame
+from fmstudy.search.workers import (
     STALE_AFTER,
     counted_trials,
     join_study,
@@ -212,9 +212,9 @@ def test_a_silent_trial_without_a_lease_stops_counting_after_a_while(tmp_path, s
 
 LEASED_WORKER = """
 import sys, time
-from fmstudy.config import SearchSettings
-from fmstudy.search_locks import study_lock, worker_lease
-from fmstudy.search_workers import join_study, open_storage
+from fmstudy.search.settings import SearchSettings
+from fmstudy.search.locks import study_lock, worker_lease
+from fmstudy.search.workers import join_study, open_storage
 url = sys.argv[1]
 s = SearchSettings(classes=(0, 1, 2, 3), dataset="synth", trials=3, max_epochs=2)
 study, worker = join_study(open_storage(url), url, s)

@@ -11,14 +11,15 @@ from golden import assert_same_numbers
 from markupsafe import escape
 from sklearn.metrics import log_loss, roc_auc_score
 
-from fmstudy import classical, narrative
-from fmstudy.cli import main
-from fmstudy.config import StudyConfig
+from fmstudy.api import run_study
+from fmstudy.cli.main import main
+from fmstudy.evaluation.probabilities import VOTE_CLIP, usable
 from fmstudy.i18n import sig
-from fmstudy.probabilities import VOTE_CLIP, usable
-from fmstudy.report import MARKER
+from fmstudy.models import classical
+from fmstudy.report import narrative
+from fmstudy.report.write import MARKER
 from fmstudy.results import StudyMetrics
-from fmstudy.study import run_study
+from fmstudy.study.config import StudyConfig
 
 FIGURES = {
     "examples",
@@ -227,7 +228,7 @@ def test_same_seed_gives_identical_metrics_and_config_reruns(quick_report, tmp_p
     assert (again / "predictions.csv").read_bytes() == (out / "predictions.csv").read_bytes()
 
 
-def test_interrupted_run_resumes_and_rerun_retrains_nothing(tmp_path, monkeypatch):
+def test_interrupted_run_resumes_and_rerun_retrains_nothing(tmp_path, monkeypatch, real_data):
     data_dir, out = tmp_path / "data", tmp_path / "out"
     cfg = StudyConfig(classes=(4, 5, 6, 7), profile="quick", tasks=("1", "3", "4", "5"), seed=5)
     real_fit, calls = classical.fit_model, []
@@ -238,7 +239,7 @@ def test_interrupted_run_resumes_and_rerun_retrains_nothing(tmp_path, monkeypatc
             raise KeyboardInterrupt
         return real_fit(spec, *args, **kwargs)
 
-    monkeypatch.setattr("fmstudy.classical_task.fit_model", flaky)
+    monkeypatch.setattr("fmstudy.study.fit_classical.fit_model", flaky)
     with pytest.raises(KeyboardInterrupt):
         run_study(cfg, data_dir=data_dir, jobs=1).save(out)
     assert not out.exists()  # nothing half-written
@@ -249,7 +250,7 @@ def test_interrupted_run_resumes_and_rerun_retrains_nothing(tmp_path, monkeypatc
         calls.append(spec.key)
         return real_fit(spec, *args, **kwargs)
 
-    monkeypatch.setattr("fmstudy.classical_task.fit_model", counting)
+    monkeypatch.setattr("fmstudy.study.fit_classical.fit_model", counting)
     res = run_study(cfg, data_dir=data_dir, jobs=1)
     assert first not in calls and len(calls) == 2
     assert res.timings["models"][first]["cached"] is True
@@ -260,7 +261,7 @@ def test_interrupted_run_resumes_and_rerun_retrains_nothing(tmp_path, monkeypatc
     assert all(t["cached"] for t in res2.timings["models"].values())
 
 
-def test_python_api_returns_figures(tmp_path):
+def test_python_api_returns_figures(tmp_path, real_data):
     from matplotlib.figure import Figure
 
     res = run_study(

@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 
 from fmstudy import FmstudyError, classes_for_surname, load_dataset, parse_classes
-from fmstudy.datasets import FASHION_MNIST
-from fmstudy.groups import SWEDISH_ALPHABET, resolve_classes
-from fmstudy.subsets import LabelMap, select_classes
+from fmstudy.data.groups import SWEDISH_ALPHABET, resolve_classes
+from fmstudy.data.registry import FASHION_MNIST
+from fmstudy.data.subsets import LabelMap, select_classes
 
 NAMES = FASHION_MNIST.classes
 A_G, H_M, N_O = (0, 1, 2, 3), (4, 5, 6, 7), (6, 7, 8, 9)

@@ -6,9 +6,9 @@ import torch
 from conftest import SMALL
 
 from fmstudy import FmstudyError
-from fmstudy.networks import build_model, with_overrides
-from fmstudy.presets import get_preset
-from fmstudy.training import train
+from fmstudy.nets.presets import get_preset
+from fmstudy.nets.spec import build_model, with_overrides
+from fmstudy.nets.training import train
 
 
 def test_same_seed_same_history(data):
@@ -28,8 +28,8 @@ def test_early_stopping_restores_the_best_epoch(data):
     assert run.epochs_run < 40 and run.best_epoch == int(np.argmin(losses)) + 1
     assert run.epochs_run == run.best_epoch + 2
     # The weights kept are the best epoch's: evaluating them gives its validation loss.
-    from fmstudy.net_inputs import prepare_inputs, split_validation
-    from fmstudy.training import evaluate_network
+    from fmstudy.nets.inputs import prepare_inputs, split_validation
+    from fmstudy.nets.training import evaluate_network
 
     model = build_model(spec, 4)
     model.load_state_dict(run.state)
@@ -45,7 +45,7 @@ def test_early_stopping_restores_the_best_epoch(data):
 
 
 def test_validation_splits(data):
-    from fmstudy.net_inputs import split_validation
+    from fmstudy.nets.inputs import split_validation
 
     y = data[1]
     tr, val = split_validation(y, get_preset("notebook-1"), 0)
@@ -91,7 +91,7 @@ def test_refit_trains_on_every_row_for_the_validated_epochs(data, patience):
 
 
 def test_device_auto_is_the_cpu_here_and_keys_only_name_other_devices():
-    from fmstudy.devices import device_params, resolve_device
+    from fmstudy.nets.devices import device_params, resolve_device
 
     assert resolve_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
     assert resolve_device("cpu") == "cpu"

@@ -12,14 +12,14 @@ import pytest
 from conftest import synthetic_arrays
 from sklearn.preprocessing import FunctionTransformer
 
-from fmstudy import saved_models
-from fmstudy.classical import fit_model
-from fmstudy.cli import main
-from fmstudy.config import StudyConfig, study_config
+from fmstudy.api import run_study
+from fmstudy.cli.main import main
 from fmstudy.errors import FmstudyError
-from fmstudy.predict_files import predict_images
-from fmstudy.study import run_study
-from fmstudy.zoo import MODEL_CHOICES, parse_models, zoo_defaults, zoo_specs
+from fmstudy.models import saved as saved_models
+from fmstudy.models.classical import fit_model
+from fmstudy.models.zoo import MODEL_CHOICES, parse_models, zoo_defaults, zoo_specs
+from fmstudy.models.predict import predict_images
+from fmstudy.study.config import StudyConfig, study_config
 
 ZOO = ("svc", "knn", "hgb", "extra-trees")
 
@@ -150,9 +150,9 @@ def test_every_model_goes_through_the_same_evaluation(digits_study):
 
 
 def _digits_test(root):
-    from fmstudy.data import load_dataset
-    from fmstudy.own_data import DataOptions
-    from fmstudy.subsets import select_classes
+    from fmstudy.data.loading import load_dataset
+    from fmstudy.data.own import DataOptions
+    from fmstudy.data.subsets import select_classes
 
     ds = load_dataset("digits", root / "data", options=DataOptions())
     return select_classes(ds, tuple(range(10))).x_test

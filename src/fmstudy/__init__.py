@@ -10,25 +10,30 @@ Typical notebook use::
 """
 
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 try:
     __version__ = version("fmstudy")
 except PackageNotFoundError:  # running from a source tree without install
     __version__ = "0.0.0"
 
-from fmstudy.data import Dataset, load_dataset  # noqa: E402
+# 0.1's flat module names (fmstudy.classical, fmstudy.compare, ...), which its saved
+# models and notebooks import: found in legacy/, each the module that replaced it.
+__path__.append(str(Path(__file__).parent / "legacy"))
+
+from fmstudy.data.groups import classes_for_surname, parse_classes  # noqa: E402
+from fmstudy.data.loading import Dataset, load_dataset  # noqa: E402
+from fmstudy.data.subsets import select_classes  # noqa: E402
 from fmstudy.errors import FmstudyError  # noqa: E402
-from fmstudy.groups import classes_for_surname, parse_classes  # noqa: E402
-from fmstudy.subsets import select_classes  # noqa: E402
 
 _LAZY = {
-    "run_study": "fmstudy.study",
-    "StudyResult": "fmstudy.study",
-    "StudyConfig": "fmstudy.config",
-    "run_search": "fmstudy.search",
-    "SearchSettings": "fmstudy.config",
-    "predict_images": "fmstudy.predict_files",
-    "DataOptions": "fmstudy.own_data",
+    "run_study": "fmstudy.api",
+    "StudyResult": "fmstudy.api",
+    "StudyConfig": "fmstudy.study.config",
+    "run_search": "fmstudy.search.run",
+    "SearchSettings": "fmstudy.search.settings",
+    "predict_images": "fmstudy.models.predict",
+    "DataOptions": "fmstudy.data.own",
 }
 
 

@@ -2,6 +2,6 @@
 
 import sys
 
-from fmstudy.cli import main
+from fmstudy.cli.main import main
 
 sys.exit(main())

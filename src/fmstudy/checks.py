@@ -168,3 +168,9 @@ def device(name: str) -> str:
                 "use --device cpu or auto"
             )
     return name
+
+
+def optional(check, value, what: str, **limits) -> None:
+    """``check(value, what, **limits)`` unless the value is None (a setting left unset)."""
+    if value is not None:
+        check(value, what, **limits)

@@ -8,7 +8,7 @@ markup or code.
     mpl("$x$")               # '\\$x\\$': matplotlib shows the dollars, no mathtext
 
 Generated Python never holds a user string as source: the notebook writes ``repr`` of a
-validated value (see :mod:`fmstudy.notebook`).
+validated value (see :mod:`fmstudy.course.notebook`).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@
 
 metrics.json holds numbers and identifiers only: durations live in timings.json
 (so a rerun writes an identical metrics.json) and sentences are made from these
-records by :mod:`fmstudy.narrative` when the report is written.  Its shape::
+records by :mod:`fmstudy.report.narrative` when the report is written.  Its shape::
 
     {
       "schema": 2,

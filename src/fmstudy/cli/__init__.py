@@ -1,0 +1,1 @@
+"""Stage 11, the command line: options parsed, one library call, the answer printed."""

@@ -1,0 +1,191 @@
+"""The ``fmstudy`` command line: each command parses its options, builds its config with
+one library function, makes one call and prints (:mod:`fmstudy.cli.console`).
+
+Every error a user can cause ends as one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fmstudy.cli import console as show
+from fmstudy.cli import course, study  # noqa: F401  (register notebook, run, search, nn)
+from fmstudy.cli import options as opts
+from fmstudy.cli.app import app
+from fmstudy.data.loading import datasets_overview, resolve_data_dir
+from fmstudy.errors import FmstudyError
+
+
+@app.command("data")
+def data_cmd(
+    dataset: opts.DatasetOpt = "fashion-mnist",
+    test_share: opts.TestShare = 0.2,
+    image_size: opts.ImageSize = None,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of the split of data without an official one.")
+    ] = 0,
+    surname: opts.Surname = None,
+    classes: opts.Classes = None,
+    groups: opts.Groups = None,
+    data_dir: opts.DataDir = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the verification as one JSON object.")
+    ] = False,
+    list_: Annotated[
+        bool,
+        typer.Option("--list", help="List the known data sets and whether each works offline."),
+    ] = False,
+) -> None:
+    """Load and verify a data set and show study task 1: shapes, hashes, the class filter."""
+    from fmstudy.data.own import data_options
+    from fmstudy.data.subsets import dataset_report
+
+    root = resolve_data_dir(data_dir)
+    if list_:
+        show.print_list(datasets_overview(root), root, as_json)
+        return
+    report = dataset_report(
+        dataset,
+        root,
+        surname=surname,
+        classes=classes,
+        groups=groups,
+        options=data_options(test_share, image_size, seed),
+    )
+    if as_json:
+        print(json.dumps(report, indent=2))
+    else:
+        show.print_verification(report, surname if not classes else None)
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    model: Annotated[
+        Path,
+        typer.Argument(
+            help="A saved model: its folder REPORT/models/NAME (a network's spec.json + model.safetensors, or a classical model's model.json + model.skops), or a file in it."
+        ),
+    ],
+    dataset: Annotated[
+        str | None,
+        typer.Option(
+            "--dataset",
+            envvar="FMSTUDY_DATASET",
+            help="Data set to test on [default: the one the model was trained on].",
+            show_default=False,
+        ),
+    ] = None,
+    data_dir: opts.DataDir = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the result as one JSON object.")
+    ] = False,
+) -> None:
+    """Reload a saved network or classical model and print its test report for the
+    classes it was trained on."""
+    from fmstudy.models.saved import evaluate_saved_model
+
+    show.print_evaluation(evaluate_saved_model(model, dataset, data_dir), as_json)
+
+
+@app.command("predict")
+def predict_cmd(
+    model: Annotated[
+        Path,
+        typer.Argument(
+            help="A saved network or classical model: its folder (REPORT/models/NAME) or a file in it."
+        ),
+    ],
+    images: Annotated[list[Path], typer.Argument(help="Image files to classify (PNG, JPEG, BMP).")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON list, one object per image.")
+    ] = False,
+) -> None:
+    """Classify image files with a saved network or classical model: each converted to the
+    size, channels and polarity it was trained on (a dark-on-light photo is inverted for
+    Fashion-MNIST's light-on-dark models, and says so)."""
+    from fmstudy.models.predict import predict_images
+
+    show.print_predictions(predict_images(model, images), as_json)
+
+
+@app.command("cache")
+def cache_cmd(
+    clear: Annotated[
+        bool,
+        typer.Option(
+            "--clear",
+            help="Remove the cached fits, trainings, search study and decoded arrays (all, or "
+            "those older than --older-than); a later study makes them again. Downloads stay.",
+        ),
+    ] = False,
+    older_than: Annotated[
+        str | None,
+        typer.Option(
+            "--older-than",
+            help="With --clear: only entries last written before this day (YYYY-MM-DD).",
+            show_default=False,
+        ),
+    ] = None,
+    data_dir: opts.DataDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Show what the cache in the data folder holds (entries and size per kind), or clear it."""
+    from datetime import date
+
+    from fmstudy.cache.admin import cache_usage, clear_cache
+
+    root = resolve_data_dir(data_dir)
+    before = None
+    if older_than is not None:
+        if not clear:
+            raise FmstudyError("--older-than says which entries --clear removes; add --clear")
+        try:
+            before = date.fromisoformat(older_than)
+        except ValueError:
+            raise FmstudyError(
+                f"--older-than {older_than!r} is not a day; write it as YYYY-MM-DD"
+            ) from None
+    if root.exists() and not root.is_dir():
+        raise FmstudyError(f"--data-dir {root} is not a folder; name a folder")
+    if clear:
+        show.print_cleared(clear_cache(root, before), root, as_json)
+    else:
+        show.print_cache(cache_usage(root), root, as_json)
+
+
+def _fail(message: str, code: int = 2) -> int:
+    """Print one error line: a control character from a name in the message (a line
+    break, a terminal escape) is shown as its escape, ``\\n``, never acted on."""
+    shown = re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m[0])[1:-1], message)
+    print(f"fmstudy: error: {shown}", file=sys.stderr)
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the app and return its exit code; every user error is one line, exit 2."""
+    try:
+        rv = app(args=argv, prog_name="fmstudy", standalone_mode=False)
+    except FmstudyError as exc:
+        return _fail(str(exc))
+    except (typer.Abort, KeyboardInterrupt):
+        return _fail("interrupted", 130)
+    except Exception as exc:
+        # Typer vendors click: its usage errors carry format_message and exit_code.
+        if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
+            raise
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        return _fail(exc.format_message().replace("\n", " ") + hint, exc.exit_code or 2)
+    if rv == 130:  # Typer turns Ctrl-C into Exit(130), returned in non-standalone mode
+        return _fail("interrupted", 130)
+    return rv if isinstance(rv, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,197 @@
+"""The options several ``fmstudy`` commands share, and ``fmstudy nn``'s spec overrides,
+declared once as Typer annotations (used by :mod:`fmstudy.cli.main`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+PROFILE_HELP = (
+    "quick: every step on small budgets (tests, CI); standard: the notebook's accuracy "
+    "far faster; notebook: the notebook's exact settings (RF 1000 trees and LogReg "
+    "max_iter=5000, random_state=42)"
+)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        envvar="FMSTUDY_DATA_DIR",
+        help="Folder for downloaded data sets and the decoded-array cache "
+        "[default: $FMSTUDY_DATA_DIR, else ~/.cache/fmstudy].",
+        show_default=False,
+    ),
+]
+DatasetOpt = Annotated[
+    str,
+    typer.Option(
+        "--dataset",
+        envvar="FMSTUDY_DATASET",
+        help="Data set to study: fashion-mnist (shipped), digits (scikit-learn's 8x8, offline), "
+        "mnist or kmnist (downloaded once); or your own images: a folder PATH/<class>/* "
+        "(or PATH/train/<class>/* and PATH/test/<class>/*; PNG, JPEG, BMP), a CSV "
+        "label,pixel1,...,pixelN (one file, or a folder with train.csv and test.csv), or an "
+        ".npz with x_train, y_train, x_test, y_test.",
+    ),
+]
+Surname = Annotated[
+    str | None,
+    typer.Option(
+        "--surname",
+        help="Your last name: its first letter picks the course's four classes "
+        "(A-G: 0-3, H-M: 4-7, N-Ö: 6-9).",
+    ),
+]
+Groups = Annotated[
+    str | None,
+    typer.Option(
+        "--groups",
+        help="The surname rule, for another year or course: letter ranges and their classes, "
+        "e.g. 'A-G:0-3,H-M:4-7,N-Ö:6-9' (the course's); classes as a range or joined by '+' "
+        "(numbers or names). --surname and --all-groups read it.",
+        show_default=False,
+    ),
+]
+Classes = Annotated[
+    str | None,
+    typer.Option(
+        "--classes",
+        help="Classes to study, overriding --surname: '4-7', '4,5,6,7' or names 'coat,shirt'.",
+    ),
+]
+
+
+def spec_field(kind: type, flag: str, what: str):
+    """An ``fmstudy nn`` option that overrides one field of the spec when given."""
+    return Annotated[
+        kind | None, typer.Option(flag, help=f"{what} [default: the spec's].", show_default=False)
+    ]
+
+
+Epochs = spec_field(int, "--epochs", "Epochs")
+Optimizer = spec_field(str, "--optimizer", "sgd, adam or adamw")
+Lr = spec_field(float, "--lr", "Learning rate")
+Momentum = spec_field(float, "--momentum", "SGD momentum")
+WeightDecay = spec_field(float, "--weight-decay", "Weight decay")
+BatchSize = spec_field(int, "--batch-size", "Batch size")
+Patience = spec_field(
+    int,
+    "--patience",
+    "Early stopping on validation loss after this many epochs without improvement "
+    "(fixed epochs if none)",
+)
+Scaling = spec_field(str, "--scaling", "standardize (fitted on the training part) or unit (/255)")
+ValSplit = spec_field(
+    str, "--val-split", "stratified, or first (the first 20 % of rows, as the notebook)"
+)
+Mixup = spec_field(float, "--mixup", "Mixup alpha for half the training batches, 0 for none")
+Tta = Annotated[
+    bool | None,
+    typer.Option(
+        "--tta/--no-tta",
+        help="Predict from each image and its mirror (average of probabilities) "
+        "[default: the spec's].",
+        show_default=False,
+    ),
+]
+Refit = Annotated[
+    bool | None,
+    typer.Option(
+        "--refit/--no-refit",
+        help="After the run with a validation part, train again on every training row and "
+        "test that network [default: the spec's].",
+        show_default=False,
+    ),
+]
+
+
+Cv = Annotated[
+    int,
+    typer.Option(
+        "--cv",
+        help="Also score the classical models by repeated stratified K-fold on the training "
+        "rows (K from 2 to 20; 0: off), reported as mean ± sd of the fold scores. Costs "
+        "K x repeats extra fits per model: --cv 5 took 129 s on classes 4-7 (standard "
+        "profile, 2 cores).",
+    ),
+]
+CvRepeats = Annotated[
+    int, typer.Option("--cv-repeats", help="Repeats of the K-fold split for --cv.")
+]
+Compare = Annotated[
+    str,
+    typer.Option(
+        "--compare",
+        help="none, or 5x2cv: compare the classical algorithms with 5x2 cross-validation "
+        "and Alpaydin's combined F-test (10 extra fits per model, each on half the "
+        "training rows: 78 s on classes 4-7, standard profile, 2 cores).",
+    ),
+]
+LearningCurves = Annotated[
+    bool | None,
+    typer.Option(
+        "--learning-curves/--no-learning-curves",
+        help="Learning curves of the classical models, cross-validated on the training rows "
+        "(about 4 extra fits per model) [default: on, off in the notebook profile].",
+        show_default=False,
+    ),
+]
+
+Lang = Annotated[
+    str,
+    typer.Option(
+        "--lang",
+        help="Language of the report: en or sv (svenska). Every heading, sentence, table, "
+        "figure and class name of the report, with the language's number format; "
+        "terminal messages and errors stay in English.",
+    ),
+]
+Device = Annotated[
+    str,
+    typer.Option(
+        "--device",
+        help="Where networks train: auto (CUDA when torch sees a GPU, else the CPU), cpu or "
+        "cuda. Recorded in config.json's manifest and in the cache keys; results on the CPU "
+        "do not depend on it.",
+    ),
+]
+TestShare = Annotated[
+    float,
+    typer.Option(
+        "--test-share",
+        help="For data without an official split (one image folder or CSV, digits): the "
+        "share of each class's images drawn as test images, stratified by --seed; said in "
+        "the report.",
+    ),
+]
+ImageSize = Annotated[
+    str | None,
+    typer.Option(
+        "--image-size",
+        help="Resize every image to HEIGHTxWIDTH pixels, e.g. 28x28: for images of mixed "
+        "sizes, or a data set whose pixels would pass the 2 GiB fmstudy keeps in memory.",
+        show_default=False,
+    ),
+]
+Models = Annotated[
+    str | None,
+    typer.Option(
+        "--models",
+        help="The classical models to compare, comma-separated: forest, logreg (raw and "
+        "standardized), svc (RBF kernel, Platt-calibrated probabilities), knn (k-nearest "
+        "neighbours), hgb (histogram gradient boosting), extra-trees; or all "
+        "[default: the profile's, forest,logreg]. They run with tasks 3 and 4.",
+        show_default=False,
+    ),
+]
+SaveModels = Annotated[
+    str,
+    typer.Option(
+        "--save-models",
+        help="Which classical models the report saves as REPORT/models/NAME/model.skops "
+        "(skops, no pickle), for 'fmstudy evaluate' and 'fmstudy predict': none, small "
+        "(files up to 10 MB; the report says which were left out) or all.",
+    ),
+]

@@ -1,0 +1,376 @@
+"""The study commands: ``fmstudy run`` (tasks 1-5), ``search`` and ``nn``; each parses
+its options, builds its config with one library function, makes one call and prints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fmstudy.cli import console as show
+from fmstudy.cli import options as opts
+from fmstudy.cli.app import app, check_jobs
+from fmstudy.errors import FmstudyError
+
+
+@app.command("run")
+def run_cmd(
+    surname: opts.Surname = None,
+    classes: opts.Classes = None,
+    groups: opts.Groups = None,
+    dataset: opts.DatasetOpt = "fashion-mnist",
+    test_share: opts.TestShare = 0.2,
+    image_size: opts.ImageSize = None,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Report folder to write; an earlier report is replaced when it holds only "
+            "what fmstudy wrote there (anything else needs --force).",
+        ),
+    ] = Path("fmstudy-report"),
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed for every random step (0 to 2**32-1).")
+    ] = 0,
+    profile: Annotated[str, typer.Option("--profile", help=opts.PROFILE_HELP)] = "standard",
+    tasks: Annotated[
+        str,
+        typer.Option(
+            "--tasks",
+            help="Study tasks to run: 1 data, 2 PCA, 3 random forest, 4 logistic regression "
+            "(3 or 4 also runs the other --models), 5 neural networks, search (Optuna "
+            "architecture search); e.g. '1-5', '1,2' or '1-5,search'.",
+        ),
+    ] = "1-5",
+    storage: Annotated[
+        str | None,
+        typer.Option(
+            "--storage",
+            help="Where the search task keeps its trials (see 'fmstudy search --help') "
+            "[default: sqlite:///OUT.search.db, beside the report folder].",
+            show_default=False,
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", help="CPU workers, 1-64 [default: all cores].", show_default=False),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Rerun exactly what a report's config.json says (other study options are ignored).",
+        ),
+    ] = None,
+    cv: opts.Cv = 0,
+    cv_repeats: opts.CvRepeats = 2,
+    compare: opts.Compare = "none",
+    learning_curves: opts.LearningCurves = None,
+    lang: opts.Lang = "en",
+    device: opts.Device = "auto",
+    models: opts.Models = None,
+    save_models: opts.SaveModels = "small",
+    all_groups: Annotated[
+        bool,
+        typer.Option(
+            "--all-groups",
+            help="Run the study for every surname group (see --groups) into OUT/<group>/ "
+            "and write OUT/index.html and index.md: per group and model the accuracy, the "
+            "most accurate model with the report's verdicts, the hardest pair and links to "
+            "the reports, a grading key.",
+        ),
+    ] = False,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Ignore cached model fits and refit everything.")
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace --out even if it is not an earlier fmstudy report."),
+    ] = False,
+    data_dir: opts.DataDir = None,
+) -> None:
+    """Run the study (tasks 1-5) and write the report: index.html, report.md, JSON, CSV, figures."""
+    from fmstudy.api import run_report
+    from fmstudy.report.write import read_config
+    from fmstudy.study.config import study_config
+
+    check_jobs(jobs)
+    if all_groups:
+        from fmstudy.course.all_groups import run_all_groups
+
+        if surname is not None or classes is not None or config is not None:
+            raise FmstudyError(
+                "--all-groups runs every surname group: leave out --surname, --classes and --config"
+            )
+        settings = {
+            "dataset": dataset,
+            "seed": seed,
+            "profile": profile,
+            "tasks": tasks,
+            "cv": cv,
+            "cv_repeats": cv_repeats,
+            "compare": compare,
+            "learning_curves": learning_curves,
+            "lang": lang,
+            "test_share": test_share,
+            "image_size": image_size,
+            "models": models,
+        }
+        overview = run_all_groups(
+            settings,
+            out,
+            groups=groups,
+            force=force,
+            data_dir=data_dir,
+            jobs=jobs,
+            fresh=fresh,
+            search_storage=storage,
+            device=device,
+            save_models=save_models,
+        )
+        show.print_groups(overview, out)
+        return
+    if config is not None:
+        cfg = read_config(config)
+    else:
+        cfg = study_config(
+            dataset=dataset,
+            surname=surname,
+            classes=classes,
+            seed=seed,
+            profile=profile,
+            tasks=tasks,
+            cv=cv,
+            cv_repeats=cv_repeats,
+            compare=compare,
+            learning_curves=learning_curves,
+            lang=lang,
+            groups=groups,
+            test_share=test_share,
+            image_size=image_size,
+            models=models,
+        )
+    result = run_report(
+        cfg,
+        out,
+        force=force,
+        storage=storage,
+        data_dir=data_dir,
+        jobs=jobs,
+        fresh=fresh,
+        device=device,
+        save_models=save_models,
+    )
+    show.print_summary(result, out)
+
+
+@app.command("search")
+def search_cmd(
+    surname: opts.Surname = None,
+    classes: opts.Classes = None,
+    groups: opts.Groups = None,
+    dataset: opts.DatasetOpt = "fashion-mnist",
+    test_share: opts.TestShare = 0.2,
+    image_size: opts.ImageSize = None,
+    trials: Annotated[
+        int,
+        typer.Option(
+            "--trials",
+            help="The study's total number of trials (complete and pruned), across all "
+            "workers and reruns: a rerun continues until the study holds this many.",
+        ),
+    ] = 40,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout",
+            help="Stop starting new trials after this many seconds [default: no limit].",
+            show_default=False,
+        ),
+    ] = None,
+    storage: Annotated[
+        str | None,
+        typer.Option(
+            "--storage",
+            help="Where the trials live: sqlite:///FILE, or postgresql://USER:PASS@HOST/DB "
+            "to share one study between workers on many machines [default: sqlite:///OUT/search.db].",
+            show_default=False,
+        ),
+    ] = None,
+    study_name: Annotated[
+        str | None,
+        typer.Option(
+            "--study-name",
+            help="Name of the study in the storage [default: DATASET-CLASSES, e.g. fashion-mnist-4-5-6-7].",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Folder for the search: search.db (kept between runs) and report/ (rewritten).",
+        ),
+    ] = Path("fmstudy-search"),
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            help="Worker processes on this machine, 1-64; the cores are split between them.",
+        ),
+    ] = 1,
+    max_epochs: Annotated[
+        int,
+        typer.Option("--max-epochs", help="Epochs per trial at most (the pruner stops poor ones)."),
+    ] = 12,
+    pruner: Annotated[str, typer.Option("--pruner", help="median, hyperband or none.")] = "median",
+    mlp_only: Annotated[
+        bool,
+        typer.Option("--mlp-only", help="Search dense networks only (no convolution blocks)."),
+    ] = False,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of the sampler and every training.")
+    ] = 0,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace OUT/report even if it is not an fmstudy report."),
+    ] = False,
+    lang: opts.Lang = "en",
+    device: opts.Device = "auto",
+    data_dir: opts.DataDir = None,
+) -> None:
+    """Search network architectures with Optuna; one machine or many workers sharing one study."""
+    from fmstudy.api import run_report
+    from fmstudy.study.config import search_config
+
+    check_jobs(jobs)
+    budget = {
+        "trials": trials,
+        "timeout": timeout,
+        "max_epochs": max_epochs,
+        "pruner": pruner,
+        "conv": not mlp_only,
+        "study_name": study_name,
+    }
+    cfg = search_config(
+        budget,
+        dataset=dataset,
+        surname=surname,
+        classes=classes,
+        groups=groups,
+        seed=seed,
+        lang=lang,
+        test_share=test_share,
+        image_size=image_size,
+    )
+    if out.exists() and not out.is_dir():
+        raise FmstudyError(f"--out {out} is a file; give a folder")
+    db = out / "search.db"
+    result = run_report(
+        cfg,
+        out / "report",
+        force=force,
+        storage=storage,
+        search_db=db,
+        data_dir=data_dir,
+        search_jobs=jobs,
+        device=device,
+    )
+    show.print_search(result, out, storage or db)
+
+
+@app.command("nn")
+def nn_cmd(
+    arch: Annotated[
+        str | None,
+        typer.Option(
+            "--arch",
+            help="A preset name (see --list), a spec JSON file, or layers "
+            "such as '100-512:d0.3-1024:d0.2' or 'c32-p-c64-p-128'.",
+        ),
+    ] = None,
+    surname: opts.Surname = None,
+    classes: opts.Classes = None,
+    groups: opts.Groups = None,
+    dataset: opts.DatasetOpt = "fashion-mnist",
+    test_share: opts.TestShare = 0.2,
+    image_size: opts.ImageSize = None,
+    epochs: opts.Epochs = None,
+    seeds: Annotated[
+        int, typer.Option("--seeds", help="Seeds to train, reported as mean ± sd.")
+    ] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="First seed; the others follow it.")] = 0,
+    optimizer: opts.Optimizer = None,
+    lr: opts.Lr = None,
+    momentum: opts.Momentum = None,
+    weight_decay: opts.WeightDecay = None,
+    batch_size: opts.BatchSize = None,
+    patience: opts.Patience = None,
+    scaling: opts.Scaling = None,
+    val_split: opts.ValSplit = None,
+    mixup: opts.Mixup = None,
+    tta: opts.Tta = None,
+    refit: opts.Refit = None,
+    out: Annotated[Path, typer.Option("--out", help="Report folder to write.")] = Path(
+        "fmstudy-nn"
+    ),
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", help="CPU threads, 1-64 [default: all cores].", show_default=False),
+    ] = None,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Retrain even if a cached training exists.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace --out even if it is not an fmstudy report.")
+    ] = False,
+    list_: Annotated[
+        bool, typer.Option("--list", help="List the network presets and exit.")
+    ] = False,
+    lang: opts.Lang = "en",
+    device: opts.Device = "auto",
+    data_dir: opts.DataDir = None,
+) -> None:
+    """Train one network spec or preset (task 5) and write it as a small report with the saved model."""
+    from fmstudy.api import run_report
+    from fmstudy.nets.presets import PRESETS
+    from fmstudy.study.config import network_config
+
+    if list_:
+        show.print_presets(PRESETS)
+        return
+    check_jobs(jobs)
+    overrides = {
+        "epochs": epochs,
+        "optimizer": optimizer,
+        "lr": lr,
+        "momentum": momentum,
+        "weight_decay": weight_decay,
+        "batch_size": batch_size,
+        "patience": patience,
+        "scaling": scaling,
+        "val_split": val_split,
+        "mixup": mixup,
+        "tta": tta,
+        "refit": refit,
+    }
+    cfg = network_config(
+        arch,
+        overrides,
+        seeds=seeds,
+        dataset=dataset,
+        surname=surname,
+        classes=classes,
+        groups=groups,
+        seed=seed,
+        lang=lang,
+        test_share=test_share,
+        image_size=image_size,
+    )
+    result = run_report(
+        cfg, out, force=force, data_dir=data_dir, jobs=jobs, fresh=fresh, device=device
+    )
+    show.print_summary(result, out)
+    name = cfg.networks[0]["name"]
+    print(f"Saved network: {out / 'models' / name} (reload with 'fmstudy evaluate')")

@@ -1,0 +1,237 @@
+"""``fmstudy notebook``: the study as a Jupyter notebook to hand in and continue from.
+
+    nb = build_notebook(config)                        # nbformat NotebookNode, not run
+    write_notebook(config, Path("study.ipynb"))        # run with nbclient, then written
+    write_notebook(config, Path("tasks.ipynb"), exercise=True)   # the questions, not run
+
+The cells are the template ``templates/notebook.j2`` rendered for one config: code a
+student can read and change (pandas, scikit-learn, seaborn; fmstudy for loading and
+verifying the data, training the networks and the statistics) with the config's
+settings written out, and markdown that explains in the config's language.  No
+computed number is in the markdown: a code cell prints each sentence from the numbers
+the cells above it computed (:mod:`fmstudy.report.narrative`), so the text stays true when a
+student changes a cell.  The exercise variant replaces the explaining cells with the
+assignment's questions.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from fmstudy import __version__
+from fmstudy.atomic import write_bytes
+from fmstudy.data.own import dataset_spec
+from fmstudy.errors import FmstudyError
+from fmstudy.i18n import gettext as _
+from fmstudy.i18n import language
+from fmstudy.models.classical import classical_specs
+from fmstudy.nets.presets import PRESETS
+from fmstudy.nets.spec import NetSpec, with_overrides
+from fmstudy.progress import say
+from fmstudy.report.context import dataset_title
+from fmstudy.report.write import templates
+from fmstudy.study.config import StudyConfig
+
+KERNEL = "python3"
+_CELL = re.compile(r"^%% (markdown|code)\n(.*?)(?=^%% (?:markdown|code)$|\Z)", re.M | re.S)
+
+
+def _network_code(spec: dict) -> str:
+    """A spec as the code that makes it: a preset with its changed fields, else from_dict."""
+    net = NetSpec.from_dict(spec)
+    if net.name in PRESETS:
+        preset = PRESETS[net.name]
+        changed = {
+            k: v for k, v in net.to_dict().items() if k != "layers" and preset.to_dict()[k] != v
+        }
+        if with_overrides(preset, **changed) == net:
+            args = "".join(f", {k}={v!r}" for k, v in changed.items())
+            return (
+                f"with_overrides(get_preset({net.name!r}){args})"
+                if args
+                else (f"get_preset({net.name!r})")
+            )
+    return f"NetSpec.from_dict({net.to_dict()!r})"
+
+
+def command_of(cfg: StudyConfig, exercise: bool) -> str:
+    """The fmstudy command that makes this notebook again."""
+    who = (
+        f"--surname {shlex.quote(cfg.surname)}"
+        if cfg.surname
+        else "--classes " + ",".join(map(str, cfg.classes))
+    )
+    parts = [
+        f"fmstudy notebook {who}",
+        f"--dataset {shlex.quote(cfg.dataset)}",
+        f"--profile {cfg.profile}",
+    ]
+    parts += [f"--seed {cfg.seed}", f"--lang {cfg.lang}"]
+    if dataset_spec(cfg.dataset).source != "idx":
+        parts.append(f"--test-share {cfg.test_share}")
+    if cfg.image_size:
+        parts.append(f"--image-size {cfg.image_size[0]}x{cfg.image_size[1]}")
+    if cfg.groups:
+        parts.append(f"--groups {shlex.quote(cfg.groups)}")
+    return " ".join(parts) + (" --exercise" if exercise else "")
+
+
+def build_notebook(cfg: StudyConfig, *, exercise: bool = False) -> nbformat.NotebookNode:
+    """The study's notebook for ``cfg`` in its language, its cells not yet run."""
+    forest, raw, std = (
+        classical_specs(cfg.forest, cfg.logreg)[0],
+        *classical_specs(cfg.forest, cfg.logreg)[-2:],
+    )
+    base = cfg.forest.random_state or 0
+    with language(cfg.lang):
+        names = cfg_class_names(cfg)
+        ctx = {
+            "cfg": cfg,
+            "exercise": exercise,
+            "version": __version__,
+            "command": command_of(cfg, exercise),
+            "title": _("{dataset} study").format(dataset=dataset_title(cfg.dataset))
+            + ": "
+            + ", ".join(names),
+            "forest_seeds": [
+                cfg.forest.random_state if i == 0 else base + i for i in range(cfg.forest.seeds)
+            ],
+            "forest_label": (forest.label_id, forest.label_args),
+            "forest_title": _(forest.label_id).format(**forest.label_args),
+            "raw_label": (raw.label_id, raw.label_args),
+            "std_label": (std.label_id, std.label_args),
+            "raw_title": _(raw.label_id).format(**raw.label_args),
+            "std_title": _(std.label_id).format(**std.label_args),
+            "raw_scale": "1 / 255"
+            if cfg.logreg.raw_scale == 1 / 255
+            else repr(cfg.logreg.raw_scale),
+            "network_seeds": [cfg.seed + i for i in range(cfg.network_seeds)],
+            "networks": [(d["name"], _network_code(d)) for d in cfg.networks],
+            "own_data": dataset_spec(cfg.dataset).source != "idx",
+        }
+        text = templates("notebook").get_template("notebook.j2").render(**ctx)
+    nb = nbformat.v4.new_notebook()
+    # A cell starts at a line that is exactly "%% markdown" or "%% code"; no user text can
+    # make one: it reaches markdown only through |md (one line) and code only as |py.
+    for kind, source in _CELL.findall(text):
+        source = source.strip("\n")
+        if source:
+            make = (
+                nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
+            )
+            nb.cells.append(make(source))
+    nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata["fmstudy"] = {
+        "version": __version__,
+        "exercise": exercise,
+        "config": cfg.to_dict(),
+    }
+    return nb
+
+
+def cfg_class_names(cfg: StudyConfig) -> list[str]:
+    """The config's class names in the current language."""
+    from fmstudy.i18n import current
+
+    names = dataset_spec(cfg.dataset).class_names(current().code)
+    return [names[c] for c in cfg.classes]
+
+
+def execute(nb: nbformat.NotebookNode, folder: Path, data_dir=None) -> None:
+    """Run every cell in a fresh kernel started in ``folder``; outputs land in ``nb``."""
+    from jupyter_client.kernelspec import NoSuchKernel
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, DeadKernelError
+
+    total = len(nb.cells)
+    t0 = time.perf_counter()
+
+    def done(cell, cell_index, **_kw) -> None:
+        say(f"Notebook: cell {cell_index + 1}/{total} done ({time.perf_counter() - t0:.1f} s)")
+
+    client = NotebookClient(
+        nb,
+        timeout=None,
+        kernel_name=KERNEL,
+        resources={"metadata": {"path": str(folder)}},
+        on_cell_executed=done,
+    )
+    env = dict(os.environ)
+    if data_dir is not None:
+        env["FMSTUDY_DATA_DIR"] = str(Path(data_dir).resolve())
+    env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    try:
+        client.execute(env=env)
+    except NoSuchKernel:
+        raise FmstudyError(
+            f"no Jupyter kernel named {KERNEL!r}: install ipykernel in this Python "
+            "(pip install ipykernel), or write the notebook with --no-execute"
+        ) from None
+    except CellExecutionError as exc:
+        failed = next(
+            (
+                i
+                for i, c in enumerate(nb.cells)
+                if any(o.get("output_type") == "error" for o in c.get("outputs", []))
+            ),
+            None,
+        )
+        where = f"cell {failed + 1}" if failed is not None else "a cell"
+        raise FmstudyError(
+            f"the notebook stopped in {where}: {exc.ename}: {exc.evalue}; nothing was written"
+        ) from None
+    except DeadKernelError as exc:
+        raise FmstudyError(f"the notebook's kernel died ({exc}); nothing was written") from None
+
+
+def _check_feasible(cfg: StudyConfig, data_dir) -> None:
+    """The data checked as 'fmstudy run' checks it (too few images for the folds or a
+    network's validation part, ...): one line before the kernel starts, not a stop in a
+    late cell."""
+    from fmstudy.data.loading import load_dataset, resolve_data_dir
+    from fmstudy.data.subsets import select_classes
+    from fmstudy.study.feasibility import check_study
+
+    ds = load_dataset(cfg.dataset, resolve_data_dir(data_dir), options=cfg.data_options())
+    check_study(cfg, select_classes(ds, cfg.classes))
+
+
+def write_notebook(
+    cfg: StudyConfig,
+    out: Path,
+    *,
+    exercise: bool = False,
+    run: bool | None = None,
+    force: bool = False,
+    data_dir=None,
+) -> nbformat.NotebookNode:
+    """Build the notebook, run it (default: unless ``exercise``), write it to ``out``."""
+    if out.suffix != ".ipynb":
+        raise FmstudyError(f"--out {out} should end in .ipynb (a Jupyter notebook)")
+    if out.is_dir():
+        raise FmstudyError(f"--out {out} is a folder; give a file name ending in .ipynb")
+    if out.exists() and not force:
+        raise FmstudyError(f"--out {out} exists; choose another name or pass --force to replace it")
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise FmstudyError(f"--out {out}: the folder {folder} does not exist")
+    try:  # a real write probe: permission bits say nothing for root or /proc-like folders
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError as exc:
+        raise FmstudyError(
+            f"cannot write in {folder}: {exc.strerror}; choose another --out"
+        ) from None
+    nb = build_notebook(cfg, exercise=exercise)
+    if run if run is not None else not exercise:
+        _check_feasible(cfg, data_dir)
+        execute(nb, folder, data_dir)
+    write_bytes(out, nbformat.writes(nb).encode())
+    return nb

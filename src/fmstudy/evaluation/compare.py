@@ -1,0 +1,292 @@
+"""Evaluate predictions and compare models: is a difference in accuracy real?
+
+    ev = evaluate(y_true, y_pred, classes, names)        # accuracy, confusion, report
+    result = model_result("forest", "Random forest", "3", y_true, y_pred, classes, names)
+    ci95, pairs = compare_models(y_true, {"forest": p1, "logreg": p2}, labels, n_boot=2000, seed=0)
+
+Every chosen class needs test images (:func:`untested_class`): its one-vs-rest ROC AUC
+and its row of the classification report are undefined without them.  Bootstrap
+intervals resample the test images; McNemar's test looks only at the
+images on which two models disagree about being right (exact binomial when
+fewer than 25 are discordant), with Holm's correction across the pairs.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+
+import numpy as np
+from sklearn.metrics import (
+    balanced_accuracy_score,
+    classification_report,
+    confusion_matrix,
+    f1_score,
+)
+from statsmodels.stats.contingency_tables import mcnemar
+from statsmodels.stats.multitest import multipletests
+
+from fmstudy.errors import FmstudyError
+from fmstudy.evaluation.probabilities import probability_scores
+from fmstudy.lib_warnings import one_line_warnings
+from fmstudy.results import ModelResult, PairTest, StudyMetrics
+
+ALPHA = 0.05
+
+
+def evaluate(y_true, y_pred, classes, names) -> dict:
+    """Accuracy, confusion matrix (rows true, columns predicted) and classification report."""
+    cm = confusion_matrix(y_true, y_pred, labels=list(classes))
+    report = classification_report(
+        y_true,
+        y_pred,
+        labels=list(classes),
+        target_names=list(names),
+        output_dict=True,
+        zero_division=0,
+    )
+    return {
+        "accuracy": float(np.mean(np.asarray(y_true) == np.asarray(y_pred))),
+        "macro_f1": float(
+            f1_score(y_true, y_pred, labels=list(classes), average="macro", zero_division=0)
+        ),
+        "balanced_accuracy": float(balanced_accuracy_score(y_true, y_pred)),
+        "confusion": cm.tolist(),
+        "correct_per_class": {str(c): int(cm[i, i]) for i, c in enumerate(classes)},
+        "report": report,
+        "confused_pairs": confused_pairs(cm, classes, names),
+    }
+
+
+def untested_class(y_true, classes, names) -> str | None:
+    """The name of the first class with no test rows among ``y_true``; None when each has."""
+    present = set(np.unique(np.asarray(y_true)).tolist())
+    return next((n for c, n in zip(classes, names, strict=True) if c not in present), None)
+
+
+def representative(scores) -> int:
+    """Index of the run with the median score, the lower median for an even count (ties
+    by position): chosen on validation, so the test set picks nothing."""
+    order = sorted(range(len(scores)), key=lambda i: (scores[i], i))
+    return order[(len(scores) - 1) // 2]
+
+
+def model_result(
+    key: str,
+    label: str | tuple[str, dict],
+    task: str,
+    y_true,
+    y_pred,
+    classes,
+    names,
+    details=None,
+    *,
+    proba=None,
+    source: str = "softmax",
+) -> ModelResult:
+    """:func:`evaluate` as the typed record every model's result is; with the test
+    probabilities (``proba``, made as ``source`` says) also their scores.  ``label`` is the
+    model's name, or (message, arguments) to keep it translatable.  A class without test
+    rows is one line (FmstudyError): its scores would be undefined."""
+    missing = untested_class(y_true, classes, names)
+    if missing is not None:
+        raise FmstudyError(
+            f"class {missing!r} has no test images, so its scores are undefined; add test "
+            "images to it"
+        )
+    with one_line_warnings(f"the scores of {key}"):
+        scores = {} if proba is None else probability_scores(y_true, proba, classes, source)
+        evaluated = evaluate(y_true, y_pred, classes, names)
+    label_id, label_args = label if isinstance(label, tuple) else ("", {})
+    return ModelResult(
+        key=key,
+        label=label_id.format(**label_args) if label_id else label,
+        label_id=label_id,
+        label_args=dict(label_args),
+        task=task,
+        details=dict(details or {}),
+        **evaluated,
+        **scores,
+    )
+
+
+def confused_pairs(cm: np.ndarray, classes, names, top: int = 3) -> list[dict]:
+    """The unordered class pairs with the most mistakes between them, largest first."""
+    pairs = []
+    for i, j in itertools.combinations(range(len(classes)), 2):
+        total = int(cm[i, j] + cm[j, i])
+        if total:
+            pairs.append(
+                {
+                    "a": int(classes[i]),
+                    "b": int(classes[j]),
+                    "a_name": names[i],
+                    "b_name": names[j],
+                    "a_as_b": int(cm[i, j]),
+                    "b_as_a": int(cm[j, i]),
+                    "total": total,
+                }
+            )
+    pairs.sort(key=lambda p: (-p["total"], p["a"], p["b"]))
+    return pairs[:top]
+
+
+def bootstrap_accuracy(correct: np.ndarray, *, n_boot: int, seed: int) -> tuple[float, float]:
+    """95 % percentile interval of the accuracy over test-set resamples."""
+    rng = np.random.default_rng(seed)
+    n = len(correct)
+    means = np.empty(n_boot)
+    for b in range(n_boot):
+        means[b] = correct[rng.integers(0, n, n)].mean()
+    lo, hi = np.percentile(means, [2.5, 97.5])
+    return float(lo), float(hi)
+
+
+def mcnemar_table(correct_a: np.ndarray, correct_b: np.ndarray) -> np.ndarray:
+    """2x2 table of right/wrong: rows model A right/wrong, columns model B right/wrong."""
+    a, b = np.asarray(correct_a, bool), np.asarray(correct_b, bool)
+    return np.array([[np.sum(a & b), np.sum(a & ~b)], [np.sum(~a & b), np.sum(~a & ~b)]])
+
+
+def mcnemar_test(correct_a, correct_b) -> dict:
+    table = mcnemar_table(correct_a, correct_b)
+    discordant = int(table[0, 1] + table[1, 0])
+    exact = discordant < 25
+    res = mcnemar(table, exact=exact, correction=True)
+    return {
+        "table": table.tolist(),
+        "a_only_right": int(table[0, 1]),
+        "b_only_right": int(table[1, 0]),
+        "discordant": discordant,
+        "test": "exact binomial" if exact else "chi-square with continuity correction",
+        "statistic": float(res.statistic),
+        "p_value": float(res.pvalue),
+    }
+
+
+def compare_models(
+    y_true: np.ndarray,
+    predictions: dict[str, np.ndarray],
+    labels: dict[str, str],
+    *,
+    n_boot: int,
+    seed: int,
+    seed_predictions: dict[str, list] | None = None,
+) -> tuple[dict[str, tuple[float, float]], list[PairTest]]:
+    """Bootstrap intervals per model and McNemar verdicts per pair that account for seeds.
+
+    ``predictions`` holds each model's representative fit; ``seed_predictions`` every
+    fit by seed (for a model it leaves out: that one fit).  For a pair, seeds are paired by index (a model
+    with fewer fits repeats its last), McNemar's test runs on every seed pair and the
+    seed pair with the largest p stands for the pair (its counts and p are recorded);
+    Holm's correction then runs across the pairs.
+    """
+    y_true = np.asarray(y_true)
+    fits = {k: (seed_predictions or {}).get(k, [p]) for k, p in predictions.items()}
+    correct = {k: np.asarray(p) == y_true for k, p in predictions.items()}
+    intervals = {k: bootstrap_accuracy(c, n_boot=n_boot, seed=seed) for k, c in correct.items()}
+    tests = []
+    for a, b in itertools.combinations(predictions, 2):
+        n = max(len(fits[a]), len(fits[b]))
+        per_seed = [
+            mcnemar_test(
+                np.asarray(fits[a][min(i, len(fits[a]) - 1)]) == y_true,
+                np.asarray(fits[b][min(i, len(fits[b]) - 1)]) == y_true,
+            )
+            for i in range(n)
+        ]
+        seed_p = [t["p_value"] for t in per_seed]
+        # the counts shown are the seed pair's whose p stands for the pair
+        worst = per_seed[int(np.argmax(seed_p))]
+        tests.append((a, b, {**worst, "seed_p_values": seed_p}))
+    if not tests:
+        return intervals, []
+    reject, p_holm = holm([t["p_value"] for _, _, t in tests])
+    pairs = []
+    for (a, b, test), r, ph in zip(tests, reject, p_holm, strict=True):
+        acc_a, acc_b = correct[a].mean(), correct[b].mean()
+        better = a if acc_a > acc_b else b if acc_b > acc_a else None
+        pairs.append(
+            PairTest(
+                a=a,
+                b=b,
+                a_label=labels[a],
+                b_label=labels[b],
+                **test,
+                p_holm=float(ph),
+                significant=bool(r),
+                better=better,
+            )
+        )
+    return intervals, pairs
+
+
+def compare_results(
+    models: dict[str, ModelResult],
+    predictions: dict[str, np.ndarray],
+    y_true,
+    *,
+    n_boot: int,
+    seed: int,
+    seed_predictions: dict[str, list] | None = None,
+) -> StudyMetrics:
+    """The comparison of a study's models, as the metrics the report words: each model
+    with its bootstrap interval, McNemar's verdict per pair, the groups of
+    indistinguishable models and each model's paired difference from the best."""
+    labels = {k: m.label for k, m in models.items()}
+    ci95, pairs = compare_models(
+        y_true, predictions, labels, n_boot=n_boot, seed=seed, seed_predictions=seed_predictions
+    )
+    order = sorted(models, key=lambda k: -models[k].accuracy)
+    return StudyMetrics(
+        tasks=(),
+        task1={},
+        models={k: replace(m, ci95=ci95[k]) for k, m in models.items()},
+        pairs=pairs,
+        groups=letter_groups(order, pairs),
+        from_best=difference_from_best(y_true, predictions, order[0], n_boot=n_boot, seed=seed),
+    )
+
+
+def holm(p_values) -> tuple[list[bool], list[float]]:
+    """Holm's correction across a family of tests: which reject at :data:`ALPHA`, and the
+    corrected p-values."""
+    reject, p_holm, _, _ = multipletests(list(p_values), alpha=ALPHA, method="holm")
+    return [bool(r) for r in reject], [float(p) for p in p_holm]
+
+
+def difference_from_best(
+    y_true, predictions: dict[str, np.ndarray], best: str, *, n_boot: int, seed: int
+) -> dict[str, tuple[float, float, float]]:
+    """Each model's accuracy minus the best model's on the same test images, with a 95 %
+    percentile interval from paired bootstrap resamples of those images."""
+    y_true = np.asarray(y_true)
+    correct = {k: (np.asarray(p) == y_true).astype(float) for k, p in predictions.items()}
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(y_true), (n_boot, len(y_true)))
+    out = {}
+    for key, c in correct.items():
+        d = c - correct[best]
+        lo, hi = np.percentile(d[idx].mean(axis=1), [2.5, 97.5])
+        out[key] = (float(d.mean()), float(lo), float(hi))
+    return out
+
+
+def letter_groups(order: list[str], pairs: list[PairTest]) -> dict[str, str]:
+    """A compact letter display: ``order`` is the models best first; models that share a
+    letter are pairwise indistinguishable (no Holm-corrected difference at 0.05)."""
+    different = {frozenset((p.a, p.b)) for p in pairs if p.significant}
+    ranges: list[tuple[int, int]] = []
+    for i in range(len(order)):
+        j = i
+        while j + 1 < len(order) and not any(
+            frozenset((order[k], order[j + 1])) in different for k in range(i, j + 1)
+        ):
+            j += 1
+        if not ranges or j > ranges[-1][1]:
+            ranges.append((i, j))
+    letters = dict.fromkeys(order, "")
+    for n, (i, j) in enumerate(ranges):
+        for key in order[i : j + 1]:
+            letters[key] += "abcdefghijklmnopqrstuvwxyz"[n % 26]
+    return letters

@@ -1,0 +1,1 @@
+"""Stage 3, figures: the study's matplotlib/seaborn figures, drawn from the typed records."""

@@ -1,0 +1,200 @@
+"""The deeper evaluation's sentences: probabilities, learning curves, --cv and 5x2cv."""
+
+from __future__ import annotations
+
+from fmstudy.i18n import gettext as _
+from fmstudy.i18n import grouped, ngettext, num, sig
+from fmstudy.report.narrative.models import verdict
+from fmstudy.results import CVScores, LearningCurve, ModelResult
+
+CONFIDENCE_GAP = 0.01  # mean confidence this far from accuracy: over- or under-confident
+
+
+def probability_note(ev: ModelResult, names: dict) -> str:
+    """What a model's test probabilities show: log-loss, ROC AUC, calibration, and how
+    the probabilities were made usable where they were not as they came."""
+    if ev.log_loss is None:
+        return ""
+    cal = ev.calibration
+    if cal["source"] == "votes":
+        made = _(
+            "The ensemble's probabilities are the means of its trees' leaf class fractions; "
+            "its fully grown trees have pure leaves, so these are the fractions of trees "
+            "voting for each class. A class no tree voted for gets 0, which would make the log-loss infinite, so for "
+            "the log-loss they are clipped at {clip} and each row renormalised; AUC and "
+            "calibration use them as they are."
+        ).format(clip=num(cal["clip"], 3))
+    elif cal["source"] == "neighbours":
+        made = _(
+            "k-NN's probabilities are its {k} nearest training images' votes for each class, "
+            "weighted as its votes are. A class none of them voted for gets 0, so for the "
+            "log-loss they are clipped at {clip} and each row renormalised; AUC and "
+            "calibration use them as they are."
+        ).format(k=ev.details.get("k", "k"), clip=num(cal["clip"], 3))
+    elif cal["source"] == "logistic":
+        made = _("Its probabilities are the logistic regression's own (predict_proba).")
+    elif cal["source"] == "platt":
+        used = sum(1 for b in cal["bins"] if b[2])
+        made = _(
+            "An SVC gives scores, not probabilities: scikit-learn turns its one-vs-one votes "
+            "into one score per class (the vote count plus a small tie-breaking term), and "
+            "these are calibrated by one sigmoid per class (Platt) on a cross-validation of "
+            "the training rows, then renormalised; the predicted class is the most probable."
+        )
+        if used <= 3:
+            made += " " + _(
+                "The votes dominate the scores, so its confidences are coarse: here they fill "
+                "{n} of the 10 reliability bins, and its calibration figures say little."
+            ).format(n=used)
+    elif cal["source"] == "boosting":
+        made = _("Its probabilities are the softmax of the boosted trees' summed scores.")
+    else:
+        made = _("Its probabilities are the network's softmax outputs.")
+    per_class = {k: v for k, v in ev.roc_auc.items() if k != "macro"}
+    low = min(per_class, key=per_class.get)
+    bins = cal["bins"]
+    n = sum(b[2] for b in bins)
+    conf = sum(b[0] * b[2] for b in bins) / n
+    acc = sum(b[1] * b[2] for b in bins) / n
+    if conf > acc + CONFIDENCE_GAP:
+        side = _("over-confident on average: mean confidence {conf} against accuracy {acc}")
+    elif conf < acc - CONFIDENCE_GAP:
+        side = _("under-confident on average: mean confidence {conf} against accuracy {acc}")
+    else:
+        side = _("on average its confidence ({conf}) matches its accuracy ({acc}) within 1 point")
+    side = side.format(conf=num(conf), acc=num(acc))
+    return (
+        made
+        + " "
+        + _(
+            "On the test images: log-loss {loss}, macro one-vs-rest ROC AUC {auc} (lowest "
+            "{cls}, {low}), expected calibration error {ece}; {side}."
+        ).format(
+            loss=num(ev.log_loss),
+            auc=num(ev.roc_auc["macro"]),
+            cls=names[int(low)],
+            low=num(per_class[low]),
+            ece=num(ev.ece),
+            side=side,
+        )
+    )
+
+
+def learning_curve_text(c: LearningCurve, label: str) -> str:
+    """One model's learning curve in a sentence or two: where it starts and ends, whether
+    the last doubling of rows still helped beyond the fold spread, the training gap."""
+    gain = c.val_mean[-1] - c.val_mean[-2]
+    spread = max(c.val_sd[-1], c.val_sd[-2])
+    text = _("{model}: held-out accuracy {first} with {rows0} rows, {last} with {rows1};").format(
+        model=label,
+        first=num(c.val_mean[0]),
+        rows0=grouped(c.train_rows[0]),
+        last=num(c.val_mean[-1]),
+        rows1=grouped(c.train_rows[-1]),
+    )
+    if gain > spread:
+        more = _(
+            "the last doubling still added {gain} points, more than the fold-to-fold spread "
+            "({spread}): more training rows may help."
+        )
+    else:
+        more = _(
+            "the last doubling added {gain} points, within the fold-to-fold spread ({spread}): "
+            "the curve has flattened at this size."
+        )
+    text += " " + more.format(gain=num(gain * 100, 1, sign=True), spread=num(spread * 100, 1))
+    text += " " + _(
+        "With {rows} rows its accuracy on the rows it was trained on is {train} (mean over the "
+        "folds), {gap} points above the held-out folds."
+    ).format(
+        rows=grouped(c.train_rows[-1]),
+        train=num(c.train_mean[-1]),
+        gap=num((c.train_mean[-1] - c.val_mean[-1]) * 100, 1),
+    )
+    if c.oob_accuracy is not None:
+        text += " " + _(
+            "A forest's training accuracy is close to 1 by construction: its fully grown trees "
+            "fit the rows they were grown on, and it votes with them on rows it has seen. That "
+            "says nothing about new images; the estimates on rows a tree did not see do: the "
+            "out-of-bag accuracy of the study's forest ({oob}, all {rows} rows, each scored "
+            "only by the trees that left it out) and the held-out folds above ({val})."
+        ).format(oob=num(c.oob_accuracy), rows=grouped(c.rows), val=num(c.val_mean[-1]))
+    return text
+
+
+def learning_curves_intro(curves: list[LearningCurve]) -> str:
+    """How the curves were made: on the training rows only."""
+    return _(
+        "Each curve is {folds}-fold stratified cross-validation on the training rows only (the "
+        "test set is not used): each fold's training part is cut to 10, 25, 50 and 100 % of "
+        "its rows, the model (with the settings of the study's fit) is trained on that share "
+        "and scored on it and on the held-out fold. Points are means over the folds, bands ±1 "
+        "standard deviation."
+    ).format(folds=curves[0].folds)
+
+
+def cv_text(scores: dict[str, CVScores]) -> str:
+    """What the --cv table's numbers are, and what they are not."""
+    s = next(iter(scores.values()))
+    return (
+        ngettext(
+            "Repeated stratified {k}-fold cross-validation ({r} repeat, {n} fold scores per model) "
+            "on the training rows only; each fold model is trained on {share} of them.",
+            "Repeated stratified {k}-fold cross-validation ({r} repeats, {n} fold scores per "
+            "model) on the training rows only; each fold model is trained on {share} of them.",
+            s.repeats,
+        ).format(
+            k=s.folds,
+            r=s.repeats,
+            n=s.folds * s.repeats,
+            share=f"{num(100 * (s.folds - 1) / s.folds, 0)} %",
+        )
+        + " "
+        + _(
+            "The ± is the standard deviation of the fold scores, their spread, not a standard "
+            "error: the folds share training rows, so their scores are not independent and no "
+            "interval or test is made from them. Unlike the summary, this measures each algorithm "
+            "over many training sets, not one fitted model on one test split."
+        )
+    )
+
+
+def five_by_two_text(tests: list, rows: int, labels: dict) -> str:
+    """The 5x2cv design, its test and its verdicts in one paragraph."""
+    text = ngettext(
+        "5x2 cross-validation (Dietterich 1998) with Alpaydin's (1999) combined F-test: the "
+        "training rows are split in half at random five times (stratified); each model is "
+        "trained on each half and scored on the other, so every fit learns from half the rows "
+        "(about {half}) and scores lower than the study's fits. The statistic follows F(10, 5) "
+        "when two algorithms are equally accurate; p-values are Holm-corrected across the {n} "
+        "pair. This compares the algorithms on training sets of that size, not the fitted "
+        "models.",
+        "5x2 cross-validation (Dietterich 1998) with Alpaydin's (1999) combined F-test: the "
+        "training rows are split in half at random five times (stratified); each model is "
+        "trained on each half and scored on the other, so every fit learns from half the rows "
+        "(about {half}) and scores lower than the study's fits. The statistic follows F(10, 5) "
+        "when two algorithms are equally accurate; p-values are Holm-corrected across the {n} "
+        "pairs. This compares the algorithms on training sets of that size, not the fitted "
+        "models.",
+        len(tests),
+    ).format(half=grouped(rows // 2), n=len(tests))
+    apart = [
+        _("{better} is more accurate than {worse} ({verdict}, p Holm {p})").format(
+            better=labels[t.better],
+            worse=labels[t.b if t.better == t.a else t.a],
+            verdict=verdict(t),
+            p=sig(t.p_holm),
+        )
+        for t in tests
+        if t.significant
+    ]
+    same = [
+        _("{a} and {b} (p Holm {p})").format(a=labels[t.a], b=labels[t.b], p=sig(t.p_holm))
+        for t in tests
+        if not t.significant
+    ]
+    if apart:
+        text += " " + "; ".join(apart) + "."
+    if same:
+        text += " " + _("Indistinguishable here: {pairs}.").format(pairs="; ".join(same))
+    return text

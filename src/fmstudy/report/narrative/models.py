@@ -1,0 +1,337 @@
+"""The study's sentences: PCA, each classical model, the comparison, the budget banner.
+
+Every message is a gettext message (:mod:`fmstudy.i18n`) with named placeholders, and
+every number is formatted for the current language."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fmstudy.evaluation.compare import ALPHA
+from fmstudy.i18n import N_, grouped, ngettext, num, pct, sig
+from fmstudy.i18n import gettext as _
+from fmstudy.report.narrative.zoo import zoo_fit_note
+from fmstudy.results import ModelResult, StudyMetrics
+from fmstudy.study.config import StudyConfig
+
+CLASSICAL_TASKS = ("3", "4", "zoo")  # the models of --models: forest, logistic, the zoo
+
+MIN_PAIR_MISTAKES = 10  # beyond the worst pair, fewer mistakes are not discussed
+
+
+def label_of(ev) -> str:
+    """A model's name in the current language (metrics.json keeps the English one)."""
+    if getattr(ev, "label_id", ""):
+        return _(ev.label_id).format(**ev.label_args)
+    return ev.label
+
+
+SHORT_LABELS = {
+    "forest": N_("Random forest"),
+    "logreg_raw": N_("Logistic regression, raw"),
+    "logreg_std": N_("Logistic regression, standardized"),
+    "svc": N_("SVC"),
+    "knn": N_("k-NN"),
+    "hgb": N_("Gradient boosting"),
+    "extra-trees": N_("Extra trees"),
+    "search-best": N_("search best"),
+}
+
+
+def short_label(key: str, ev) -> str:
+    """A model's short name for dense tables: a network's own name, else the kind."""
+    if key.startswith("nn-"):
+        return key[3:]
+    return _(SHORT_LABELS[key]) if key in SHORT_LABELS else label_of(ev)
+
+
+def listed(items) -> str:
+    """Items joined with commas."""
+    return ", ".join(items)
+
+
+def pca_text(pca: dict) -> list[str]:
+    """The explanation of PCA and variance, backed by this data's numbers."""
+    c = pca["checks"]
+    return [
+        _(
+            "PCA looks for the directions in pixel space along which the images differ most. "
+            "Each image is a point in {n} dimensions; after subtracting the mean image, the "
+            "first principal component (PC1) is the unit vector w that maximises the variance "
+            "of the projections x·w, PC2 the one that does so among the directions orthogonal "
+            "to PC1, and so on. These directions are the eigenvectors of the covariance "
+            "matrix, and the variance along each is its eigenvalue."
+        ).format(n=grouped(c["n_features"])),
+        _(
+            "Variance is the mean squared deviation from the mean: var(z) = Σ(zᵢ − z̄)² / (n − 1). "
+            "On these {rows} training images the variance along PC1 computed by hand is "
+            "{hand}; numpy's np.var(ddof=1) gives {np} and scikit-learn's explained_variance_ "
+            "{sk}. The total variance (sum over pixels) is {total_hand} by hand and "
+            "{total_np} by numpy."
+        ).format(
+            rows=grouped(c["n_samples"]),
+            hand=num(c["pc1_variance_by_hand"], 2),
+            np=num(c["pc1_variance_numpy"], 2),
+            sk=num(c["pc1_variance_sklearn"], 2),
+            total_hand=num(c["total_variance_by_hand"], 1),
+            total_np=num(c["total_variance_numpy"], 1),
+        ),
+        _(
+            "PC1 explains {pc1} of the total variance and PC2 {pc2}; {k} components are needed "
+            "for 90 %."
+        ).format(pc1=pct(c["pc1_ratio"]), pc2=pct(c["pc2_ratio"]), k=c["components_for_90pct"]),
+        _(
+            "Eigen-decomposition of the covariance matrix gives scikit-learn's components: the "
+            "smallest |cosine| between the two for the first {k} components is {cos} (1 means "
+            "identical up to sign). The variance along PC1 ({pc1}) beats the variance along "
+            "each of {n} random unit directions (largest {max}, mean {mean}), and PC1·PC2 = "
+            "{dot}: they are orthogonal."
+        ).format(
+            k=c["eig_components_compared"],
+            cos=num(c["eig_vs_sklearn_abs_cosine_min"], 6),
+            pc1=num(c["pc1_variance_sklearn"], 1),
+            n=grouped(c["random_directions"]),
+            max=num(c["random_direction_variance_max"], 1),
+            mean=num(c["random_direction_variance_mean"], 1),
+            dot=sig(c["pc1_dot_pc2"], 2),
+        ),
+    ]
+
+
+def fit_note(ev: ModelResult, all_rows: int) -> str:
+    """How a classical model was fitted: rows, seeds or determinism, which fit is shown."""
+    d = ev.details
+    rows = d.get("train_rows", all_rows)
+    if rows < all_rows:
+        text = _("Learnt from {rows} training rows (a stratified sample of the {all}).")
+    else:
+        text = _("Learnt from {rows} training rows.")
+    text = text.format(rows=grouped(rows), all=grouped(all_rows))
+    if "oob_per_seed" in d:
+        accs = np.array(d["test_acc_per_seed"])
+        median = _("median") if len(accs) % 2 else _("lower median")
+        text += " " + ngettext(
+            "Grown with {n} seed (random_state {seeds}): test accuracy {mean} ± {sd} over the "
+            "seeds, out-of-bag accuracy {oob}.",
+            "Grown with {n} seeds (random_state {seeds}): test accuracy {mean} ± {sd} over the "
+            "seeds, out-of-bag accuracy {oob}.",
+            len(d["seeds"]),
+        ).format(
+            n=len(d["seeds"]),
+            seeds=listed(map(str, d["seeds"])),
+            mean=num(accs.mean()),
+            sd=num(accs.std(ddof=1)),
+            oob=listed(num(v) for v in d["oob_per_seed"]),
+        )
+        text += " " + _(
+            "The forest shown, with {trees} trees, is random_state {seed}, the {median} by "
+            "out-of-bag accuracy (ties in seed order; the test set chose nothing); the "
+            "comparison tests every seed."
+        ).format(trees=d["n_trees"], seed=d["seed"], median=median)
+    elif ev.task == "zoo":
+        text += " " + zoo_fit_note(ev)
+    elif ev.task == "3":
+        text += " " + _(
+            "One forest of {trees} trees with a fixed random_state: the same seed grows the "
+            "same trees."
+        ).format(trees=d.get("n_trees", "?"))
+    else:
+        text += " " + _("L-BFGS is deterministic: one fit, no seeds to vary.")
+        if d.get("converged") is False:
+            text += " " + _(
+                "It stopped at its limit of {n} iterations without converging, so its "
+                "accuracy may owe something to the optimisation, not only the model."
+            ).format(n=d["n_iter"])
+    return text
+
+
+def discussion(ev: ModelResult, similar_pairs: list, names: dict) -> list[str]:
+    """Which classes a model confuses, with counts, and why (mean-image similarity)."""
+    out = []
+    per_class = listed(
+        f"{names[int(c)]} {grouped(n)}/{grouped(sum(row))}"
+        for (c, n), row in zip(ev.correct_per_class.items(), ev.confusion, strict=True)
+    )
+    out.append(_("Right per class: {counts}.").format(counts=per_class))
+    sim = {(d["a"], d["b"]): d["correlation"] for d in similar_pairs}
+    for i, p in enumerate(ev.confused_pairs):
+        if i and p["total"] < MIN_PAIR_MISTAKES:
+            break  # a pair with a handful of mistakes says nothing about the classes
+        r = sim.get((p["a"], p["b"]))
+        a, b = names[p["a"]], names[p["b"]]
+        if i == 0:
+            line = _(
+                "The most confused pair is {a} / {b}: {ab} {a} images were called {b} and "
+                "{ba} the other way round ({total} in all)."
+            )
+        else:
+            line = _(
+                "The next most confused pair is {a} / {b}: {ab} {a} images were called {b} "
+                "and {ba} the other way round ({total} in all)."
+            )
+        line = line.format(a=a, b=b, ab=p["a_as_b"], ba=p["b_as_a"], total=p["total"])
+        if r is not None and r == max(sim.values()):
+            line += " " + _(
+                "Their mean training images correlate at r = {r}, the most similar pair."
+            ).format(r=num(r, 2))
+        elif r is not None:
+            line += " " + _("Their mean training images correlate at r = {r}.").format(r=num(r, 2))
+        out.append(line)
+    return out
+
+
+def verdict(p) -> str:
+    """The words for one pair's Holm-corrected verdict (McNemar or 5x2cv)."""
+    if p.significant:
+        return _("different at {alpha}").format(alpha=num(ALPHA, 2))
+    return _("indistinguishable here")
+
+
+def comparison_summary(m: StudyMetrics, labels: dict) -> str:
+    """The comparison in one short paragraph: the most accurate model, which models are
+    indistinguishable from it here and which differ, and the groups."""
+    order = m.ranked()
+    best = m.models[order[0]]
+    against = {frozenset((p.a, p.b)): p for p in m.pairs or []}
+    same, apart = [], []
+    for key in order[1:]:
+        mo, p = m.models[key], against[frozenset((order[0], key))]
+        points = (mo.accuracy - best.accuracy) * 100
+        item = _("{model} ({points} points)").format(model=labels[key], points=num(points, 2, True))
+        (apart if p.significant else same).append(item)
+    text = _("{model} has the highest test accuracy, {acc} (95 % interval {low}–{high}).").format(
+        model=labels[order[0]],
+        acc=num(best.accuracy),
+        low=num(best.ci95[0]),
+        high=num(best.ci95[1]),
+    )
+    if same:
+        text += " " + _("Indistinguishable from it here: {models}.").format(models=listed(same))
+    if apart:
+        text += " " + _("Different from it at {alpha}: {models}.").format(
+            alpha=num(ALPHA, 2), models=listed(apart)
+        )
+    rows = [mo.details["train_rows"] for mo in m.models.values() if "train_rows" in mo.details]
+    if rows and min(rows) < max(rows):
+        text += " " + _(
+            "The models learnt from different numbers of training rows ({low} to {high}), so "
+            "these verdicts compare model and data together."
+        ).format(low=grouped(min(rows)), high=grouped(max(rows)))
+    letters = sorted(set("".join(m.groups.values())))
+    if len(m.models) > 2 and len(letters) == len(m.models):
+        text += " " + _("No two models are indistinguishable here: each is a group of its own.")
+    elif len(m.models) > 2 and letters:
+        text += " " + ngettext(
+            "The {models} models form {n} group of indistinguishable models (the letters in "
+            "the table; a shared letter means no difference at 0.05).",
+            "The {models} models form {n} groups of indistinguishable models (the letters in "
+            "the table; a shared letter means no difference at 0.05).",
+            len(letters),
+        ).format(models=len(m.models), n=len(letters))
+    return text
+
+
+def leaderboard_note(m: StudyMetrics) -> str:
+    """What the summary table's rows are: one run per model, and where the spread is."""
+    seeded = m.networks or any("oob_per_seed" in mo.details for mo in m.models.values())
+    if seeded:
+        text = _(
+            "Each row is one run: for a network the seed chosen on validation accuracy, for a "
+            "forest with seeds the one chosen on out-of-bag accuracy; fit s are that run's "
+            "training seconds."
+        )
+    else:
+        text = _("Each row is one fit; fit s are its training seconds.")
+    if m.networks:
+        spread = listed(
+            f"{n.name} {num(n.test_acc_mean)} ± {num(n.test_acc_sd)}" for n in m.networks.values()
+        )
+        text += " " + _("Mean ± sd of test accuracy over the seeds (task 5): {spread}.").format(
+            spread=spread
+        )
+    return text
+
+
+def verdict_rule(m: StudyMetrics, config: StudyConfig) -> str:
+    """How the verdicts and intervals are made, said once."""
+    n_test = m.task1["splits"]["test"]["kept"]
+    n_pairs = len(m.pairs or [])
+    return (
+        ngettext(
+            "Two models are called different at {alpha} only when McNemar's test, which looks at "
+            "the test images exactly one of them gets right, says so after Holm's correction for "
+            "the {n} pair.",
+            "Two models are called different at {alpha} only when McNemar's test, which looks at "
+            "the test images exactly one of them gets right, says so after Holm's correction for "
+            "the {n} pairs.",
+            n_pairs,
+        ).format(alpha=num(ALPHA, 2), n=n_pairs)
+        + " "
+        + _(
+            "For models trained with several seeds the seeds are paired by index, every seed pair "
+            "is tested and the largest p counts; a model with one fit takes part with that fit. "
+            "Otherwise the two are indistinguishable here. The table shows, for each pair, the "
+            "seed pair whose p counts. The test is paired, so overlapping intervals do not make "
+            "two models indistinguishable. The 95 % intervals are percentile intervals of {boot} "
+            "bootstrap resamples of the {n_test} test images (bootstrap seed {seed}): they cover "
+            "test-set sampling only, not training randomness."
+        ).format(boot=grouped(config.bootstrap), n_test=grouped(n_test), seed=config.seed)
+        + (" " + _("Task 5's table shows the spread over seeds.") if m.networks else "")
+    )
+
+
+def reduced_budget(config: StudyConfig, m: StudyMetrics, labels: dict) -> str | None:
+    """The banner of a report made on reduced budgets, from what was reduced; None when
+    every model had the full budget."""
+    rows = m.task1["splits"]["train"]["kept"]
+    fewer = sorted(
+        (
+            (labels[k], mo.details["train_rows"])
+            for k, mo in m.models.items()
+            if mo.details.get("train_rows", rows) < rows and mo.task in CLASSICAL_TASKS
+        ),
+        key=lambda item: item[0].lower(),
+    )
+    parts = []
+    for n in sorted({n for _label, n in fewer}, reverse=True):
+        models = [label for label, k in fewer if k == n]
+        parts.append(
+            ngettext(
+                "{models} learns from a stratified {rows} of the {all} training rows",
+                "{models} learn from a stratified {rows} of the {all} training rows",
+                len(models),
+            ).format(models=listed(models), rows=grouped(n), all=grouped(rows))
+        )
+    if config.profile == "quick" and m.networks:
+        epochs = max(n.spec["epochs"] for n in m.networks.values())
+        parts.append(
+            ngettext(
+                "the networks train for at most {epochs} epoch",
+                "the networks train for at most {epochs} epochs",
+                epochs,
+            ).format(epochs=epochs)
+            + " "
+            + ngettext("with {n} seed", "with {n} seeds", config.network_seeds).format(
+                n=config.network_seeds
+            )
+        )
+    if config.profile == "quick" and any(mo.task == "4" for mo in m.models.values()):
+        parts.append(
+            _("the logistic regressions stop after at most {n} iterations").format(
+                n=config.logreg.max_iter
+            )
+        )
+    if config.profile == "quick":
+        parts.append(
+            _("the intervals use {n} bootstrap resamples").format(n=grouped(config.bootstrap))
+        )
+    if not parts:
+        return None
+    if config.profile == "quick":
+        who = _("profile {profile}").format(profile=config.profile)
+    else:
+        who = _("subsampled training rows")
+    return _(
+        "Reduced budget ({who}): {parts}. This report shows that every step runs; its "
+        "comparison is not for conclusions about the models."
+    ).format(who=who, parts="; ".join(parts))

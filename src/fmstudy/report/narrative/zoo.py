@@ -1,0 +1,147 @@
+"""The sentences of the classifier zoo: how each other classical model was fitted, what
+was saved of each model, and the Fashion-MNIST benchmark's figure where it applies."""
+
+from __future__ import annotations
+
+from fmstudy.i18n import N_, grouped, num
+from fmstudy.i18n import gettext as _
+from fmstudy.models.saved import SMALL_MODEL_BYTES
+from fmstudy.results import ModelResult
+
+# Xiao, Rasul and Vollgraf (2017), Table 3: each classifier's best test accuracy over its
+# parameter grid, on all ten Fashion-MNIST classes (60,000 training, 10,000 test images).
+TABLE3 = {
+    "forest": (0.873, N_("random forest")),
+    "logreg_raw": (0.842, N_("logistic regression")),
+    "logreg_std": (0.842, N_("logistic regression")),
+    "svc": (0.897, N_("SVC")),
+    "knn": (0.854, N_("k-nearest neighbours")),
+    "hgb": (0.880, N_("gradient boosting")),
+}
+
+
+def table3_applies(t1: dict) -> bool:
+    """Whether Table 3's figures are about this data: Fashion-MNIST's official split, all
+    ten classes, every image."""
+    return t1.get("dataset") == "fashion-mnist" and len(t1.get("classes", [])) == 10
+
+
+def zoo_fit_note(ev: ModelResult) -> str:
+    """How a model of ``--models`` other than the forest and the logistic regressions
+    was fitted, from its details."""
+    text = _kind_note(ev)
+    if ev.details.get("train_accuracy_rows"):
+        text += " " + _(
+            "Its training accuracy is scored on a stratified sample of {rows} of its training rows."
+        ).format(rows=grouped(ev.details["train_accuracy_rows"]))
+    return text
+
+
+def _kind_note(ev: ModelResult) -> str:
+    d = ev.details
+    if ev.key == "svc":
+        return _(
+            "Three cross-validation fits make the decision values its probabilities are "
+            "calibrated on, then one fit on all its rows keeps {support} support vectors (the "
+            "fit seconds count all four). Deterministic given its training rows: no seeds to "
+            "vary."
+        ).format(support=grouped(d.get("n_support", 0)))
+    if ev.key == "knn" and d.get("weights") == "uniform":
+        return _(
+            "k-NN learns nothing: it keeps the training rows and lets the {k} nearest "
+            "(Euclidean distance on the pixels) vote, one vote each. Deterministic given its "
+            "training rows: no seeds to vary."
+        ).format(k=d.get("k", "?"))
+    if ev.key == "knn":
+        return _(
+            "k-NN learns nothing: it keeps the training rows and lets the {k} nearest "
+            "(Euclidean distance on the pixels) vote, each weighted by 1 / distance, so a "
+            "training image is its own decisive neighbour: its training accuracy says nothing. "
+            "Deterministic given its training rows: no seeds to vary."
+        ).format(k=d.get("k", "?"))
+    if ev.key == "hgb":
+        return (
+            _hgb_note(d)
+            + " "
+            + _(
+                "The trees learnt from {fit} of its rows; the other {held} (never the test set) "
+                "only decided when to stop."
+            ).format(
+                fit=grouped(d.get("train_rows", 0) - d.get("stopping_rows", 0)),
+                held=grouped(d.get("stopping_rows", 0)),
+            )
+        )
+    return _(
+        "One ensemble of {trees} extremely randomized trees (random split thresholds, every "
+        "training row in every tree) with a fixed random_state. Its fully grown trees fit "
+        "every training row, so its training accuracy is about 1 by construction and says "
+        "nothing about new images; with no bootstrap there is no out-of-bag estimate either."
+    ).format(trees=d.get("n_trees", "?"))
+
+
+def _hgb_note(d: dict) -> str:
+    if d.get("n_iter", 0) >= d.get("max_iter", 1):
+        return _(
+            "Boosting ran all its {n} iterations: the loss on a held-out share of the "
+            "training rows (never the test set) had not stopped improving, so more iterations may "
+            "help. One fit with a fixed random_state."
+        ).format(n=d.get("n_iter", "?"))
+    return _(
+        "Boosting stopped after {n} of at most {max} iterations, when the loss on a "
+        "held-out share of the training rows (never the test set) had stopped improving; "
+        "one fit with a fixed random_state."
+    ).format(n=d.get("n_iter", "?"), max=d.get("max_iter", "?"))
+
+
+def saved_note(saved) -> str:
+    """Where a classical model was saved, or why it was not (a saved_models.SavedModel)."""
+    if saved is None:
+        return ""
+    n = saved.size or 0
+    size = (
+        _("{mb} MB").format(mb=num(n / 1e6, 1))
+        if n >= 1e5
+        else _("{kb} kB").format(kb=num(n / 1e3, 0))
+    )
+    if saved.saved:
+        return _(
+            "Saved as models/{key}/model.skops ({size}, skops: no pickle); 'fmstudy "
+            "evaluate' and 'fmstudy predict' reload it."
+        ).format(key=saved.key, size=size)
+    if saved.policy == "none":
+        return _("Not saved (--save-models none).")
+    return _(
+        "Not saved: its file would be {size}, over the {limit} that --save-models small "
+        "writes; --save-models all writes it."
+    ).format(size=size, limit=_("{mb} MB").format(mb=num(SMALL_MODEL_BYTES / 1e6, 0)))
+
+
+def table3_note(ev: ModelResult, t1: dict) -> str:
+    """The Fashion-MNIST benchmark's figure for this kind of model, only on its data."""
+    if ev.key not in TABLE3 or not table3_applies(t1):
+        return ""
+    ref, kind = TABLE3[ev.key]
+    return _(
+        "Reference, same data and classes: Xiao et al. (2017, Table 3) report {ref} for the "
+        "best {kind} of their parameter grid, chosen on the test set; this one is {acc} "
+        "({points} points)."
+    ).format(
+        ref=num(ref, 3),
+        kind=_(kind),
+        acc=num(ev.accuracy),
+        points=num((ev.accuracy - ref) * 100, 1, True),
+    )
+
+
+def clipped_note(models: dict, labels: dict) -> str:
+    """Which log-losses come from clipped vote fractions, so are not comparable."""
+    from fmstudy.evaluation.probabilities import VOTE_CLIP, VOTED
+
+    clipped = [labels[k] for k, ev in models.items() if ev.calibration.get("source") in VOTED]
+    if not clipped:
+        return ""
+    return _(
+        "The log-loss of {models} is computed from vote fractions clipped at {clip} (a class "
+        "nobody voted for would get 0): it depends on that clip and is not comparable with "
+        "the others'."
+    ).format(models=", ".join(clipped), clip=num(VOTE_CLIP, 3))

@@ -1,0 +1,162 @@
+"""The architecture search's results: the trials as a table, the best spec, the typed
+outcome and optuna's figures in the report's language.
+
+    frame = trials_frame(study); spec, number, val = best_spec(study)
+    outcome = summary(study, frame, final, settings, storage, networks)
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import asdict, replace
+
+from fmstudy.errors import FmstudyError
+from fmstudy.i18n import N_
+from fmstudy.i18n import gettext as _
+from fmstudy.nets.spec import NetSpec
+from fmstudy.results import SearchOutcome
+from fmstudy.search.settings import SearchSettings
+
+
+def trials_frame(study):
+    """One row per trial: number, state, value, epochs, seconds, worker and the spec."""
+    import pandas as pd
+
+    rows = []
+    for t in study.get_trials(deepcopy=False):
+        spec = t.user_attrs.get("spec")
+        layers = NetSpec.from_dict(spec).layer_string if spec else ""
+        rows.append(
+            {
+                "number": t.number,
+                "state": t.state.name.lower(),
+                "val_accuracy": t.value if t.value is not None else _last(t),
+                "best_epoch": t.user_attrs.get("best_epoch"),
+                "epochs_run": t.user_attrs.get("epochs_run"),
+                "seconds": t.user_attrs.get("seconds"),
+                "worker": t.user_attrs.get("worker"),
+                "layers": layers,
+                **{f"param_{k}": v for k, v in t.params.items()},
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _last(t) -> float:
+    return t.intermediate_values[max(t.intermediate_values)] if t.intermediate_values else math.nan
+
+
+def best_spec(study) -> tuple[NetSpec, int, float]:
+    """The best complete trial's spec with its epochs set to the best epoch count."""
+    import optuna
+
+    try:
+        best = study.best_trial
+    except ValueError:
+        raise FmstudyError(
+            f"study {study.study_name!r} has no complete trial yet: run more --trials"
+        ) from None
+    except optuna.exceptions.OptunaError as exc:
+        raise FmstudyError(str(exc)) from None
+    epochs = int(best.user_attrs["best_epoch"])
+    spec = NetSpec.from_dict({**best.user_attrs["spec"], "name": f"search-best-{best.number}"})
+    return replace(spec, epochs=epochs, patience=None), best.number, float(best.value)
+
+
+def summary(study, frame, final, settings: SearchSettings, storage: str, networks):
+    """The search's typed outcome: counts, best trial, final test accuracy (None when the
+    retraining was skipped at the deadline)."""
+    spec, number, val = best_spec(study)
+    states = frame["state"].value_counts().to_dict()
+    applies = settings.dataset == "fashion-mnist" and tuple(settings.classes) == (4, 5, 6, 7)
+    return SearchOutcome(
+        study_name=study.study_name,
+        storage=storage,
+        settings=asdict(settings),
+        trials={k: int(v) for k, v in states.items()},
+        best_trial=number,
+        best_val_accuracy=val,
+        best_spec=spec.to_dict(),
+        best_layers=spec.layer_string,
+        test_accuracy=final.test_accuracy if final else None,
+        final_epochs=final.epochs_run if final else None,
+        n_params=final.n_params if final else None,
+        # the notebook ran on Fashion-MNIST 4-7 only
+        against_notebook=against_notebook(final.test_accuracy, networks)
+        if final and applies
+        else [],
+        stopped_at_deadline=int(
+            sum(t.user_attrs.get("stopped") == "deadline" for t in study.trials)
+        ),
+    )
+
+
+MIN_IMPORTANCE_TRIALS = 10  # fewer finished trials say nothing about which parameter matters
+OPTUNA_LEGEND = (N_("Best Value"), N_("Infeasible Trial"))  # optuna's words, translated
+
+
+def figures(study) -> dict:
+    """Optimization history, parameter importances and the pruned curves (matplotlib)."""
+    import matplotlib.pyplot as plt
+    import optuna.visualization.matplotlib as ovm
+    from matplotlib.ticker import MaxNLocator
+    from optuna.trial import TrialState
+
+    from fmstudy.plots.figures import localized
+
+    out = {}
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # optuna marks its matplotlib backend experimental
+        ax = ovm.plot_optimization_history(study, target_name=_("validation accuracy"))
+        ax.figure.set_size_inches(8, 4.5)
+        ax.set_title(_("Search: validation accuracy per trial"))
+        ax.set(xlabel=_("trial"), ylabel=_("validation accuracy"))
+        for text in ax.get_legend().get_texts() if ax.get_legend() else []:
+            text.set_text(_(text.get_text()))  # optuna's "Best Value"
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # trial numbers
+        out["search_history"] = ax.figure
+        if len(complete) >= MIN_IMPORTANCE_TRIALS:
+            try:
+                ax = ovm.plot_param_importances(study, target_name=_("validation accuracy"))
+                ax.figure.set_size_inches(8, 4.5)
+                ax.set_title(_("Search: parameter importances (fANOVA)"))
+                ax.set(xlabel=_("importance"), ylabel=_("parameter"))
+                out["search_importances"] = ax.figure
+            except (RuntimeError, ValueError):
+                pass  # all complete trials share one value: nothing to attribute
+        ax = ovm.plot_intermediate_values(study)
+        ax.figure.set_size_inches(8, 4.5)
+        ax.set_title(_("Search: validation accuracy per epoch of every trial"))
+        ax.set_ylabel(_("validation accuracy"))
+        ax.set_xlabel(_("epoch"))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if ax.get_legend():
+            ax.get_legend().remove()  # one entry per trial says nothing
+        out["search_curves"] = ax.figure
+    for fig in out.values():
+        localized(fig)
+        fig.tight_layout()
+    plt.close("all")
+    return out
+
+
+NOTEBOOK_REFERENCE = {"notebook-1": 0.935, "notebook-2": 0.9415, "notebook-3": 0.95}
+
+
+def against_notebook(test_accuracy: float, networks: dict | None) -> list[dict]:
+    """The best spec's test accuracy beside the notebook's networks (as the notebook
+    reported them, and as this study trained them when task 5 ran)."""
+    rows = []
+    for name, ref in NOTEBOOK_REFERENCE.items():
+        net = (networks or {}).get(name)
+        rows.append(
+            {
+                "name": name,
+                "notebook": ref,
+                "trained_here": net.test_acc_mean if net is not None else None,
+                "best_minus_notebook": test_accuracy - ref,
+            }
+        )
+    return rows

@@ -1,0 +1,269 @@
+"""Architecture search with Optuna (study task 5's grid search, in minutes).
+
+    settings = SearchSettings(classes=(4, 5, 6, 7), trials=40, timeout=600)
+    found = run_search(settings, sub, "sqlite:///out/search.db")  # or postgresql://...
+    found.outcome.best_val_accuracy, found.outcome.test_accuracy
+    found.trials                       # one row per trial (DataFrame)
+
+``run_search`` runs this machine's workers (``jobs``, see :mod:`fmstudy.search.workers`
+for the storage, the lock and the worker loop), then retrains the best spec on all
+training rows for its best epoch count and tests it once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from fmstudy.cache.fits import FitCache
+from fmstudy.data.own import options_of
+from fmstudy.data.subsets import Subset
+from fmstudy.errors import FmstudyError
+from fmstudy.nets.devices import device_params
+from fmstudy.nets.spec import Layer, NetSpec, check_size
+from fmstudy.nets.training import TrainRun, train, train_subset
+from fmstudy.progress import search_progress
+from fmstudy.results import SearchOutcome
+from fmstudy.search.results import best_spec, figures, summary, trials_frame
+from fmstudy.search.settings import SearchSettings
+from fmstudy.search.workers import (
+    NO_DEADLINE,
+    Deadline,
+    DeadlineReached,
+    default_threads,
+    deferred_interrupt,
+    describe_storage,
+    join_study,
+    open_storage,
+    run_processes,
+    run_worker,
+)
+
+BATCH_SIZES = (32, 64, 128, 256, 512)
+
+# --- the search space ------------------------------------------------------------
+
+
+def suggest_spec(trial, settings: SearchSettings) -> NetSpec:
+    """One network spec from the space: conv blocks (optional), 1-5 dense layers, training."""
+    layers: list[Layer] = []
+    blocks = trial.suggest_int("conv_blocks", 0, 2) if settings.conv else 0
+    for i in range(blocks):
+        layers += [
+            Layer("conv", trial.suggest_categorical(f"conv{i}", (16, 32, 64))),
+            Layer("pool"),
+        ]
+    depth = trial.suggest_int("depth", 1, 5)
+    for i in range(depth):
+        width = trial.suggest_int(f"width{i}", 32, 2048, log=True)
+        dropout = round(trial.suggest_float(f"dropout{i}", 0.0, 0.5), 3)
+        layers.append(Layer("dense", width, dropout))
+    optimizer = trial.suggest_categorical("optimizer", ("sgd", "adam", "adamw"))
+    return NetSpec(
+        tuple(layers),
+        name=f"trial-{trial.number}",
+        optimizer=optimizer,
+        lr=trial.suggest_float("lr", 1e-4, 3e-2, log=True),
+        momentum=0.9 if optimizer == "sgd" else 0.0,
+        weight_decay=trial.suggest_float("weight_decay", 1e-6, 1e-2, log=True),
+        batch_size=trial.suggest_categorical("batch_size", BATCH_SIZES),
+        epochs=settings.max_epochs,
+        scaling=trial.suggest_categorical("scaling", ("standardize", "unit")),
+        hflip=trial.suggest_categorical("hflip", (False, True)),
+        val_split="stratified",
+        init="default",
+    )
+
+
+class Objective:
+    """Holds the loaded training data (loaded once per worker, not per trial) and trains
+    one suggested spec per call, reporting validation accuracy each epoch to the pruner."""
+
+    def __init__(
+        self,
+        sub: Subset,
+        settings: SearchSettings,
+        threads: int | None = None,
+        on_epoch: Callable[[int, int, dict], None] | None = None,
+        deadline: Deadline = NO_DEADLINE,
+        device: str = "cpu",
+    ):
+        self.x, self.y = sub.x_train, sub.y_train
+        self.device = device
+        self.classes = sub.classes
+        self.settings = settings
+        self.threads = threads
+        self.on_epoch = on_epoch
+        self.deadline = deadline
+
+    def __call__(self, trial) -> float:
+        import optuna
+
+        spec = suggest_spec(trial, self.settings)
+        trial.set_user_attr("spec", spec.to_dict())
+        try:  # large own images can make a point of the space too big to train
+            check_size(spec, len(self.classes), tuple(self.x.shape[1:]))
+        except FmstudyError as exc:
+            raise optuna.TrialPruned(str(exc)) from None
+        t0 = time.perf_counter()
+
+        def report(epoch: int, hist: dict) -> None:
+            with deferred_interrupt() as hit:
+                trial.report(hist["val_acc"][-1], epoch)
+                trial.set_user_attr("epochs_run", epoch)
+                trial.set_user_attr("seconds", round(time.perf_counter() - t0, 2))
+                trial.set_user_attr("alive_at", time.time())
+                prune = trial.should_prune()
+            if hit:
+                raise KeyboardInterrupt
+            if self.on_epoch:
+                self.on_epoch(trial.number, epoch, hist)
+            if self.deadline.passed():
+                raise DeadlineReached
+            if prune:
+                raise optuna.TrialPruned(f"validation accuracy {hist['val_acc'][-1]:.4f}")
+
+        run = train(
+            spec,
+            self.x,
+            self.y,
+            None,
+            None,
+            self.classes,
+            seed=self.settings.seed,  # the same validation rows for every trial
+            threads=self.threads,
+            on_epoch=report,
+            device=self.device,
+        )
+        val = run.history["val_acc"]
+        best = int(np.argmax(val))
+        trial.set_user_attr("best_epoch", best + 1)
+        trial.set_user_attr("val_loss", run.history["val_loss"][best])
+        trial.set_user_attr("n_params", run.n_params)
+        return float(val[best])
+
+
+def worker_process(
+    url: str,
+    settings: SearchSettings,
+    threads: int,
+    data_dir,
+    deadline: Deadline,
+    device: str,
+    options=None,
+) -> int:
+    """Entry point of one local worker process (``--jobs``): quiet, own data, own threads."""
+    import signal
+
+    import optuna
+
+    from fmstudy.data.loading import load_dataset
+    from fmstudy.data.subsets import select_classes
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    ds = load_dataset(settings.dataset, data_dir, options=options)
+    sub = select_classes(ds, settings.classes)
+    storage = open_storage(url)
+    study, worker = join_study(storage, url, settings)
+    try:
+        objective = Objective(sub, settings, threads, deadline=deadline, device=device)
+        return run_worker(study, url, objective, settings, worker, deadline=deadline)
+    except KeyboardInterrupt:
+        return -1
+
+
+# --- one search, start to finish ---------------------------------------------------
+
+
+@dataclass
+class SearchResult:
+    """Everything the report reads: the outcome, the trials, figures and the final fit."""
+
+    outcome: SearchOutcome
+    trials: object  # DataFrame
+    figures: dict
+    final: TrainRun
+    seconds: float  # the whole search, final fit included (timings.json)
+
+
+def run_search(
+    settings: SearchSettings,
+    sub: Subset,
+    url: str,
+    *,
+    jobs: int = 1,
+    threads: int | None = None,
+    data_dir=None,
+    progress=False,
+    cache: FitCache | None = None,
+    networks: dict | None = None,
+    deadline: Deadline | None = None,
+    device: str = "cpu",
+) -> SearchResult:
+    """Run this machine's workers on the study in ``url``, then fit and test the best spec.
+
+    ``jobs`` worker processes split the cores (``threads`` each, default cores/jobs);
+    other machines may work on the same study at the same time.  ``settings.timeout``
+    bounds the whole search from its start (``deadline``, default: now + timeout): no
+    trial starts after it, the running one stops at it, and the final retraining is
+    skipped when it would not fit in the time left.  The final fit is kept in ``cache``
+    when one is given; ``networks`` (task 5's results) go beside the best spec in the
+    comparison with the notebook.
+    """
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    t0 = time.perf_counter()
+    deadline = deadline or Deadline.after(settings.timeout)
+    storage = open_storage(url)
+    threads = threads or default_threads(jobs)
+    with search_progress(progress, settings.trials) as bar:
+        if jobs == 1:
+            study, worker = join_study(storage, url, settings)
+            bar.follow(study)
+
+            def on_epoch(number: int, epoch: int, hist: dict) -> None:
+                bar.epoch(number, epoch, settings.max_epochs, hist["val_acc"][-1])
+
+            objective = Objective(
+                sub, settings, threads, on_epoch=on_epoch, deadline=deadline, device=device
+            )
+            run_worker(study, url, objective, settings, worker, lambda _t: bar.update(), deadline)
+        else:
+            args = (threads, data_dir, deadline, device, options_of(sub.dataset.info))
+            study = run_processes(worker_process, storage, url, settings, jobs, args, bar)
+        final = _final_fit(study, sub, settings, cache, deadline, bar, device)
+    frame = trials_frame(study)
+    outcome = summary(study, frame, final, settings, describe_storage(url), networks)
+    return SearchResult(outcome, frame, figures(study), final, time.perf_counter() - t0)
+
+
+def refit_seconds(study) -> float:
+    """About how long the best spec takes to retrain on every row: its trial's seconds per
+    epoch, times its best epoch count, times 1.25 (all rows instead of 80 %)."""
+    best = study.best_trial
+    per_epoch = best.user_attrs.get("seconds", 0.0) / max(1, best.user_attrs.get("epochs_run", 1))
+    return per_epoch * best.user_attrs.get("best_epoch", 1) * 1.25
+
+
+def _final_fit(study, sub: Subset, settings, cache, deadline, bar, device) -> TrainRun | None:
+    """The best spec retrained on every training row for its best epoch count, tested once;
+    kept in ``cache`` (spec, seed, data) so a rerun reuses it.  None when the deadline
+    leaves too little time for it."""
+    spec = best_spec(study)[0]
+    key = cache.key("search-final", device_params(spec, device), settings.seed) if cache else None
+    run = cache.load_training(key, spec) if cache else None
+    if run is not None:
+        return run
+    if deadline.left() < refit_seconds(study):
+        bar.finish("no time left under --timeout to retrain the best spec; skipped")
+        return None
+    bar.finish("fitting the best spec on all training rows")
+    run = train_subset(
+        spec, sub, seed=settings.seed, threads=default_threads(1), holdout=False, device=device
+    )
+    return cache.keep_training(key, run) if cache else run

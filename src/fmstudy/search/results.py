@@ -14,6 +14,7 @@ from dataclasses import asdict, replace
 from fmstudy.errors import FmstudyError
 from fmstudy.i18n import N_
 from fmstudy.i18n import gettext as _
+from fmstudy.nets import notebook_reference
 from fmstudy.nets.spec import NetSpec
 from fmstudy.results import SearchOutcome
 from fmstudy.search.settings import SearchSettings
@@ -69,7 +70,7 @@ def summary(study, frame, final, settings: SearchSettings, storage: str, network
     retraining was skipped at the deadline)."""
     spec, number, val = best_spec(study)
     states = frame["state"].value_counts().to_dict()
-    applies = settings.dataset == "fashion-mnist" and tuple(settings.classes) == (4, 5, 6, 7)
+    applies = notebook_reference.applies(settings.dataset, settings.classes)
     return SearchOutcome(
         study_name=study.study_name,
         storage=storage,
@@ -82,7 +83,6 @@ def summary(study, frame, final, settings: SearchSettings, storage: str, network
         test_accuracy=final.test_accuracy if final else None,
         final_epochs=final.epochs_run if final else None,
         n_params=final.n_params if final else None,
-        # the notebook ran on Fashion-MNIST 4-7 only
         against_notebook=against_notebook(final.test_accuracy, networks)
         if final and applies
         else [],
@@ -142,14 +142,11 @@ def figures(study) -> dict:
     return out
 
 
-NOTEBOOK_REFERENCE = {"notebook-1": 0.935, "notebook-2": 0.9415, "notebook-3": 0.95}
-
-
 def against_notebook(test_accuracy: float, networks: dict | None) -> list[dict]:
     """The best spec's test accuracy beside the notebook's networks (as the notebook
     reported them, and as this study trained them when task 5 ran)."""
     rows = []
-    for name, ref in NOTEBOOK_REFERENCE.items():
+    for name, (ref, _digits) in notebook_reference.NOTEBOOK_RUNS.items():
         net = (networks or {}).get(name)
         rows.append(
             {

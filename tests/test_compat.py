@@ -90,3 +90,21 @@ def test_a_notebook_0_1_wrote_still_runs(tmp_path, real_data_dir, notebook_kerne
     assert "Error" not in text and "Traceback" not in text
     for accuracy in ("0.9180", "0.9015"):  # the forest, the raw logistic regression
         assert accuracy in text
+
+
+def test_a_new_notebook_imports_only_the_public_facade():
+    """From now on generated notebooks import ``fmstudy.api`` only, so a later layout
+    change cannot break them; every name they import is there."""
+    import ast
+
+    import fmstudy.api
+    from fmstudy.course.notebook import build_notebook
+    from fmstudy.study.config import study_config
+
+    nb = build_notebook(study_config(surname="Lind", profile="quick"))
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    imports = [n for n in ast.walk(ast.parse(code)) if isinstance(n, (ast.Import, ast.ImportFrom))]
+    ours = [n for n in imports if "fmstudy" in ast.unparse(n)]
+    assert ours and all(isinstance(n, ast.ImportFrom) and n.module == "fmstudy.api" for n in ours)
+    for name in (a.name for n in ours for a in n.names):
+        assert getattr(fmstudy.api, name) is not None

@@ -1,15 +1,19 @@
 """The public facade: what README, notebooks and the CLI call; the one import generated
-notebooks use, kept stable while the stages beneath it move.
+notebooks use (``from fmstudy.api import ...``), kept stable while the stages beneath it
+move.  The names a notebook needs that bring in torch are imported when first used.
 
     from fmstudy import api
     result = api.run_study(api.StudyConfig(classes=(4, 5, 6, 7), profile="quick"))
-    result.save("study-out")                  # the report folder
+    result.save("study-out")                  # the report folder, in the config's language
+    result.save("studie", lang="sv")          # the same numbers, in Swedish
+    result.figures["pca_scatter"]             # a matplotlib Figure, drawn when asked for
     api.run_report(config, Path("study-out")) # what 'fmstudy run' does: run, then save
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
+from functools import cached_property
 from pathlib import Path
 
 from fmstudy import checks
@@ -18,36 +22,80 @@ from fmstudy.data.loading import Dataset, load_dataset
 from fmstudy.data.own import DataOptions
 from fmstudy.data.subsets import Subset, select_classes
 from fmstudy.errors import FmstudyError
+from fmstudy.evaluation.compare import (
+    bootstrap_accuracy,
+    compare_results,
+    model_result,
+    representative,
+)
+from fmstudy.evaluation.pca import run_pca
+from fmstudy.i18n import language
 from fmstudy.models.saved import SAVE_CHOICES
+from fmstudy.nets.presets import get_preset
+from fmstudy.nets.spec import NetSpec, with_overrides
+from fmstudy.report import narrative
+from fmstudy.report.figures import Figures
 from fmstudy.report.write import check_out_dir, write_report
 from fmstudy.search.settings import SearchSettings
 from fmstudy.study import run
 from fmstudy.study.config import StudyConfig
 
+_TORCH = {  # name -> the module that has it; imported on first use
+    "train_subset": "fmstudy.nets.training",
+    "network_summary": "fmstudy.study.train_networks",
+}
 __all__ = [
+    *_TORCH,
     "DataOptions",
     "Dataset",
     "FmstudyError",
+    "NetSpec",
     "SearchSettings",
     "StudyConfig",
     "StudyResult",
     "Subset",
+    "bootstrap_accuracy",
     "classes_for_surname",
+    "compare_results",
+    "get_preset",
+    "language",
     "load_dataset",
+    "model_result",
+    "narrative",
     "parse_classes",
+    "representative",
+    "run_pca",
     "run_report",
     "run_study",
     "select_classes",
+    "with_overrides",
 ]
+
+
+def __getattr__(name: str):
+    if name in _TORCH:
+        import importlib
+
+        return getattr(importlib.import_module(_TORCH[name]), name)
+    raise AttributeError(f"module 'fmstudy.api' has no attribute {name!r}")
 
 
 @dataclass
 class StudyResult(run.StudyRecord):
-    """One study's typed results, which can write their report."""
+    """One study's typed results, which can write their report and draw its figures."""
 
-    def save(self, out: str | Path, *, force: bool = False) -> Path:
-        """Write the report folder (via a temporary folder renamed into place)."""
-        return write_report(self, Path(out), force=force)
+    def save(self, out: str | Path, *, force: bool = False, lang: str | None = None) -> Path:
+        """Write the report folder (via a temporary folder renamed into place) in ``lang``
+        (default: the config's): its sentences, figures and config.json's language; every
+        number is the same in each language."""
+        result = self if lang is None else replace(self, config=replace(self.config, lang=lang))
+        return write_report(result, Path(out), force=force)
+
+    @cached_property
+    def figures(self) -> Figures:
+        """The report's figures by key (e.g. ``"pca_scatter"``), in the config's language;
+        each matplotlib Figure is drawn when it is asked for."""
+        return Figures(self)
 
     @classmethod
     def of(cls, record: run.StudyRecord) -> StudyResult:

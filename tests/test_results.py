@@ -1,9 +1,12 @@
 """results.py: the typed records and metrics.json's shape, serialized and read back."""
 
 import json
+import re
+from dataclasses import asdict, replace
 
 import pytest
 
+from fmstudy import results
 from fmstudy.results import (
     SCHEMA_VERSION,
     ModelResult,
@@ -87,6 +90,7 @@ def test_metrics_json_round_trip_and_shape():
         "cv",
         "five_by_two",
         "from_best",
+        "budget",
     }
     back = StudyMetrics.from_dict(data)
     assert back.models["forest"].accuracy == 0.9 and list(back.models["forest"].ci95) == [0.8, 0.95]
@@ -101,3 +105,40 @@ def test_metrics_hold_no_seconds_and_no_sentences(quick_report):
     text = (quick_report[0] / "metrics.json").read_text()
     assert "seconds" not in text and "conclusion" not in text
     assert json.loads(text)["schema"] == SCHEMA_VERSION
+
+
+def test_the_docstring_shows_the_schema_the_code_writes():
+    """results.py's docstring says which schema and which keys metrics.json has: the
+    ones to_dict writes (it once documented schema 2 while the code wrote 3)."""
+    doc = results.__doc__
+    assert f'"schema": {SCHEMA_VERSION},' in doc and f"(schema {SCHEMA_VERSION})" in doc
+    shape = doc[doc.index("    {\n") : doc.index("\n    }\n")]
+    documented = set(re.findall(r'^      "(\w+)":', shape, flags=re.M))
+    written = set(StudyMetrics(tasks=("1",), task1={}).to_dict())
+    assert documented == written
+
+
+def test_records_hold_the_choices_the_report_words():
+    """The network chosen on validation, the seed rule, a curve's last doubling: made
+    once, when the records are."""
+    nets = {"a": network(), "b": replace(network(), name="b", val_acc_mean=0.9)}
+    chosen = results.choose_on_validation(nets)
+    assert [n.chosen for n in chosen.values()] == [False, True]
+    assert not chosen["a"].unlike_validation
+    assert results.choose_on_validation({"a": network()})["a"].chosen is None  # no choice
+    assert network().representative_rule == "median"
+    assert [results.representative_rule(n) for n in (1, 2, 3, 4)] == [
+        "only",
+        "lower of two",
+        "median",
+        "lower median",
+    ]
+    curve = results.LearningCurve(
+        "forest", "F", 3, [10, 20], [1, 1], [0, 0], [0.8, 0.9], [0.01, 0.02], 30
+    )
+    assert curve.still_rising and curve.last_gain == pytest.approx(0.1)
+    flat = results.LearningCurve(
+        "forest", "F", 3, [10, 20], [1, 1], [0, 0], [0.8, 0.81], [0.02, 0.01], 30
+    )
+    assert flat.still_rising is False
+    assert results.LearningCurve(**{**asdict(flat), "still_rising": True}).still_rising

@@ -4,14 +4,17 @@
     metrics.to_dict()                       # what metrics.json holds
     StudyMetrics.from_dict(json.load(fh))   # and back
 
-metrics.json holds numbers and identifiers only: durations live in timings.json
-(so a rerun writes an identical metrics.json) and sentences are made from these
-records by :mod:`fmstudy.report.narrative` when the report is written.  Its shape::
+metrics.json holds numbers, identifiers and the verdicts made from them (which network
+validation chose, each model's calibration verdict, what a reduced budget cut): durations
+live in timings.json (so a rerun writes an identical metrics.json) and sentences are made
+from these records by :mod:`fmstudy.report.narrative` when the report is written, which
+words the verdicts and decides none.  Its shape (schema 3)::
 
     {
-      "schema": 2,
+      "schema": 3,
       "tasks": ["1", "2", ...],
-      "task1": {dataset, classes, class_names, sha256, shapes, splits, label_map},
+      "task1": {dataset, classes, class_names, sha256, shapes, splits, label_map, uneven,
+                image_shape, split, duplicates},  # the last three: own data and digits
       "pca": {explained_variance_ratio, checks} or null,
       "models": {key: ModelResult},            # every model of the comparison
       "networks": {name: NetworkResult},       # task 5, one per architecture
@@ -22,22 +25,30 @@ records by :mod:`fmstudy.report.narrative` when the report is written.  Its shap
       "from_best": {key: [difference, low, high]}, # paired bootstrap, against the best
       "learning_curves": {key: LearningCurve},  # cross-validated on the training rows
       "cv": {key: CVScores},                    # --cv K: repeated stratified K-fold
-      "five_by_two": {scores: {key: 5x2}, tests: [FiveByTwoTest]} or null  # --compare
+      "five_by_two": {scores: {key: 5x2}, tests: [FiveByTwoTest]} or null,  # --compare
+      "budget": {profile, reduced_profile, train_rows, subsampled, ...} or null  # cuts
     }
 
-A ModelResult's ``details`` carry what its kind adds: ``n_trees`` and
-``oob_curve`` (forest), ``n_iter`` and ``converged`` (logistic regression),
-``seed`` and ``seeds`` (networks: the seed that stands for the architecture), and
-``train_rows`` (how many training rows the fit learnt from) for every model.
+A ModelResult's ``details`` carry what its kind's fit adds: ``train_rows`` (the
+training rows the fit learnt from) for every model; ``train_accuracy`` (with
+``train_accuracy_rows`` when scored on a sample) for the classical ones; ``n_trees``,
+``oob_accuracy`` and ``oob_curve`` (forest), with ``seeds``, ``seed``, ``oob_per_seed``
+and ``test_acc_per_seed`` when grown with several seeds; ``n_iter`` and ``converged``
+(logistic regression); each other kind of ``--models`` its own (e.g. k-NN's ``k`` and
+``weights``); ``seed`` and ``seeds`` (networks: the seed that stands for the
+architecture).  Schema 2 had no probability scores, learning curves, --cv or --compare;
+schema 3 added them, and later the verdicts above and ``budget``, without changing a
+number.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 
 import numpy as np
 
 SCHEMA_VERSION = 3  # 3: probabilities' scores, learning curves, --cv, --compare
+CLASSICAL_TASKS = ("3", "4", "zoo")  # ModelResult.task of the classical models (--models)
 
 
 def _from(cls, data: dict):
@@ -67,8 +78,12 @@ class ModelResult:
     roc_auc: dict | None = None  # one-vs-rest per class (str(class)) and "macro"
     average_precision: dict | None = None  # area under each class's precision-recall curve
     ece: float | None = None  # expected calibration error, top label, 10 bins
-    calibration: dict = field(default_factory=dict)  # source, clip, bins [[conf, acc, n]]
+    calibration: dict = field(default_factory=dict)  # source, clip, bins [[conf, acc, n]],
+    # and the verdict made from them: mean_confidence, mean_accuracy, confidence (over,
+    # under or matched, within gap), bins_filled, coarse (too few bins to say much)
     balanced_accuracy: float | None = None  # mean recall over the classes (uneven classes)
+    lowest_auc_class: str | None = None  # the class (str) with the lowest one-vs-rest AUC
+    seed_summary: dict | None = None  # several seeds: test_acc_mean, test_acc_sd, rule
 
 
 @dataclass(frozen=True)
@@ -83,7 +98,7 @@ class NetworkResult:
     params: int
     extras: list
     seeds: list
-    representative_seed: int  # the median-validation seed: it joins the comparison
+    representative_seed: int  # chosen on validation (representative_rule): it is compared
     test_acc: list
     val_acc_at_best: list  # validation accuracy at each seed's best epoch
     epochs_run: list
@@ -98,10 +113,14 @@ class NetworkResult:
     test_acc_sd: float = 0.0
     val_acc_mean: float = 0.0
     val_acc_sd: float = 0.0
+    representative_rule: str = ""  # how the seed was chosen: REPRESENTATIVE_RULES
+    chosen: bool | None = None  # chosen on validation among task 5's; None: not compared
+    unlike_validation: bool = False  # the compared architectures validate on unlike rows
 
     @classmethod
     def summarised(cls, **values) -> NetworkResult:
-        """The record with means and sample standard deviations over the seeds filled in."""
+        """The record with means and sample standard deviations over the seeds, and the
+        rule that chose its representative seed, filled in."""
         test, val = np.asarray(values["test_acc"]), np.asarray(values["val_acc_at_best"])
         return cls(
             **values,
@@ -109,7 +128,46 @@ class NetworkResult:
             test_acc_sd=float(test.std(ddof=1)) if len(test) > 1 else 0.0,
             val_acc_mean=float(val.mean()),
             val_acc_sd=float(val.std(ddof=1)) if len(val) > 1 else 0.0,
+            representative_rule=representative_rule(len(values["seeds"])),
         )
+
+
+REPRESENTATIVE_RULES = ("only", "median", "lower of two", "lower median")
+
+
+def representative_rule(n: int) -> str:
+    """How the run standing for ``n`` seeds is chosen (fmstudy.evaluation.compare's
+    ``representative``): the only one, the median (odd n), the lower of two, or the lower
+    of the middle two."""
+    if n == 1:
+        return "only"
+    if n % 2:
+        return "median"
+    return "lower of two" if n == 2 else "lower median"
+
+
+def seed_summary(test_acc: list[float]) -> dict:
+    """A model fitted with several seeds: the mean and sample sd of its test accuracies,
+    and how its shown run was chosen."""
+    accs = np.asarray(test_acc, dtype=float)
+    return {
+        "test_acc_mean": float(accs.mean()),
+        "test_acc_sd": float(accs.std(ddof=1)) if len(accs) > 1 else 0.0,
+        "rule": representative_rule(len(accs)),
+    }
+
+
+def choose_on_validation(nets: dict[str, NetworkResult]) -> dict[str, NetworkResult]:
+    """Task 5's architectures with the choice made: with several, the one with the highest
+    mean validation accuracy (the first on a tie) is ``chosen``, and each says whether
+    they validate on unlike parts of the training rows; one alone is not compared."""
+    if len(nets) < 2:
+        return dict(nets)
+    pick = max(nets, key=lambda name: nets[name].val_acc_mean)
+    unlike = len({n.spec.get("val_split") for n in nets.values()}) > 1
+    return {
+        name: replace(n, chosen=name == pick, unlike_validation=unlike) for name, n in nets.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -129,6 +187,7 @@ class SearchOutcome:
     n_params: int | None
     against_notebook: list = field(default_factory=list)
     stopped_at_deadline: int = 0  # trials stopped by --timeout (failed; a rerun retrains them)
+    space: dict = field(default_factory=dict)  # what the trials drew from (search.run.SPACE)
 
 
 @dataclass(frozen=True)
@@ -167,6 +226,18 @@ class LearningCurve:
     rows: int  # training rows the curve was cut from
     train_accuracy: float | None = None  # the study's fit on all its rows, on those rows
     oob_accuracy: float | None = None  # the forest's out-of-bag accuracy
+    last_gain: float | None = None  # held-out accuracy gained by the last doubling of rows
+    last_spread: float | None = None  # the larger fold-to-fold sd of its two points
+    still_rising: bool | None = None  # the gain beyond that spread: more rows may help
+
+    def __post_init__(self) -> None:
+        """The verdict on the last doubling, made once from the curve's own numbers."""
+        if self.still_rising is None and len(self.val_mean) > 1:
+            gain = self.val_mean[-1] - self.val_mean[-2]
+            spread = max(self.val_sd[-1], self.val_sd[-2])
+            object.__setattr__(self, "last_gain", gain)
+            object.__setattr__(self, "last_spread", spread)
+            object.__setattr__(self, "still_rising", bool(gain > spread))
 
 
 @dataclass(frozen=True)
@@ -233,6 +304,7 @@ class StudyMetrics:
     learning_curves: dict[str, LearningCurve] = field(default_factory=dict)
     cv: dict[str, CVScores] = field(default_factory=dict)
     five_by_two: dict | None = None  # {"scores": {key: 5x2}, "tests": [FiveByTwoTest]}
+    budget: dict | None = None  # what a reduced budget cut (fmstudy.study.budget)
 
     def ranked(self) -> list[str]:
         """Model keys by test accuracy, best first (ties in report order)."""
@@ -240,14 +312,18 @@ class StudyMetrics:
         return sorted(keys, key=lambda k: (-self.models[k].accuracy, keys.index(k)))
 
     def to_dict(self) -> dict:
+        """What metrics.json holds (the shape in this module's docstring)."""
         out = asdict(self)
         out["schema"] = SCHEMA_VERSION
         out["tasks"] = list(self.tasks)
-        out["comparison"] = {"pairs": out.pop("pairs")} if self.pairs is not None else None
+        pairs = out.pop("pairs")  # metrics.json keeps them under "comparison"
+        out["comparison"] = {"pairs": pairs} if self.pairs is not None else None
         return out
 
     @classmethod
     def from_dict(cls, data: dict) -> StudyMetrics:
+        """The records back from metrics.json's dict; keys a record does not know are
+        ignored, and one it lacks takes the field's default."""
         comparison = data.get("comparison")
         return cls(
             tasks=tuple(data["tasks"]),
@@ -265,6 +341,7 @@ class StudyMetrics:
             },
             cv={k: _from(CVScores, v) for k, v in data.get("cv", {}).items()},
             five_by_two=_five_by_two(data.get("five_by_two")),
+            budget=data.get("budget"),
         )
 
 

@@ -29,7 +29,7 @@ from statsmodels.stats.multitest import multipletests
 from fmstudy.errors import FmstudyError
 from fmstudy.evaluation.probabilities import probability_scores
 from fmstudy.lib_warnings import one_line_warnings
-from fmstudy.results import ModelResult, PairTest, StudyMetrics
+from fmstudy.results import ModelResult, PairTest, StudyMetrics, seed_summary
 
 ALPHA = 0.05
 
@@ -105,13 +105,21 @@ def model_result(
         label_args=dict(label_args),
         task=task,
         details=dict(details or {}),
+        seed_summary=seed_summary(details["test_acc_per_seed"])
+        if len((details or {}).get("test_acc_per_seed", ())) > 1
+        else None,
         **evaluated,
         **scores,
     )
 
 
+MIN_PAIR_MISTAKES = 10  # beyond the worst pair, fewer mistakes say nothing about the classes
+
+
 def confused_pairs(cm: np.ndarray, classes, names, top: int = 3) -> list[dict]:
-    """The unordered class pairs with the most mistakes between them, largest first."""
+    """The unordered class pairs with the most mistakes between them, largest first; each
+    says whether it is worth discussing (``discussed``: the worst pair, and any other with
+    at least :data:`MIN_PAIR_MISTAKES` mistakes)."""
     pairs = []
     for i, j in itertools.combinations(range(len(classes)), 2):
         total = int(cm[i, j] + cm[j, i])
@@ -128,7 +136,10 @@ def confused_pairs(cm: np.ndarray, classes, names, top: int = 3) -> list[dict]:
                 }
             )
     pairs.sort(key=lambda p: (-p["total"], p["a"], p["b"]))
-    return pairs[:top]
+    return [
+        {**p, "discussed": i == 0 or p["total"] >= MIN_PAIR_MISTAKES}
+        for i, p in enumerate(pairs[:top])
+    ]
 
 
 def bootstrap_accuracy(correct: np.ndarray, *, n_boot: int, seed: int) -> tuple[float, float]:

@@ -3,6 +3,7 @@ calibration, and its most confident mistakes.
 
     scores = probability_scores(y_test, proba, classes, source="votes")
     scores["log_loss"], scores["roc_auc"]["macro"], scores["ece"]
+    scores["calibration"]["confidence"]        # "over", "under" or "matched" (the verdict)
     worst = confident_mistakes(y_test, proba, classes, n=16)   # row indices
 
 ``proba`` has one row per test image and one column per class, in the study's class
@@ -12,6 +13,9 @@ gets 0, which makes the log-loss infinite for one such mistake.  They are clippe
 :data:`VOTE_CLIP` and each row renormalised before the log-loss; the report says so.
 Softmax, logistic, Platt-calibrated and boosting probabilities are used as they come
 (scikit-learn clips at the float64 epsilon, so a log-loss is always finite).
+The verdicts the report words are made here too: whether a model is over- or
+under-confident on average (beyond :data:`CONFIDENCE_GAP`), whether its confidences are
+too coarse to judge (:data:`COARSE_BINS`), and its class with the lowest AUC.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from sklearn.metrics import average_precision_score, log_loss, roc_auc_score
 VOTE_CLIP = 1e-3  # the smallest probability a forest's vote fraction is given
 VOTED = ("votes", "neighbours")  # probabilities that are vote fractions: clipped
 ECE_BINS = 10  # equal-width confidence bins of the reliability diagram
+CONFIDENCE_GAP = 0.01  # mean confidence this far from accuracy: over- or under-confident
+COARSE_BINS = 3  # confidences filling this many bins or fewer are too coarse to judge
 
 
 def check_rows(proba: np.ndarray, n_classes: int) -> np.ndarray:
@@ -79,20 +85,54 @@ def reliability(y_true, proba: np.ndarray, classes, bins: int = ECE_BINS):
     return rows, float(ece)
 
 
+def calibration_verdict(bins: list) -> dict:
+    """The count-weighted mean confidence and accuracy over the reliability ``bins``, the
+    verdict on them (``over``, ``under`` or ``matched`` within ``gap``), how many bins are
+    filled and whether that is too few to judge (``coarse``)."""
+    n = sum(b[2] for b in bins)
+    conf = sum(b[0] * b[2] for b in bins) / n
+    acc = sum(b[1] * b[2] for b in bins) / n
+    if conf > acc + CONFIDENCE_GAP:
+        verdict = "over"
+    elif conf < acc - CONFIDENCE_GAP:
+        verdict = "under"
+    else:
+        verdict = "matched"
+    filled = sum(1 for b in bins if b[2])
+    return {
+        "mean_confidence": conf,
+        "mean_accuracy": acc,
+        "confidence": verdict,
+        "gap": CONFIDENCE_GAP,
+        "bins_filled": filled,
+        "coarse": filled <= COARSE_BINS,
+    }
+
+
+def lowest_auc(roc_auc: dict) -> str:
+    """The class (its str key) with the lowest one-vs-rest AUC, the first on a tie."""
+    per_class = {k: v for k, v in roc_auc.items() if k != "macro"}
+    return min(per_class, key=per_class.get)
+
+
 def probability_scores(y_true, proba: np.ndarray, classes, source: str) -> dict:
-    """Log-loss, per-class and macro ROC AUC, average precision, reliability bins and the
-    expected calibration error of one model's test probabilities."""
+    """Log-loss, per-class and macro ROC AUC (and the lowest class), average precision,
+    reliability bins with their verdict, and the expected calibration error of one model's
+    test probabilities."""
     p = check_rows(proba, len(classes))
     bins, ece = reliability(y_true, p, classes)
+    auc = roc_auc_per_class(y_true, p, classes)
     return {
         "log_loss": float(log_loss(y_true, usable(p, source), labels=list(classes))),
-        "roc_auc": roc_auc_per_class(y_true, p, classes),
+        "roc_auc": auc,
+        "lowest_auc_class": lowest_auc(auc),
         "average_precision": average_precision(y_true, p, classes),
         "ece": ece,
         "calibration": {
             "source": source,
             "clip": VOTE_CLIP if source in VOTED else None,
             "bins": bins,
+            **calibration_verdict(bins),
         },
     }
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -46,33 +46,71 @@ BATCH_SIZES = (32, 64, 128, 256, 512)
 
 # --- the search space ------------------------------------------------------------
 
+# Each parameter's range (low, high; log: sampled log-uniform) or choices.  The trials
+# draw from it and the report words it (SearchOutcome.space), so the two cannot drift.
+SPACE = {
+    "conv_blocks": {"low": 0, "high": 2},  # only when the settings allow conv
+    "conv_filters": {"choices": (16, 32, 64)},
+    "depth": {"low": 1, "high": 5},  # dense layers
+    "width": {"low": 32, "high": 2048, "log": True},  # units of each dense layer
+    "dropout": {"low": 0.0, "high": 0.5},  # after each dense layer
+    "optimizer": {"choices": ("sgd", "adam", "adamw")},  # SGD with momentum 0.9
+    "lr": {"low": 1e-4, "high": 3e-2, "log": True},
+    "weight_decay": {"low": 1e-6, "high": 1e-2, "log": True},
+    "batch_size": {"choices": BATCH_SIZES},
+    "scaling": {"choices": ("standardize", "unit")},
+    "hflip": {"choices": (False, True)},
+}
+
+
+def search_space(settings: SearchSettings) -> dict:
+    """The space these settings search, as data (JSON-ready): :data:`SPACE` without the
+    conv blocks when ``settings.conv`` is off."""
+    return {
+        name: {k: list(v) if isinstance(v, tuple) else v for k, v in rng.items()}
+        for name, rng in SPACE.items()
+        if settings.conv or name not in ("conv_blocks", "conv_filters")
+    }
+
+
+def _int(trial, name: str, key: str) -> int:
+    r = SPACE[key]
+    return trial.suggest_int(name, r["low"], r["high"], log=r.get("log", False))
+
+
+def _float(trial, name: str, key: str) -> float:
+    r = SPACE[key]
+    return trial.suggest_float(name, r["low"], r["high"], log=r.get("log", False))
+
+
+def _choice(trial, name: str, key: str):
+    return trial.suggest_categorical(name, SPACE[key]["choices"])
+
 
 def suggest_spec(trial, settings: SearchSettings) -> NetSpec:
-    """One network spec from the space: conv blocks (optional), 1-5 dense layers, training."""
+    """One network spec from :data:`SPACE`: conv blocks (optional), dense layers,
+    training."""
     layers: list[Layer] = []
-    blocks = trial.suggest_int("conv_blocks", 0, 2) if settings.conv else 0
+    blocks = _int(trial, "conv_blocks", "conv_blocks") if settings.conv else 0
     for i in range(blocks):
-        layers += [
-            Layer("conv", trial.suggest_categorical(f"conv{i}", (16, 32, 64))),
-            Layer("pool"),
-        ]
-    depth = trial.suggest_int("depth", 1, 5)
+        layers += [Layer("conv", _choice(trial, f"conv{i}", "conv_filters")), Layer("pool")]
+    depth = _int(trial, "depth", "depth")
     for i in range(depth):
-        width = trial.suggest_int(f"width{i}", 32, 2048, log=True)
-        dropout = round(trial.suggest_float(f"dropout{i}", 0.0, 0.5), 3)
+        width = _int(trial, f"width{i}", "width")
+        dropout = round(_float(trial, f"dropout{i}", "dropout"), 3)
         layers.append(Layer("dense", width, dropout))
-    optimizer = trial.suggest_categorical("optimizer", ("sgd", "adam", "adamw"))
+    optimizer = _choice(trial, "optimizer", "optimizer")
     return NetSpec(
         tuple(layers),
         name=f"trial-{trial.number}",
         optimizer=optimizer,
-        lr=trial.suggest_float("lr", 1e-4, 3e-2, log=True),
+        lr=_float(trial, "lr", "lr"),
         momentum=0.9 if optimizer == "sgd" else 0.0,
-        weight_decay=trial.suggest_float("weight_decay", 1e-6, 1e-2, log=True),
-        batch_size=trial.suggest_categorical("batch_size", BATCH_SIZES),
+        weight_decay=_float(trial, "weight_decay", "weight_decay"),
+        batch_size=_choice(trial, "batch_size", "batch_size"),
         epochs=settings.max_epochs,
-        scaling=trial.suggest_categorical("scaling", ("standardize", "unit")),
-        hflip=trial.suggest_categorical("hflip", (False, True)),
+        scaling=_choice(trial, "scaling", "scaling"),
+        hflip=_choice(trial, "hflip", "hflip"),
         val_split="stratified",
         init="default",
     )
@@ -239,6 +277,7 @@ def run_search(
         final = _final_fit(study, sub, settings, cache, deadline, bar, device)
     frame = trials_frame(study)
     outcome = summary(study, frame, final, settings, describe_storage(url), networks)
+    outcome = replace(outcome, space=search_space(settings))
     return SearchResult(outcome, frame, figures(study), final, time.perf_counter() - t0)
 
 

@@ -7,7 +7,8 @@ Every training is kept in the fit cache (weights as safetensors beside the spec
 JSON), so an interrupted study resumes.  An architecture's headline is its mean
 ± sd over the seeds; the one run that stands for it in the comparison (and is
 saved) is chosen without the test set: the seed with the median validation
-accuracy, the lower median for an even count.
+accuracy, the lower median for an even count.  With several architectures, the one
+with the highest mean validation accuracy is marked chosen (``NetworkResult.chosen``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from fmstudy.nets.saved import network_label
 from fmstudy.nets.spec import NetSpec
 from fmstudy.nets.training import TrainRun, train_subset
 from fmstudy.progress import Steps
-from fmstudy.results import ModelResult, NetworkResult
+from fmstudy.results import ModelResult, NetworkResult, choose_on_validation
 from fmstudy.study.config import StudyConfig
 
 
@@ -142,7 +143,8 @@ def network_summary(spec: NetSpec, runs: list[TrainRun], sub) -> tuple[ModelResu
 def run_networks(
     config: StudyConfig, sub: Subset, cache: FitCache, jobs: int, steps: Steps, device="cpu"
 ) -> NetworkRuns:
-    """Train every network of ``config`` with each of its seeds; summarise each."""
+    """Train every network of ``config`` with each of its seeds; summarise each, and mark
+    the one validation chooses."""
     seeds = [config.seed + i for i in range(config.network_seeds)]
     out = NetworkRuns(timings={"networks": {}, "models": {}})
     for spec in config.network_specs():
@@ -166,4 +168,5 @@ def run_networks(
             "refit_seconds": round(rep.refit_seconds, 3),
             "cached": all(cached),
         }
+    out.results = choose_on_validation(out.results)
     return out

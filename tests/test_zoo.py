@@ -17,8 +17,9 @@ from fmstudy.cli.main import main
 from fmstudy.errors import FmstudyError
 from fmstudy.models import saved as saved_models
 from fmstudy.models.classical import fit_model
-from fmstudy.models.zoo import MODEL_CHOICES, parse_models, zoo_defaults, zoo_specs
 from fmstudy.models.predict import predict_images
+from fmstudy.models.registry import MODEL_CHOICES, parse_models
+from fmstudy.models.zoo import zoo_defaults, zoo_specs
 from fmstudy.study.config import StudyConfig, study_config
 
 ZOO = ("svc", "knn", "hgb", "extra-trees")

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from fmstudy.models import registry
+
 PROFILE_HELP = (
     "quick: every step on small budgets (tests, CI); standard: the notebook's accuracy "
     "far faster; notebook: the notebook's exact settings (RF 1000 trees and LogReg "
@@ -179,10 +181,7 @@ Models = Annotated[
     str | None,
     typer.Option(
         "--models",
-        help="The classical models to compare, comma-separated: forest, logreg (raw and "
-        "standardized), svc (RBF kernel, Platt-calibrated probabilities), knn (k-nearest "
-        "neighbours), hgb (histogram gradient boosting), extra-trees; or all "
-        "[default: the profile's, forest,logreg]. They run with tasks 3 and 4.",
+        help=registry.models_help(),
         show_default=False,
     ),
 ]

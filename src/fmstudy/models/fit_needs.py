@@ -3,20 +3,15 @@
     fit_problem(spec, y, names)       # None, or why the model cannot be fitted on y
     sample_problem(y, n, names)       # None, or why y has no stratified sample of n rows
 
-Logistic regression, the SVC and boosting need two classes; k-NN needs k rows; the SVC
-calibrates its probabilities on ``calibration_folds`` stratified folds, so every class
-needs that many rows; boosting stops early on a stratified share of the rows, which
-needs two rows of each class and a row of each class on either side.  The forests fit
-any rows.  ``names`` maps class numbers to names (a number without one is shown as is).
+Most kinds need two classes; beyond that each kind's record says what it needs
+(``needs``: k-NN k rows, the SVC as many rows of each class as its calibration folds,
+boosting a stratified share to stop on, which :func:`split_problem` checks).  ``names``
+maps class numbers to names (a number without one is shown as is).
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
-
-TWO_CLASSES = ("logreg", "svc", "hgb")  # models that refuse rows of a single class
 
 
 def row_count(n: int) -> str:
@@ -58,23 +53,8 @@ def sample_problem(y, n: int | None, names: dict) -> str | None:
 def fit_problem(spec, y, names: dict) -> str | None:
     """Why ``spec``'s model (a classical.ModelSpec) cannot be fitted on rows labelled ``y``
     (words to follow "N rows:"); None when it can."""
-    p = spec.params
-    n, k = len(y), len(np.unique(y))
-    name, count = fewest(y, names)
-    if spec.kind in TWO_CLASSES and k < 2:
+    record = spec.record
+    if record.two_classes and len(np.unique(y)) < 2:
+        name, _ = fewest(y, names)
         return f"all are of class {name!r}, and it needs two classes"
-    if spec.kind == "knn" and n < p["n_neighbors"]:
-        return f"k-NN needs at least k = {p['n_neighbors']}"
-    if spec.kind == "svc" and count < p["calibration_folds"]:
-        folds = p["calibration_folds"]
-        return (
-            f"class {name!r} has {count} of them, and the SVC calibrates its probabilities on "
-            f"{folds} stratified folds, which needs {folds} per class"
-        )
-    if spec.kind == "hgb":
-        held = math.ceil(n * p["validation_fraction"])  # as train_test_split rounds
-        problem = split_problem(y, held, names)
-        if problem:
-            share = f"{100 * p['validation_fraction']:g} %"
-            return f"boosting stops early on a stratified {share} of them: {problem}"
-    return None
+    return record.needs(spec.params, y, names)

@@ -27,24 +27,20 @@ from fmstudy import checks
 from fmstudy.data.subsets import Subset, saved_subset
 from fmstudy.errors import FmstudyError
 from fmstudy.evaluation.compare import model_result
+from fmstudy.models import registry
 from fmstudy.nets import model_files, saved_meta
 from fmstudy.results import SavedEvaluation
 
 SAVE_CHOICES = ("none", "small", "all")  # --save-models
 SMALL_MODEL_BYTES = 10_000_000  # --save-models small: larger model files are not written
-TRUSTED = (  # beyond skops' defaults: what fmstudy's own estimators are made of
-    "sklearn.tree._tree.Tree",
-    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
-    "sklearn.calibration._CalibratedClassifier",
-    "sklearn.calibration._SigmoidCalibration",
-    "fmstudy.models.classical.as_float64",
-    "fmstudy.models.classical.as_float32",
-    "fmstudy.models.classical.times",
-    # the same functions under 0.1's module name, which models 0.1 saved record
-    "fmstudy.classical.as_float64",
-    "fmstudy.classical.as_float32",
-    "fmstudy.classical.times",
+# The pixel transforms' names in models saved before they had a module of their own:
+# 0.1's (fmstudy.classical) and the first layout by stage's (fmstudy.models.classical).
+EARLIER_NAMES = tuple(
+    f"{module}.{name}"
+    for module in ("fmstudy.classical", "fmstudy.models.classical")
+    for name in ("as_float64", "as_float32", "times")
 )
+TRUSTED = (*registry.trusted(), *EARLIER_NAMES)  # beyond skops' defaults: each kind's types
 MODEL_FILE, META_FILE = "model.skops", "model.json"
 DAMAGED = (  # what skops raises on a damaged file (a member, schema.json or an array)
     zipfile.BadZipFile,
@@ -224,18 +220,17 @@ def evaluate_saved_model(path: Path, dataset: str | None = None, data_dir=None) 
     sub = saved_subset(meta, dataset, data_dir)
     proba = predict_proba(estimator, meta, sub.x_test)
     y_pred = np.asarray(meta["classes"])[proba.argmax(axis=1)]
-    from fmstudy.models.classical import PROBABILITY_SOURCES
-
+    record = registry.get(meta.get("kind"), f"{Path(meta['folder']) / META_FILE}: ")
     result = model_result(
         meta["key"],
         meta.get("label", meta["key"]),
-        {"forest": "3", "logreg": "4"}.get(meta.get("kind"), "zoo"),
+        record.task,
         sub.y_test,
         y_pred,
         sub.classes,
         sub.class_names,
         proba=proba,
-        source=PROBABILITY_SOURCES.get(meta.get("kind"), "softmax"),
+        source=record.source.name,
     )
     return SavedEvaluation(
         meta["key"],

@@ -24,8 +24,9 @@ from fmstudy.data.groups import COURSE, parse_groups, resolve_classes
 from fmstudy.data.own import DataOptions, dataset_spec
 from fmstudy.errors import FmstudyError
 from fmstudy.i18n import LANGUAGES
+from fmstudy.models.registry import ZOO, parse_models
 from fmstudy.models.settings import ForestSettings, LogRegSettings
-from fmstudy.models.zoo import SETTINGS, checked, parse_models, zoo_defaults
+from fmstudy.models.zoo import checked, zoo_defaults
 from fmstudy.nets.presets import get_preset, resolve_arch
 from fmstudy.nets.spec import NetSpec, check_size, with_overrides
 from fmstudy.search.settings import SearchSettings
@@ -52,7 +53,7 @@ class StudyConfig:
     seed: int = 0
     profile: str = "standard"
     tasks: tuple[str, ...] = DEFAULT_TASKS
-    models: tuple[str, ...] | None = None  # --models: the classical models (fmstudy.models.zoo)
+    models: tuple[str, ...] | None = None  # --models: classifier kinds (fmstudy.models.registry)
     forest: ForestSettings | None = None
     logreg: LogRegSettings | None = None
     zoo: dict | None = None  # settings of the other classical models chosen: name -> dict
@@ -113,11 +114,11 @@ class StudyConfig:
             object.__setattr__(self, "models", parse_models(self.models))
         if self.zoo is not None and (
             not isinstance(self.zoo, dict)
-            or not set(self.zoo) <= set(SETTINGS)
+            or not set(self.zoo) <= set(ZOO)
             or not all(isinstance(v, dict) for v in self.zoo.values())
         ):
             raise FmstudyError(
-                f"config: zoo must map model names ({', '.join(SETTINGS)}) to their settings"
+                f"config: zoo must map model names ({', '.join(ZOO)}) to their settings"
             )
         for name, value in _resolved(self).items():
             object.__setattr__(self, name, value)
@@ -207,7 +208,7 @@ def _resolved(cfg: StudyConfig) -> dict:
     out["zoo"] = {
         name: checked(name, {**defaults[name], **given.get(name, {})})
         for name in models
-        if name in SETTINGS
+        if name in ZOO
     }
     if cfg.networks is None:
         specs = [get_preset(name) for name in prof.networks]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fmstudy.errors import FmstudyError
+from fmstudy.models import registry
 from fmstudy.models.settings import ForestSettings, LogRegSettings
 
 PROFILES = ("quick", "standard", "notebook")
@@ -34,16 +35,21 @@ class Profile:
     search_epochs: int = 12
     search_timeout: float | None = 600.0  # whichever comes first, trials or seconds
     learning_curves: bool = True  # tasks 3-4: cross-validated on the training rows
-    models: tuple[str, ...] = ("forest", "logreg")  # the classical models (fmstudy.models.zoo)
+    models: tuple[str, ...] = registry.DEFAULT_MODELS  # classifier kinds (models.registry)
 
 
 def get_profile(name: str, seed: int) -> Profile:
-    """The model settings of a profile; unknown names list the valid ones."""
+    """The budgets of a profile, its classical models' settings from their records
+    (:mod:`fmstudy.models.registry`); unknown names list the valid ones."""
+    if name not in PROFILES:
+        raise FmstudyError(f"unknown profile {name!r}: choose one of {', '.join(PROFILES)}")
+    forest = registry.get("forest").defaults(name, seed)
+    logreg = registry.get("logreg").defaults(name, seed)
     if name == "notebook":
         return Profile(
             name,
-            ForestSettings(n_estimators=1000, random_state=42),
-            LogRegSettings(max_iter=5000, random_state=42),
+            forest,
+            logreg,
             parallel_fits=True,
             networks=("notebook-1", "notebook-2", "notebook-3"),
             learning_curves=False,  # the notebook's runs only
@@ -51,30 +57,20 @@ def get_profile(name: str, seed: int) -> Profile:
     if name == "standard":
         return Profile(
             name,
-            ForestSettings(
-                n_estimators=400,
-                random_state=seed,
-                oob_steps=(50, 100, 200, 400),
-                oob_tolerance=0.006,
-                seeds=3,
-            ),
-            LogRegSettings(max_iter=300, random_state=seed, raw_scale=1 / 255, tol=1e-3),
+            forest,
+            logreg,
             networks=("notebook-1", "notebook-2", "mlp-512-256", "mlp-wide-drop", "cnn-small"),
         )
-    if name == "quick":
-        return Profile(
-            name,
-            ForestSettings(n_estimators=30, random_state=seed, max_train_rows=6000),
-            LogRegSettings(
-                max_iter=100, random_state=seed, raw_scale=1 / 255, tol=1e-3, max_train_rows=6000
-            ),
-            bootstrap=300,
-            pca_random_directions=1000,
-            networks=("notebook-1", "cnn-tiny"),
-            network_seeds=2,
-            network_epochs=4,
-            search_trials=4,
-            search_epochs=2,
-            search_timeout=None,
-        )
-    raise FmstudyError(f"unknown profile {name!r}: choose one of {', '.join(PROFILES)}")
+    return Profile(
+        name,
+        forest,
+        logreg,
+        bootstrap=300,
+        pca_random_directions=1000,
+        networks=("notebook-1", "cnn-tiny"),
+        network_seeds=2,
+        network_epochs=4,
+        search_trials=4,
+        search_epochs=2,
+        search_timeout=None,
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fmstudy.i18n import gettext as _
 from fmstudy.i18n import grouped, ngettext, num, sig
+from fmstudy.models import registry
 from fmstudy.report.narrative.models import verdict
 from fmstudy.results import CVScores, LearningCurve, ModelResult
 
@@ -16,40 +17,10 @@ def probability_note(ev: ModelResult, names: dict) -> str:
     if ev.log_loss is None:
         return ""
     cal = ev.calibration
-    if cal["source"] == "votes":
-        made = _(
-            "The ensemble's probabilities are the means of its trees' leaf class fractions; "
-            "its fully grown trees have pure leaves, so these are the fractions of trees "
-            "voting for each class. A class no tree voted for gets 0, which would make the log-loss infinite, so for "
-            "the log-loss they are clipped at {clip} and each row renormalised; AUC and "
-            "calibration use them as they are."
-        ).format(clip=num(cal["clip"], 3))
-    elif cal["source"] == "neighbours":
-        made = _(
-            "k-NN's probabilities are its {k} nearest training images' votes for each class, "
-            "weighted as its votes are. A class none of them voted for gets 0, so for the "
-            "log-loss they are clipped at {clip} and each row renormalised; AUC and "
-            "calibration use them as they are."
-        ).format(k=ev.details.get("k", "k"), clip=num(cal["clip"], 3))
-    elif cal["source"] == "logistic":
-        made = _("Its probabilities are the logistic regression's own (predict_proba).")
-    elif cal["source"] == "platt":
-        used = sum(1 for b in cal["bins"] if b[2])
-        made = _(
-            "An SVC gives scores, not probabilities: scikit-learn turns its one-vs-one votes "
-            "into one score per class (the vote count plus a small tie-breaking term), and "
-            "these are calibrated by one sigmoid per class (Platt) on a cross-validation of "
-            "the training rows, then renormalised; the predicted class is the most probable."
-        )
-        if used <= 3:
-            made += " " + _(
-                "The votes dominate the scores, so its confidences are coarse: here they fill "
-                "{n} of the 10 reliability bins, and its calibration figures say little."
-            ).format(n=used)
-    elif cal["source"] == "boosting":
-        made = _("Its probabilities are the softmax of the boosted trees' summed scores.")
-    else:
+    if cal["source"] == "softmax":
         made = _("Its probabilities are the network's softmax outputs.")
+    else:  # a classical model's source says it (an unknown source: FmstudyError)
+        made = registry.source(cal["source"]).note(cal, ev.details)
     per_class = {k: v for k, v in ev.roc_auc.items() if k != "macro"}
     low = min(per_class, key=per_class.get)
     bins = cal["bins"]

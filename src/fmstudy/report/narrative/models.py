@@ -8,9 +8,10 @@ from __future__ import annotations
 import numpy as np
 
 from fmstudy.evaluation.compare import ALPHA
-from fmstudy.i18n import N_, grouped, ngettext, num, pct, sig
+from fmstudy.i18n import grouped, ngettext, num, pct, sig
 from fmstudy.i18n import gettext as _
-from fmstudy.report.narrative.zoo import zoo_fit_note
+from fmstudy.models import registry
+from fmstudy.report.narrative.zoo import kind_note
 from fmstudy.results import ModelResult, StudyMetrics
 from fmstudy.study.config import StudyConfig
 
@@ -26,23 +27,14 @@ def label_of(ev) -> str:
     return ev.label
 
 
-SHORT_LABELS = {
-    "forest": N_("Random forest"),
-    "logreg_raw": N_("Logistic regression, raw"),
-    "logreg_std": N_("Logistic regression, standardized"),
-    "svc": N_("SVC"),
-    "knn": N_("k-NN"),
-    "hgb": N_("Gradient boosting"),
-    "extra-trees": N_("Extra trees"),
-    "search-best": N_("search best"),
-}
-
-
 def short_label(key: str, ev) -> str:
-    """A model's short name for dense tables: a network's own name, else the kind."""
+    """A model's short name for dense tables: a network's own name, the search's best,
+    a classical model's from its record (:mod:`fmstudy.models.registry`)."""
     if key.startswith("nn-"):
         return key[3:]
-    return _(SHORT_LABELS[key]) if key in SHORT_LABELS else label_of(ev)
+    if key == "search-best":
+        return _("search best")
+    return _(registry.for_key(key).short_labels[key])
 
 
 def listed(items) -> str:
@@ -128,20 +120,8 @@ def fit_note(ev: ModelResult, all_rows: int) -> str:
             "out-of-bag accuracy (ties in seed order; the test set chose nothing); the "
             "comparison tests every seed."
         ).format(trees=d["n_trees"], seed=d["seed"], median=median)
-    elif ev.task == "zoo":
-        text += " " + zoo_fit_note(ev)
-    elif ev.task == "3":
-        text += " " + _(
-            "One forest of {trees} trees with a fixed random_state: the same seed grows the "
-            "same trees."
-        ).format(trees=d.get("n_trees", "?"))
     else:
-        text += " " + _("L-BFGS is deterministic: one fit, no seeds to vary.")
-        if d.get("converged") is False:
-            text += " " + _(
-                "It stopped at its limit of {n} iterations without converging, so its "
-                "accuracy may owe something to the optimisation, not only the model."
-            ).format(n=d["n_iter"])
+        text += " " + kind_note(ev)
     return text
 
 

@@ -1,10 +1,12 @@
-"""The sentences of the classifier zoo: how each other classical model was fitted, what
-was saved of each model, and the Fashion-MNIST benchmark's figure where it applies."""
+"""The sentences of the classical models' fits: how each was fitted (its record's
+sentence, :mod:`fmstudy.models.registry`), what was saved of each model, and the
+Fashion-MNIST benchmark's figure where it applies."""
 
 from __future__ import annotations
 
 from fmstudy.i18n import N_, grouped, num
 from fmstudy.i18n import gettext as _
+from fmstudy.models import registry
 from fmstudy.models.saved import SMALL_MODEL_BYTES
 from fmstudy.results import ModelResult
 
@@ -26,71 +28,15 @@ def table3_applies(t1: dict) -> bool:
     return t1.get("dataset") == "fashion-mnist" and len(t1.get("classes", [])) == 10
 
 
-def zoo_fit_note(ev: ModelResult) -> str:
-    """How a model of ``--models`` other than the forest and the logistic regressions
-    was fitted, from its details."""
-    text = _kind_note(ev)
+def kind_note(ev: ModelResult) -> str:
+    """How one fit of a classical model was made, from its details, in its record's
+    words; an unknown model key is an error, never another model's sentence."""
+    text = registry.for_key(ev.key).describe(ev.details)
     if ev.details.get("train_accuracy_rows"):
         text += " " + _(
             "Its training accuracy is scored on a stratified sample of {rows} of its training rows."
         ).format(rows=grouped(ev.details["train_accuracy_rows"]))
     return text
-
-
-def _kind_note(ev: ModelResult) -> str:
-    d = ev.details
-    if ev.key == "svc":
-        return _(
-            "Three cross-validation fits make the decision values its probabilities are "
-            "calibrated on, then one fit on all its rows keeps {support} support vectors (the "
-            "fit seconds count all four). Deterministic given its training rows: no seeds to "
-            "vary."
-        ).format(support=grouped(d.get("n_support", 0)))
-    if ev.key == "knn" and d.get("weights") == "uniform":
-        return _(
-            "k-NN learns nothing: it keeps the training rows and lets the {k} nearest "
-            "(Euclidean distance on the pixels) vote, one vote each. Deterministic given its "
-            "training rows: no seeds to vary."
-        ).format(k=d.get("k", "?"))
-    if ev.key == "knn":
-        return _(
-            "k-NN learns nothing: it keeps the training rows and lets the {k} nearest "
-            "(Euclidean distance on the pixels) vote, each weighted by 1 / distance, so a "
-            "training image is its own decisive neighbour: its training accuracy says nothing. "
-            "Deterministic given its training rows: no seeds to vary."
-        ).format(k=d.get("k", "?"))
-    if ev.key == "hgb":
-        return (
-            _hgb_note(d)
-            + " "
-            + _(
-                "The trees learnt from {fit} of its rows; the other {held} (never the test set) "
-                "only decided when to stop."
-            ).format(
-                fit=grouped(d.get("train_rows", 0) - d.get("stopping_rows", 0)),
-                held=grouped(d.get("stopping_rows", 0)),
-            )
-        )
-    return _(
-        "One ensemble of {trees} extremely randomized trees (random split thresholds, every "
-        "training row in every tree) with a fixed random_state. Its fully grown trees fit "
-        "every training row, so its training accuracy is about 1 by construction and says "
-        "nothing about new images; with no bootstrap there is no out-of-bag estimate either."
-    ).format(trees=d.get("n_trees", "?"))
-
-
-def _hgb_note(d: dict) -> str:
-    if d.get("n_iter", 0) >= d.get("max_iter", 1):
-        return _(
-            "Boosting ran all its {n} iterations: the loss on a held-out share of the "
-            "training rows (never the test set) had not stopped improving, so more iterations may "
-            "help. One fit with a fixed random_state."
-        ).format(n=d.get("n_iter", "?"))
-    return _(
-        "Boosting stopped after {n} of at most {max} iterations, when the loss on a "
-        "held-out share of the training rows (never the test set) had stopped improving; "
-        "one fit with a fixed random_state."
-    ).format(n=d.get("n_iter", "?"), max=d.get("max_iter", "?"))
 
 
 def saved_note(saved) -> str:

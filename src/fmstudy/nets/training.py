@@ -3,20 +3,22 @@
     run = train(spec, x_train, y_train, x_test, y_test, classes, seed=0)
     run.history                       # per-epoch loss/accuracy, train and validation
 
-Saving and reloading live in :mod:`fmstudy.nets.saved`, image changes in
-:mod:`fmstudy.nets.augment`.
+The finished run is a :class:`~fmstudy.nets.train_run.TrainRun`; saving and reloading
+live in :mod:`fmstudy.nets.saved`, image changes in :mod:`fmstudy.nets.augment`.
 
 Labels are mapped to 0..k-1 for training and back after.  Results are
-deterministic on the CPU for a given thread count.
+deterministic on the CPU for a given thread count.  A training draws from generators
+seeded for it alone and sets torch's thread count only while it runs: the caller's
+``random``, numpy and torch generators and thread count are as they were after it.
 """
 
 from __future__ import annotations
 
 import math
-import random
 import time
-from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import torch
@@ -27,40 +29,11 @@ from fmstudy.data.own import options_of
 from fmstudy.errors import FmstudyError
 from fmstudy.lib_warnings import one_line_warnings
 from fmstudy.nets.augment import mirror_images, pixel_stats, random_shift
+from fmstudy.nets.devices import torch_threads
 from fmstudy.nets.inputs import fit_scaler, prepare_inputs, split_validation
 from fmstudy.nets.spec import NetSpec, build_model, count_parameters
 from fmstudy.nets.train_needs import batch_problem, validation_problem
-
-
-@dataclass
-class TrainRun:
-    """One training of one spec with one seed: history, predictions, weights.
-
-    The one form of a finished training, fresh or from the cache (then ``state`` and
-    ``scaler`` are None and ``folder`` holds the saved weights)."""
-
-    spec: NetSpec
-    seed: int
-    classes: tuple[int, ...]
-    history: dict  # train_loss, train_acc, val_loss, val_acc: one value per epoch
-    best_epoch: int  # 1-based epoch with the lowest validation loss
-    epochs_run: int
-    y_pred: np.ndarray  # test predictions, original labels
-    test_accuracy: float
-    n_params: int
-    epoch_seconds: list[float] = field(default_factory=list)
-    predict_seconds: float = 0.0  # scaling and predicting the test set
-    refit_seconds: float = 0.0  # training on every row after the validated run (spec.refit)
-    state: dict | None = None  # weights, for saving
-    scaler: dict | None = None  # mean/std (or 1/255) the inputs were scaled with
-    dataset: str = "fashion-mnist"
-    folder: Path | None = None  # where it was saved (a cache), if it was
-    proba: np.ndarray | None = None  # test probabilities (softmax), one column per class
-    image_shape: tuple = (28, 28)  # one input image: (H, W), or (H, W, C) in colour
-    data_options: dict = field(default_factory=dict)  # how own data was split and resized
-    class_names: list = field(default_factory=list)  # the classes' names, in class order
-    background: float | None = None  # training images' median border pixel (polarity)
-    tested_on: dict = field(default_factory=dict)  # n_test, test_sha256 (Subset.test_record)
+from fmstudy.nets.train_run import TrainRun
 
 
 def _optimizer(spec: NetSpec, params):
@@ -110,12 +83,18 @@ def softmax64(log_p: torch.Tensor) -> np.ndarray:
     return p / p.sum(axis=1, keepdims=True)
 
 
-def seed_everything(seed: int) -> torch.Generator:
-    """Seed random, numpy and torch; the returned generator drives batches and augmentation."""
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-    torch.manual_seed(seed)
-    return torch.Generator().manual_seed(seed)
+@contextmanager
+def seeded(seed: int, device: str = "cpu") -> Iterator[torch.Generator]:
+    """torch's global generators seeded with ``seed`` inside (a network's initial weights
+    and its dropout draw from them), the caller's again after; yields the training's own
+    generator for batches and augmentation.  On the CPU a GPU's generator is left alone."""
+    gpus = list(range(torch.cuda.device_count())) if device == "cuda" else []
+    with torch.random.fork_rng(devices=gpus):
+        if gpus:
+            torch.manual_seed(seed)  # the CPU's and every GPU's
+        else:
+            torch.default_generator.manual_seed(seed)
+        yield torch.Generator().manual_seed(seed)
 
 
 @dataclass
@@ -246,14 +225,35 @@ def train(
     ``holdout=False`` trains on every training row for the spec's epochs (the final fit
     of a searched spec; the history then has no validation values); with ``holdout`` a
     split that :func:`validation_problem` refuses is one line (FmstudyError), as is a last
-    batch that :func:`batch_problem` refuses.  Without ``x_test`` nothing is predicted (a search trial never looks at the test set).  A spec with
-    ``refit`` keeps the validated run's history and best epoch, then trains afresh on
-    every training row for that many epochs and returns that network's weights and test
-    predictions.
+    batch that :func:`batch_problem` refuses.  Without ``x_test`` nothing is predicted
+    (a search trial never looks at the test set).  A spec with ``refit`` keeps the
+    validated run's history and best epoch, then trains afresh on every training row for
+    that many epochs and returns that network's weights and test predictions.  torch's
+    thread count (``threads``) and global generators are the caller's again after.
     """
-    if threads:
-        torch.set_num_threads(threads)
-    gen = seed_everything(seed)
+    with torch_threads(threads), seeded(seed, device) as gen:
+        run = _validated(
+            spec, x_train, y_train, x_test, y_test, classes, seed, gen, on_epoch, holdout, device
+        )
+        if spec.refit and holdout:
+            return _refit(run, x_train, y_train, x_test, y_test, on_epoch, device)
+        return run
+
+
+def _validated(
+    spec: NetSpec,
+    x_train,
+    y_train,
+    x_test,
+    y_test,
+    classes,
+    seed: int,
+    gen,
+    on_epoch,
+    holdout: bool,
+    device,
+) -> TrainRun:
+    """One training with the seeded generators (:func:`train` without its refit)."""
     lut = np.full(max(classes) + 1, -1, dtype=np.int64)  # class number -> output index
     lut[list(classes)] = np.arange(len(classes))
     no_val = (np.arange(len(y_train)), np.arange(0))
@@ -287,7 +287,7 @@ def train(
             _, test_acc, pred, proba = evaluate_network(
                 model, xte, torch.from_numpy(lut[y_test]).to(device), mirror=mirror
             )
-    run = TrainRun(
+    return TrainRun(
         spec=spec,
         seed=seed,
         classes=tuple(classes),
@@ -305,9 +305,6 @@ def train(
         image_shape=tuple(x_train.shape[1:]),
         background=border_level(x_train),
     )
-    if not refit:
-        return run
-    return _refit(run, x_train, y_train, x_test, y_test, on_epoch, device)
 
 
 def train_subset(

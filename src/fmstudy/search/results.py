@@ -97,8 +97,21 @@ OPTUNA_LEGEND = (N_("Best Value"), N_("Infeasible Trial"))  # optuna's words, tr
 
 
 def figures(study) -> dict:
-    """Optimization history, parameter importances and the pruned curves (matplotlib)."""
+    """Optimization history, parameter importances and the pruned curves (matplotlib).
+
+    The figures are taken out of pyplot's figure list, ready to save; the caller's own
+    figures stay open."""
     import matplotlib.pyplot as plt
+
+    before = set(plt.get_fignums())  # the caller's figures, left open
+    try:
+        return _drawn(study)
+    finally:
+        for number in set(plt.get_fignums()) - before:  # optuna's, a failed one's included
+            plt.close(number)
+
+
+def _drawn(study) -> dict:
     import optuna.visualization.matplotlib as ovm
     from matplotlib.ticker import MaxNLocator
     from optuna.trial import TrialState
@@ -138,7 +151,6 @@ def figures(study) -> dict:
     for fig in out.values():
         localized(fig)
         fig.tight_layout()
-    plt.close("all")
     return out
 
 

@@ -36,6 +36,7 @@ from fmstudy.i18n import gettext as _
 from fmstudy.i18n import grouped, language, ngettext, num, pct, sig
 from fmstudy.models.saved import write_model
 from fmstudy.report.context import build_context, overview_context
+from fmstudy.report.figures import Figures
 from fmstudy.study.config import StudyConfig
 
 MARKER = "fmstudy-report.json"
@@ -238,7 +239,7 @@ def write_report(result, out: Path, *, force: bool = False) -> Path:
     with building_dir(target) as tmp:
         (tmp / "figures").mkdir()
         images = {}
-        for name, fig in result.figures.items():
+        for name, fig in Figures(result).items():  # drawn in the report's language
             data = _png(fig)
             (tmp / "figures" / f"{name}.png").write_bytes(data)
             images[name] = "data:image/png;base64," + base64.b64encode(data).decode()

@@ -1,7 +1,7 @@
 """Tasks 3 and 4 and the other classical models of ``--models`` in a study: every fit
-from the cache or made, each model's representative evaluated, drawn and (as
-``--save-models`` says) saved, then the resampling on the training rows (learning
-curves, ``--cv``, ``--compare 5x2cv``).
+from the cache or made, each model's representative evaluated (with the mistakes its
+figure shows) and (as ``--save-models`` says) saved, then the resampling on the training
+rows (learning curves, ``--cv``, ``--compare 5x2cv``).
 
     runs = run_classical(config, sub, cache, jobs, steps, save_models="small")
     runs.models["forest"].accuracy, runs.probabilities["forest"], runs.estimators["forest"]
@@ -19,9 +19,6 @@ from fmstudy.cache.fits import FitCache
 from fmstudy.data.subsets import Subset
 from fmstudy.errors import FmstudyError
 from fmstudy.evaluation.compare import model_result
-from fmstudy.evaluation.probabilities import confident_mistakes
-from fmstudy.i18n import gettext as _
-from fmstudy.i18n import num
 from fmstudy.models import saved as saved_models
 from fmstudy.models.classical import (
     FitResult,
@@ -32,12 +29,10 @@ from fmstudy.models.classical import (
 )
 from fmstudy.models.resampling import curve_plan, cv_scores, five_by_two, learning_curve_of
 from fmstudy.models.zoo import zoo_specs
-from fmstudy.plots import evaluation as eval_figures
-from fmstudy.plots import figures as figs
 from fmstudy.progress import Steps
-from fmstudy.report.narrative import label_of
 from fmstudy.results import CVScores, FiveByTwoTest, LearningCurve, ModelResult
 from fmstudy.study.config import StudyConfig
+from fmstudy.study.figure_data import Gallery, pair_mistakes
 
 log = logging.getLogger("fmstudy")
 
@@ -51,7 +46,7 @@ class ClassicalRuns:
     probabilities: dict[str, np.ndarray] = field(default_factory=dict)
     seed_predictions: dict[str, list] = field(default_factory=dict)  # every fit's, by seed
     timings: dict = field(default_factory=dict)  # key -> fit/predict seconds
-    figures: dict = field(default_factory=dict)
+    pair_mistakes: dict[str, Gallery] = field(default_factory=dict)  # within the worst pair
     parts: dict = field(default_factory=dict)  # learning_curves, cv, five_by_two
     chosen: dict[str, ModelSpec] = field(default_factory=dict)  # the representative's spec
     estimators: dict[str, object] = field(default_factory=dict)  # the representative's, fitted
@@ -116,7 +111,8 @@ def run_classical(
             "predict_seconds": round(rep.predict_seconds, 3),
             "cached": all(s.key in cached for s in mine),
         }
-        _model_figures(out, sub, sub.names_in(config.lang), ev, rep)
+        if (mistakes := pair_mistakes(sub, ev, rep.y_pred, rep.proba)) is not None:
+            out.pair_mistakes[key] = mistakes
         _keep_estimator(out, config, sub, cache, jobs, spec, rep, keys[spec.key], save_models)
     if out.models:
         _resample(config, sub, cache, jobs, steps, out)
@@ -194,38 +190,6 @@ def _fit_all(
     return fits, cached, keys
 
 
-def _model_figures(
-    out: ClassicalRuns, sub: Subset, shown: list[str], ev: ModelResult, rep: FitResult
-) -> None:
-    """Confusion matrix, the most confident mistakes within the most confused pair, the
-    out-of-bag curve of a forest."""
-    key = ev.key
-    names = dict(zip(sub.classes, shown, strict=True))
-    label = label_of(ev)
-    out.figures[f"confusion_{key}"] = figs.confusion_heatmap(
-        ev.confusion, shown, _("{model}: accuracy {acc}").format(model=label, acc=num(ev.accuracy))
-    )
-    if ev.confused_pairs:
-        worst = ev.confused_pairs[0]
-        pair = np.isin(sub.y_test, (worst["a"], worst["b"]))
-        inside = np.flatnonzero(pair & np.isin(rep.y_pred, (worst["a"], worst["b"])))
-        order = confident_mistakes(sub.y_test[inside], rep.proba[inside], sub.classes)
-        wrong = inside[order]
-        out.figures[f"errors_{key}"] = eval_figures.mistakes_gallery(
-            sub.x_test[wrong],
-            sub.y_test[wrong],
-            rep.y_pred[wrong],
-            rep.proba[wrong].max(axis=1),
-            names,
-            _(
-                "{model}: the most confident mistakes between {a} and {b} (true → predicted, "
-                "probability)"
-            ).format(model=label, a=names[worst["a"]], b=names[worst["b"]]),
-        )
-    if ev.details.get("oob_curve"):
-        out.figures[f"oob_{key}"] = figs.oob_curve(ev.details["oob_curve"])
-
-
 def _kept(cache: FitCache, kind: str, params: dict, seed: int, make):
     """A resampling result from the cache, else made by ``make()`` and kept."""
     key = cache.key(kind, params, seed)
@@ -277,9 +241,6 @@ def _curves(config, sub: Subset, cache: FitCache, jobs: int, steps: Steps, out, 
         log.warning("fmstudy: note: learning curve of %s left out: %s", ", ".join(keys), reason)
     if curves:
         out.parts["learning_curves"] = curves
-        out.figures["learning_curves"] = eval_figures.learning_curves(
-            list(curves.values()), [label_of(out.models[k]) for k in curves]
-        )
 
 
 def _resample(

@@ -3,10 +3,11 @@
     result = run_study(StudyConfig(classes=(4, 5, 6, 7)))
     result.metrics.models["forest"].accuracy
     result.estimators["forest"]              # the fitted scikit-learn estimator
-    result.figures["pca_scatter"]            # matplotlib Figure
+    result.figure_data.pca.coords            # what the figures draw, besides the metrics
 
-The report is written from these records by :mod:`fmstudy.report`; the public facade
-:mod:`fmstudy.api` returns them with a ``save`` method.
+The report, its figures included, is written from these records by
+:mod:`fmstudy.report`, in any of its languages; the public facade :mod:`fmstudy.api`
+returns them with a ``save`` method and the figures drawn on demand.
 
 Finished fits are kept in one cache (``<data dir>/work``, :mod:`fmstudy.cache.fits`),
 so an interrupted study resumes and a rerun retrains nothing.
@@ -21,7 +22,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from fmstudy import checks
 from fmstudy.cache.fits import FitCache
@@ -29,24 +29,20 @@ from fmstudy.data.loading import load_dataset, resolve_data_dir, writable_work_d
 from fmstudy.data.subsets import Subset, select_classes
 from fmstudy.evaluation.compare import compare_results, model_result
 from fmstudy.evaluation.pca import run_pca
-from fmstudy.evaluation.probabilities import confident_mistakes
-from fmstudy.i18n import N_, language, num
-from fmstudy.i18n import gettext as _
+from fmstudy.i18n import N_
 from fmstudy.models.saved import SAVE_CHOICES
-from fmstudy.plots import evaluation as eval_figures
-from fmstudy.plots import figures as figs
 from fmstudy.progress import Steps, study_progress
-from fmstudy.report.narrative import label_of, seeds_counted
 from fmstudy.results import ModelResult, StudyMetrics
 from fmstudy.study.config import StudyConfig
 from fmstudy.study.feasibility import check_study
+from fmstudy.study.figure_data import FigureData, confident_gallery, example_images
 from fmstudy.study.fit_classical import run_classical
 from fmstudy.study.manifest import manifest
 
 
 @dataclass
 class StudyRecord:
-    """One study's typed results; figures are matplotlib Figures."""
+    """One study's typed results; its figures are drawn from them by the report."""
 
     config: StudyConfig
     manifest: dict
@@ -54,7 +50,7 @@ class StudyRecord:
     timings: dict
     predictions: pd.DataFrame
     probabilities: dict[str, np.ndarray] = field(default_factory=dict)  # model key -> rows
-    figures: dict[str, Figure] = field(default_factory=dict)
+    figure_data: FigureData | None = None  # the images and scores the figures draw
     saved_networks: dict[str, Path] = field(default_factory=dict)  # copied to models/NAME/
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # written as NAME.csv
     estimators: dict[str, object] = field(default_factory=dict)  # classical key -> fitted
@@ -67,6 +63,7 @@ class _Run:
 
     config: StudyConfig
     sub: Subset
+    figure_data: FigureData
     cache: FitCache
     steps: Steps
     jobs: int
@@ -78,7 +75,6 @@ class _Run:
     probas: dict[str, np.ndarray] = field(default_factory=dict)  # and its test probabilities
     seed_preds: dict[str, list] = field(default_factory=dict)  # every fit's, by seed
     timings: dict = field(default_factory=lambda: {"models": {}})
-    figures: dict[str, Figure] = field(default_factory=dict)
     parts: dict = field(default_factory=dict)  # StudyMetrics fields besides models
     saved: dict[str, Path] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -112,18 +108,16 @@ def run_study(
     checks.device(device)
     checks.choice(save_models, "--save-models", SAVE_CHOICES)
     t_start = time.perf_counter()
-    # Figures speak the report's language; the terminal stays English.
-    with study_progress(progress) as steps, language(config.lang):
+    with study_progress(progress) as steps:
         with steps.step("load", "Task 1: load and verify data"):
             ds = load_dataset(config.dataset, root, options=config.data_options())
             sub = select_classes(ds, config.classes)
             check_study(config, sub)  # too few or odd images: one line, before any work
         cache = FitCache(work, ds.sha256, sub.classes, n_test=len(sub.y_test), fresh=fresh)
-        run = _Run(config, sub, cache, steps, jobs or os.cpu_count() or 1, device, save_models)
+        jobs = jobs or os.cpu_count() or 1
+        data = FigureData(*example_images(sub))
+        run = _Run(config, sub, data, cache, steps, jobs, device, save_models)
         run.parts["task1"] = sub.verification()
-        run.figures["examples"] = figs.example_grid(
-            sub.x_train, sub.y_train, sub.classes, sub.names_in(config.lang)
-        )
         if "2" in config.tasks:
             _pca(run)
         _classical(run)
@@ -136,7 +130,8 @@ def run_study(
             _search(run, url, root, search_jobs)
         if len(run.preds) >= 2:
             _compare(run)
-        _probability_figures(run)
+        if run.probas:
+            _confident_mistakes(run)
         run.parts["similar_pairs"] = mean_image_similarity(sub)
     run.timings["steps"] = steps.timings
     run.timings["total_seconds"] = round(time.perf_counter() - t_start, 3)
@@ -156,7 +151,7 @@ def run_study(
         run.timings,
         predictions,
         run.probas,
-        run.figures,
+        run.figure_data,
         run.saved,
         run.tables,
         run.estimators,
@@ -175,12 +170,7 @@ def _pca(run: _Run) -> None:
         "explained_variance_ratio": [float(v) for v in pca.explained_variance_ratio],
         "checks": pca.checks,
     }
-    names = dict(zip(sub.classes, sub.names_in(run.config.lang), strict=True))
-    ratios = pca.explained_variance_ratio
-    run.figures["pca_scatter"] = figs.pca_scatter(pca.coords, pca.labels, names, ratios)
-    run.figures["pca_variance"] = figs.pca_variance(ratios)
-    shape = sub.x_train.shape[1:]
-    run.figures["pca_components"] = figs.pca_components(pca.components, ratios, shape)
+    run.figure_data.pca = pca
 
 
 def _classical(run: _Run) -> None:
@@ -193,12 +183,12 @@ def _classical(run: _Run) -> None:
     run.probas.update(done.probabilities)
     run.seed_preds.update(done.seed_predictions)
     run.timings["models"].update(done.timings)
-    run.figures.update(done.figures)
+    run.figure_data.pair_mistakes.update(done.pair_mistakes)
     run.parts.update(done.parts)
 
 
 def _networks(run: _Run) -> None:
-    """Task 5: every network of the config with each seed, then its figures."""
+    """Task 5: every network of the config with each seed."""
     from fmstudy.nets.devices import resolve_device
     from fmstudy.study.train_networks import run_networks
 
@@ -208,22 +198,11 @@ def _networks(run: _Run) -> None:
     run.saved.update(nets.saved)
     run.timings["networks"] = nets.timings["networks"]
     run.timings["models"].update(nets.timings["models"])
-    for name, n in nets.results.items():
-        ev = nets.models[n.key]
-        run.models[n.key] = ev
+    for n in nets.results.values():
+        run.models[n.key] = nets.models[n.key]
         run.seed_preds[n.key] = nets.predictions[n.key]
         run.preds[n.key] = nets.predictions[n.key][n.seeds.index(n.representative_seed)]
         run.probas[n.key] = nets.probabilities[n.key]
-        run.figures[f"curves_{n.key}"] = figs.training_curves(
-            n.histories, n.marked_epoch, f"{name} ({n.layers}), {seeds_counted(len(n.seeds))}"
-        )
-        run.figures[f"confusion_{n.key}"] = figs.confusion_heatmap(
-            ev.confusion,
-            run.sub.names_in(run.config.lang),
-            _("{name}, seed {seed}: accuracy {acc}").format(
-                name=name, seed=n.representative_seed, acc=num(ev.accuracy)
-            ),
-        )
 
 
 def _search(run: _Run, url: str, root: Path, jobs: int) -> None:
@@ -246,7 +225,7 @@ def _search(run: _Run, url: str, root: Path, jobs: int) -> None:
     )
     run.steps.timings["search"] = round(found.seconds, 3)
     run.parts["search"] = found.outcome
-    run.figures.update(found.figures)
+    run.figure_data.search_trials = search_trials(url, found)
     run.tables["search_trials"] = found.trials
     final = found.final
     if final is None:  # --timeout left no time to retrain the best spec
@@ -270,13 +249,20 @@ def _search(run: _Run, url: str, root: Path, jobs: int) -> None:
         "predict_seconds": round(final.predict_seconds, 3),
         "cached": False,
     }
-    run.figures["confusion_search-best"] = figs.confusion_heatmap(
-        ev.confusion,
-        sub.names_in(run.config.lang),
-        _("{model}: test confusion matrix").format(model=label_of(ev)),
-    )
     if final.folder is not None:
         run.saved["search-best"] = final.folder
+
+
+def search_trials(url: str, found) -> list:
+    """The search's trials as optuna FrozenTrials (those its outcome counts, not those
+    another machine added since), for the report to draw its figures from."""
+    import optuna
+
+    from fmstudy.search.workers import open_storage
+
+    study = optuna.load_study(study_name=found.outcome.study_name, storage=open_storage(url))
+    counted = set(found.trials["number"])
+    return [t for t in study.trials if t.number in counted]
 
 
 def _compare(run: _Run) -> None:
@@ -293,42 +279,15 @@ def _compare(run: _Run) -> None:
             seed_predictions={k: run.seed_preds.get(k, [p]) for k, p in run.preds.items()},
         )
     run.models = compared.models
-    diffs = compared.from_best
-    run.parts.update(pairs=compared.pairs, groups=compared.groups, from_best=diffs)
-    order = sorted(run.models, key=lambda k: -run.models[k].accuracy)
-    ranked = [k for k in order if k != order[0]]
-    run.figures["comparison"] = figs.difference_from_best(
-        label_of(run.models[order[0]]),
-        [label_of(run.models[k]) for k in ranked],
-        [diffs[k] for k in ranked],
-    )
+    run.parts.update(pairs=compared.pairs, groups=compared.groups, from_best=compared.from_best)
 
 
-def _probability_figures(run: _Run) -> None:
-    """Each model's ROC, precision-recall and reliability panels; the study's most
-    confident mistakes, of the best model (by test accuracy, as the summary ranks them)."""
-    sub = run.sub
-    shown = sub.names_in(run.config.lang)
-    for key, proba in run.probas.items():
-        ev = run.models[key]
-        run.figures[f"proba_{key}"] = eval_figures.probability_panels(
-            sub.y_test, proba, sub.classes, shown, ev, label_of(ev)
-        )
-    if not run.probas:
-        return
-    best = max(run.probas, key=lambda k: (run.models[k].accuracy, -list(run.models).index(k)))
-    proba = run.probas[best]
-    wrong = confident_mistakes(sub.y_test, proba, sub.classes)
-    run.figures["confident_mistakes"] = eval_figures.mistakes_gallery(
-        sub.x_test[wrong],
-        sub.y_test[wrong],
-        np.asarray(sub.classes)[proba[wrong].argmax(axis=1)],
-        proba[wrong].max(axis=1),
-        dict(zip(sub.classes, shown, strict=True)),
-        _("{model}: its most confident mistakes (true → predicted, probability)").format(
-            model=label_of(run.models[best])
-        ),
-    )
+def _confident_mistakes(run: _Run) -> None:
+    """The study's most confident mistakes, of the best model (by test accuracy, as the
+    summary ranks them)."""
+    models = list(run.models)
+    best = max(run.probas, key=lambda k: (run.models[k].accuracy, -models.index(k)))
+    run.figure_data.confident_mistakes = confident_gallery(run.sub, best, run.probas[best])
 
 
 def mean_image_similarity(sub: Subset) -> list[dict]:

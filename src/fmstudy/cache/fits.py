@@ -11,10 +11,12 @@ parameters, the seed, the classes, the data's hashes, fmstudy's trainer version
 and the versions of the libraries that compute it.  Every entry records the
 SHA-256 of each of its files and of its own record, which holds its key, so files
 swapped between entries, or a record moved to another key, fail; a load checks
-them, and the predictions' length and labels (and that the probabilities are one
-row per test image summing to 1), and treats any damage as a miss: one line on
-stderr, then the fit is made again.  An entry is written under a temporary name
-and renamed into place, so an interrupted run leaves none half written.
+them, the record's fields, and the predictions' length and labels (and that the
+probabilities are one row per test image summing to 1), and treats any damage (a file
+missing, unreadable, truncated or changed) as a miss: one line on stderr, then the fit is
+made again.  Anything else that goes wrong in a read is a bug and is raised, never taken
+for damage.  An entry is written under a temporary name and renamed into place, so an
+interrupted run leaves none half written.
 """
 
 from __future__ import annotations
@@ -32,10 +34,22 @@ from fmstudy.errors import FmstudyError
 from fmstudy.evaluation.probabilities import check_rows
 from fmstudy.models.classical import FitResult
 from fmstudy.nets.spec import TRAINER_VERSION
+from fmstudy.nets.train_run import RECORD, TrainRun
 from fmstudy.versions import library_versions
 
-CACHE_VERSION = 9  # 9: records sealed with their key; 8: classical fits keep their model file and its size; 7: trainings keep image shape, class names, border level; 6: probabilities
+CACHE_VERSION = 10  # 10: a training's run.json is TrainRun.to_dict(); 9: records sealed with their key; 8: classical fits keep their model file and its size; 7: trainings keep image shape, class names, border level; 6: probabilities
 SAVED_FILES = ("model.safetensors", "spec.json", "y_pred.npy", "proba.npy")
+FIT_RECORD = (  # a classical fit's JSON record
+    "key",
+    "label",
+    "fit_seconds",
+    "predict_seconds",
+    "info",
+    "predictions_sha256",
+    "probabilities_sha256",
+    "model_bytes",
+)
+TRAINING_RECORD = (*RECORD, "files")  # a training's run.json
 log = logging.getLogger("fmstudy")
 
 
@@ -55,19 +69,24 @@ def _sealed(entry: dict, key: str) -> bytes:
     return json.dumps({"entry": entry, "sha256": _sha(body.encode())}).encode()
 
 
-def _unsealed(raw: bytes, key: str) -> dict:
-    """The entry sealed in ``raw``, if it is intact and was sealed under ``key`` (another
-    entry's record, or one with its files, swapped into this name is damage)."""
+def _unsealed(raw: bytes, key: str, fields=()) -> dict:
+    """The entry sealed in ``raw``, if it is intact, was sealed under ``key`` (another
+    entry's record, or one with its files, swapped into this name is damage) and holds
+    ``fields``."""
     try:
         outer = json.loads(raw)
-        entry = outer["entry"]
-        ok = _sha(json.dumps(entry, sort_keys=True).encode()) == outer["sha256"]
-    except (ValueError, KeyError, TypeError, RecursionError):
-        raise Damaged("its record is not valid JSON of the expected form") from None
-    if not ok:
+    except (ValueError, RecursionError):
+        raise Damaged("its record is not valid JSON") from None
+    entry = outer.get("entry") if isinstance(outer, dict) else None
+    if not isinstance(entry, dict) or not isinstance(outer.get("sha256"), str):
+        raise Damaged("its record is not JSON of the expected form")
+    if _sha(json.dumps(entry, sort_keys=True).encode()) != outer["sha256"]:
         raise Damaged("its record fails its checksum")
     if entry.get("cache_key") != key:
         raise Damaged("its record belongs to another entry")
+    missing = [name for name in fields if name not in entry]
+    if missing:
+        raise Damaged(f"its record lacks {', '.join(missing)}")
     return entry
 
 
@@ -130,14 +149,15 @@ class FitCache:
         return p
 
     def _guarded(self, key: str, read):
-        """``read()``, or None with one line on stderr when the entry is unreadable or
-        damaged (a miss: the caller fits again)."""
+        """``read()``, or None with one line on stderr when a file of the entry is missing
+        or unreadable or the entry is damaged (a miss: the caller fits again); any other
+        error is a bug and propagates."""
         try:
             return read()
         except OSError as exc:
             self._miss(key, exc.strerror or "unreadable")
-        except (Damaged, KeyError, TypeError) as exc:
-            self._miss(key, str(exc) if isinstance(exc, Damaged) else f"no {exc}")
+        except Damaged as exc:
+            self._miss(key, str(exc))
         return None
 
     def _miss(self, key: str, why: str) -> None:
@@ -151,7 +171,7 @@ class FitCache:
             return None
 
         def read():
-            m = _unsealed(meta.read_bytes(), key)
+            m = _unsealed(meta.read_bytes(), key, FIT_RECORD)
             raw = (self.folder / f"{key}.npy").read_bytes()
             y_pred = self._predictions(raw, m["predictions_sha256"])
             raw_p = (self.folder / f"{key}.proba.npy").read_bytes()
@@ -164,7 +184,7 @@ class FitCache:
                 m["predict_seconds"],
                 m["info"],
                 proba,
-                model_bytes=m.get("model_bytes"),
+                model_bytes=m["model_bytes"],
             )
 
         return self._guarded(key, read)
@@ -219,7 +239,7 @@ class FitCache:
             return None
 
         def read():
-            return _unsealed(path.read_bytes(), key)["record"]
+            return _unsealed(path.read_bytes(), key, ("record",))["record"]
 
         return self._guarded(key, read)
 
@@ -232,39 +252,17 @@ class FitCache:
     # --- network trainings: a folder with the saved network, its predictions and run.json
 
     def load_training(self, key: str, spec):
-        """The cached :class:`~fmstudy.nets.training.TrainRun` of ``spec``, or None."""
-        from fmstudy.nets.training import TrainRun
-
+        """The cached :class:`~fmstudy.nets.train_run.TrainRun` of ``spec``, or None."""
         folder = self.folder / key
         if self.fresh or not (folder / "run.json").is_file():
             return None
 
         def read():
-            m = _unsealed((folder / "run.json").read_bytes(), key)
+            m = _unsealed((folder / "run.json").read_bytes(), key, TRAINING_RECORD)
             files = verified_files(folder, m["files"])
             y_pred = self._predictions(files["y_pred.npy"], m["files"]["y_pred.npy"])
             proba = self._probabilities(files["proba.npy"], m["files"]["proba.npy"])
-            return TrainRun(
-                spec=spec,
-                seed=m["seed"],
-                classes=tuple(self.classes),
-                history=m["history"],
-                best_epoch=m["best_epoch"],
-                epochs_run=m["epochs_run"],
-                y_pred=y_pred,
-                proba=proba,
-                test_accuracy=m["test_accuracy"],
-                n_params=m["n_params"],
-                epoch_seconds=m["epoch_seconds"],
-                predict_seconds=m["predict_seconds"],
-                refit_seconds=m["refit_seconds"],
-                dataset=m["dataset"],
-                folder=folder,
-                image_shape=tuple(m.get("image_shape", (28, 28))),
-                data_options=m.get("data_options", {}),
-                class_names=m.get("class_names", []),
-                background=m.get("background"),
-            )
+            return TrainRun.from_dict(m, spec, y_pred=y_pred, proba=proba, folder=folder)
 
         return self._guarded(key, read)
 
@@ -277,30 +275,18 @@ class FitCache:
             save_run(run, tmp)
             (tmp / "y_pred.npy").write_bytes(_npy(run.y_pred))
             (tmp / "proba.npy").write_bytes(_npy(run.proba))
-            meta = {
-                "seed": run.seed,
-                "history": run.history,
-                "best_epoch": run.best_epoch,
-                "epochs_run": run.epochs_run,
-                "test_accuracy": run.test_accuracy,
-                "n_params": run.n_params,
-                "epoch_seconds": run.epoch_seconds,
-                "predict_seconds": run.predict_seconds,
-                "refit_seconds": run.refit_seconds,
-                "dataset": run.dataset,
-                "image_shape": list(run.image_shape),
-                "data_options": run.data_options,
-                "class_names": run.class_names,
-                "background": run.background,
-                "files": {name: _sha((tmp / name).read_bytes()) for name in SAVED_FILES},
-            }
+            files = {name: _sha((tmp / name).read_bytes()) for name in SAVED_FILES}
+            meta = {**run.to_dict(), "files": files}
             (tmp / "run.json").write_bytes(_sealed(meta, key))
         run.folder = folder
         return run
 
 
 def verified_files(folder: Path, hashes: dict) -> dict[str, bytes]:
-    """The bytes of each listed file of ``folder``, each checked against its SHA-256."""
+    """The bytes of each of a cached training's :data:`SAVED_FILES` in ``folder``, each
+    checked against the SHA-256 that ``hashes`` (its record's ``files``) gives."""
+    if not isinstance(hashes, dict) or not set(SAVED_FILES) <= hashes.keys():
+        raise Damaged("its record does not list the hash of each of its files")
     out = {}
     for name in SAVED_FILES:
         data = (folder / name).read_bytes()
@@ -313,9 +299,9 @@ def verified_files(folder: Path, hashes: dict) -> dict[str, bytes]:
 def copy_saved(folder: Path, dest: Path) -> None:
     """Copy a cached network's weights and spec into a report, only if they verify."""
     try:
-        record = _unsealed((folder / "run.json").read_bytes(), folder.name)
+        record = _unsealed((folder / "run.json").read_bytes(), folder.name, ("files",))
         files = verified_files(folder, record["files"])
-    except (OSError, Damaged, KeyError) as exc:
+    except (OSError, Damaged) as exc:
         raise FmstudyError(
             f"the cached network in {folder} changed while the report was written ({exc}); "
             "run the same command again"

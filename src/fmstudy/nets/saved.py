@@ -28,7 +28,8 @@ from fmstudy.nets import model_files, saved_meta
 from fmstudy.nets.augment import pixel_stats
 from fmstudy.nets.inputs import prepare_inputs
 from fmstudy.nets.spec import NetSpec, build_model
-from fmstudy.nets.training import TrainRun, all_log_probs, softmax64
+from fmstudy.nets.train_run import MEASURED, TrainRun
+from fmstudy.nets.training import all_log_probs, softmax64
 from fmstudy.results import SavedEvaluation
 
 SCALER = ("scaler.mean", "scaler.std")
@@ -36,7 +37,8 @@ DTYPES = {torch.float32: "F32", torch.int64: "I64"}  # what a network's state ho
 
 
 def save_run(run: TrainRun, folder: Path) -> Path:
-    """Weights as safetensors beside the spec JSON (no pickle anywhere)."""
+    """Weights as safetensors beside spec.json (no pickle anywhere): the spec and the run's
+    record (:meth:`TrainRun.to_dict`, less what it :data:`MEASURED`)."""
     from safetensors.torch import save_file
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -44,21 +46,12 @@ def save_run(run: TrainRun, folder: Path) -> Path:
     tensors["scaler.mean"] = torch.from_numpy(np.asarray(run.scaler["mean"], np.float32))
     tensors["scaler.std"] = torch.from_numpy(np.asarray(run.scaler["std"], np.float32))
     save_file(tensors, str(folder / "model.safetensors"))
-    meta = {
-        "spec": run.spec.to_dict(),
-        "classes": list(run.classes),
-        "dataset": run.dataset,  # what 'fmstudy evaluate' tests on by default
-        "image_shape": list(run.image_shape),  # (H, W) or (H, W, C): what predict converts to
-        "data_options": run.data_options,  # own data: the split and size to test on again
-        "class_names": run.class_names,  # what predict prints
-        "background": run.background,  # the training images' border level: polarity
-        "seed": run.seed,
-        "test_accuracy": run.test_accuracy,
-        **run.tested_on,  # n_test, test_sha256: evaluate tests on the same images again
-        "best_epoch": run.best_epoch,
-        "epochs_run": run.epochs_run,
-        "history": run.history,
-    }
+    meta = {"spec": run.spec.to_dict()}
+    for name, value in run.to_dict().items():  # what the training measured stays in the cache
+        if name == "tested_on":
+            meta |= value  # n_test, test_sha256: evaluate tests on the same images again
+        elif name not in MEASURED:
+            meta[name] = value
     (folder / "spec.json").write_text(json.dumps(meta, indent=2))
     return folder
 

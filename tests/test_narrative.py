@@ -6,6 +6,7 @@ from test_results import model, network
 
 from fmstudy.report import narrative
 from fmstudy.results import PairTest, StudyMetrics
+from fmstudy.study.budget import reductions
 from fmstudy.study.config import StudyConfig
 
 T1_47 = {"dataset": "fashion-mnist", "classes": [4, 5, 6, 7]}
@@ -122,7 +123,8 @@ def test_the_banner_names_what_was_reduced():
         networks={"n1": network()},
     )
     quick = StudyConfig(classes=(4, 5), profile="quick")
-    banner = narrative.reduced_budget(quick, m, {"forest": "Forest", "svc": "SVC", "knn": "k-NN"})
+    m = replace(m, budget=reductions(quick, m.models, m.networks, 24000))
+    banner = narrative.reduced_budget(m, {"forest": "Forest", "svc": "SVC", "knn": "k-NN"})
     assert (  # in alphabetical order, grouped by their rows
         "Forest, k-NN learn from a stratified 6,000 of the 24,000 training rows; SVC "
         "learns from a stratified 2,000 of the 24,000 training rows;" in banner
@@ -131,7 +133,9 @@ def test_the_banner_names_what_was_reduced():
     assert "at most 2 epochs with 2 seeds" in banner and "not for conclusions" in banner
     full = replace(m, models={"forest": replace(model("forest"), details={"train_rows": 24000})})
     plain = replace(full, networks={})
-    assert narrative.reduced_budget(StudyConfig(classes=(4, 5)), plain, {"forest": "F"}) is None
+    budget = reductions(StudyConfig(classes=(4, 5)), plain.models, {}, 24000)
+    assert budget is None
+    assert narrative.reduced_budget(replace(plain, budget=budget), {"forest": "F"}) is None
 
 
 def test_pca_text_quotes_its_checks():

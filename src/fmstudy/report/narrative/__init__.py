@@ -7,15 +7,19 @@
 
 Both templates (HTML and Markdown) print these sentences; they never compose one
 themselves from numbers.  Each sentence is a gettext message with named placeholders,
-in the language current when it is made, its numbers in that language's format.  Nothing here computes a result: it only words the
-records of :mod:`fmstudy.results`.  The study's sentences (data, PCA, models, the
-comparison, the budget) are in :mod:`.models`, task 5's and the search's in
-:mod:`.networks`, the deeper evaluation's (probabilities, learning curves, --cv,
---compare) in :mod:`.evaluation`.
+in the language current when it is made, its numbers in that language's format.
+Nothing here computes a result or decides a verdict: it only words the records of
+:mod:`fmstudy.results`, where the network chosen on validation, the seed statistics,
+the calibration verdicts and what a budget cut are made (tests/
+test_narrative_decides_nothing.py keeps thresholds out of these modules).  The study's
+sentences (data, PCA, models, the comparison, the budget) are in :mod:`.models`, task
+5's and the search's in :mod:`.networks`, the deeper evaluation's (probabilities,
+learning curves, --cv, --compare) in :mod:`.evaluation`.
 """
 
 from fmstudy.report.narrative.data import data_source, duplicates_note, uneven_note
 from fmstudy.report.narrative.evaluation import (
+    calibration_text,
     cv_text,
     five_by_two_text,
     learning_curve_text,
@@ -46,8 +50,6 @@ from fmstudy.report.narrative.models import (
     verdict_rule,
 )
 from fmstudy.report.narrative.networks import (
-    KERAS_NOTEBOOK_3,
-    NOTEBOOK,
     extras,
     network_conclusion,
     network_description,
@@ -59,6 +61,7 @@ from fmstudy.report.narrative.networks import (
     search_files_note,
     search_intro,
     seeds_counted,
+    space_text,
 )
 from fmstudy.report.narrative.notebook import accuracy_text, kept_text
 from fmstudy.report.narrative.zoo import (
@@ -88,11 +91,10 @@ __all__ = [
     "hardest_pair_text",
     "overview_budget",
     "overview_intro",
-    "KERAS_NOTEBOOK_3",
     "MIN_PAIR_MISTAKES",
-    "NOTEBOOK",
     "comparison_summary",
     "extras",
+    "calibration_text",
     "cv_text",
     "five_by_two_text",
     "learning_curve_text",
@@ -115,6 +117,7 @@ __all__ = [
     "search_intro",
     "short_label",
     "seeds_counted",
+    "space_text",
     "verdict",
     "verdict_rule",
 ]

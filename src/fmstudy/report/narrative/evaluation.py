@@ -1,14 +1,19 @@
-"""The deeper evaluation's sentences: probabilities, learning curves, --cv and 5x2cv."""
+"""The deeper evaluation's sentences: probabilities, learning curves, --cv and 5x2cv.
+
+Their verdicts are in the records: calibration (ModelResult.calibration, made by
+fmstudy.evaluation.probabilities with its threshold), a learning curve's last doubling
+(LearningCurve.still_rising), the tests' significance."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from fmstudy.evaluation.probabilities import calibration_verdict, lowest_auc
 from fmstudy.i18n import gettext as _
 from fmstudy.i18n import grouped, ngettext, num, sig
 from fmstudy.models import registry
 from fmstudy.report.narrative.models import verdict
 from fmstudy.results import CVScores, LearningCurve, ModelResult
-
-CONFIDENCE_GAP = 0.01  # mean confidence this far from accuracy: over- or under-confident
 
 
 def probability_note(ev: ModelResult, names: dict) -> str:
@@ -21,41 +26,49 @@ def probability_note(ev: ModelResult, names: dict) -> str:
         made = _("Its probabilities are the network's softmax outputs.")
     else:  # a classical model's source says it (an unknown source: FmstudyError)
         made = registry.source(cal["source"]).note(cal, ev.details)
-    per_class = {k: v for k, v in ev.roc_auc.items() if k != "macro"}
-    low = min(per_class, key=per_class.get)
-    bins = cal["bins"]
-    n = sum(b[2] for b in bins)
-    conf = sum(b[0] * b[2] for b in bins) / n
-    acc = sum(b[1] * b[2] for b in bins) / n
-    if conf > acc + CONFIDENCE_GAP:
-        side = _("over-confident on average: mean confidence {conf} against accuracy {acc}")
-    elif conf < acc - CONFIDENCE_GAP:
-        side = _("under-confident on average: mean confidence {conf} against accuracy {acc}")
-    else:
-        side = _("on average its confidence ({conf}) matches its accuracy ({acc}) within 1 point")
-    side = side.format(conf=num(conf), acc=num(acc))
-    return (
-        made
-        + " "
-        + _(
-            "On the test images: log-loss {loss}, macro one-vs-rest ROC AUC {auc} (lowest "
-            "{cls}, {low}), expected calibration error {ece}; {side}."
-        ).format(
-            loss=num(ev.log_loss),
-            auc=num(ev.roc_auc["macro"]),
-            cls=names[int(low)],
-            low=num(per_class[low]),
-            ece=num(ev.ece),
-            side=side,
+    return made + " " + calibration_text(ev, names)
+
+
+def calibration_text(ev: ModelResult, names: dict) -> str:
+    """A model's test probabilities in numbers, and the calibration verdict its record
+    holds (over- or under-confident, or matched within the record's gap)."""
+    if "confidence" not in ev.calibration:  # a record made by hand: judged as the study does
+        ev = replace(
+            ev, calibration={**ev.calibration, **calibration_verdict(ev.calibration["bins"])}
         )
+    cal = ev.calibration
+    side = {
+        "over": _("over-confident on average: mean confidence {conf} against accuracy {acc}"),
+        "under": _("under-confident on average: mean confidence {conf} against accuracy {acc}"),
+        "matched": ngettext(
+            "on average its confidence ({conf}) matches its accuracy ({acc}) within {points} point",
+            "on average its confidence ({conf}) matches its accuracy ({acc}) within {points} "
+            "points",
+            round(cal["gap"] * 100),
+        ),
+    }[cal["confidence"]]
+    side = side.format(
+        conf=num(cal["mean_confidence"]),
+        acc=num(cal["mean_accuracy"]),
+        points=sig(cal["gap"] * 100),
+    )
+    low = ev.lowest_auc_class or lowest_auc(ev.roc_auc)
+    return _(
+        "On the test images: log-loss {loss}, macro one-vs-rest ROC AUC {auc} (lowest "
+        "{cls}, {low}), expected calibration error {ece}; {side}."
+    ).format(
+        loss=num(ev.log_loss),
+        auc=num(ev.roc_auc["macro"]),
+        cls=names[int(low)],
+        low=num(ev.roc_auc[low]),
+        ece=num(ev.ece),
+        side=side,
     )
 
 
 def learning_curve_text(c: LearningCurve, label: str) -> str:
     """One model's learning curve in a sentence or two: where it starts and ends, whether
     the last doubling of rows still helped beyond the fold spread, the training gap."""
-    gain = c.val_mean[-1] - c.val_mean[-2]
-    spread = max(c.val_sd[-1], c.val_sd[-2])
     text = _("{model}: held-out accuracy {first} with {rows0} rows, {last} with {rows1};").format(
         model=label,
         first=num(c.val_mean[0]),
@@ -63,7 +76,7 @@ def learning_curve_text(c: LearningCurve, label: str) -> str:
         last=num(c.val_mean[-1]),
         rows1=grouped(c.train_rows[-1]),
     )
-    if gain > spread:
+    if c.still_rising:
         more = _(
             "the last doubling still added {gain} points, more than the fold-to-fold spread "
             "({spread}): more training rows may help."
@@ -73,7 +86,9 @@ def learning_curve_text(c: LearningCurve, label: str) -> str:
             "the last doubling added {gain} points, within the fold-to-fold spread ({spread}): "
             "the curve has flattened at this size."
         )
-    text += " " + more.format(gain=num(gain * 100, 1, sign=True), spread=num(spread * 100, 1))
+    text += " " + more.format(
+        gain=num(c.last_gain * 100, 1, sign=True), spread=num(c.last_spread * 100, 1)
+    )
     text += " " + _(
         "With {rows} rows its accuracy on the rows it was trained on is {train} (mean over the "
         "folds), {gap} points above the held-out folds."

@@ -7,6 +7,7 @@ from fmstudy.evaluation.compare import ALPHA
 from fmstudy.i18n import gettext as _
 from fmstudy.i18n import ngettext, num
 from fmstudy.report.narrative.models import listed
+from fmstudy.study.budget import reduced_profile
 from fmstudy.study.config import StudyConfig
 
 
@@ -38,7 +39,7 @@ def overview_intro(o) -> str:
 
 def overview_budget(o) -> str | None:
     """The reduced-budget banner of a quick overview; None otherwise."""
-    if o.profile != "quick":
+    if not reduced_profile(o.profile):
         return None
     return _(
         "Reduced budget (profile quick): every step runs, but the numbers are not for "

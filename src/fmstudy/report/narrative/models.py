@@ -1,23 +1,21 @@
 """The study's sentences: PCA, each classical model, the comparison, the budget banner.
 
 Every message is a gettext message (:mod:`fmstudy.i18n`) with named placeholders, and
-every number is formatted for the current language."""
+every number is formatted for the current language.  The verdicts they word (which
+pairs are worth discussing, a forest's seed statistics, what a budget cut) are in the
+records."""
 
 from __future__ import annotations
 
-import numpy as np
-
-from fmstudy.evaluation.compare import ALPHA
-from fmstudy.i18n import grouped, ngettext, num, pct, sig
+from fmstudy.evaluation.compare import ALPHA, MIN_PAIR_MISTAKES
 from fmstudy.i18n import gettext as _
+from fmstudy.i18n import grouped, ngettext, num, pct, sig
 from fmstudy.models import registry
 from fmstudy.report.narrative.zoo import kind_note
-from fmstudy.results import ModelResult, StudyMetrics
+from fmstudy.results import CLASSICAL_TASKS, ModelResult, StudyMetrics, seed_summary
 from fmstudy.study.config import StudyConfig
 
-CLASSICAL_TASKS = ("3", "4", "zoo")  # the models of --models: forest, logistic, the zoo
-
-MIN_PAIR_MISTAKES = 10  # beyond the worst pair, fewer mistakes are not discussed
+__all__ = ["CLASSICAL_TASKS", "MIN_PAIR_MISTAKES"]  # re-exported: where they are defined
 
 
 def label_of(ev) -> str:
@@ -68,9 +66,12 @@ def pca_text(pca: dict) -> list[str]:
             total_hand=num(c["total_variance_by_hand"], 1),
             total_np=num(c["total_variance_numpy"], 1),
         ),
-        _(
+        ngettext(
+            "PC1 explains {pc1} of the total variance and PC2 {pc2}; {k} component is needed "
+            "for 90 %.",
             "PC1 explains {pc1} of the total variance and PC2 {pc2}; {k} components are needed "
-            "for 90 %."
+            "for 90 %.",
+            c["components_for_90pct"],
         ).format(pc1=pct(c["pc1_ratio"]), pc2=pct(c["pc2_ratio"]), k=c["components_for_90pct"]),
         _(
             "Eigen-decomposition of the covariance matrix gives scikit-learn's components: the "
@@ -100,8 +101,8 @@ def fit_note(ev: ModelResult, all_rows: int) -> str:
         text = _("Learnt from {rows} training rows.")
     text = text.format(rows=grouped(rows), all=grouped(all_rows))
     if "oob_per_seed" in d:
-        accs = np.array(d["test_acc_per_seed"])
-        median = _("median") if len(accs) % 2 else _("lower median")
+        seeds = ev.seed_summary or seed_summary(d["test_acc_per_seed"])  # made by hand: as then
+        median = _("median") if seeds["rule"] == "median" else _("lower median")
         text += " " + ngettext(
             "Grown with {n} seed (random_state {seeds}): test accuracy {mean} ± {sd} over the "
             "seeds, out-of-bag accuracy {oob}.",
@@ -111,14 +112,18 @@ def fit_note(ev: ModelResult, all_rows: int) -> str:
         ).format(
             n=len(d["seeds"]),
             seeds=listed(map(str, d["seeds"])),
-            mean=num(accs.mean()),
-            sd=num(accs.std(ddof=1)),
+            mean=num(seeds["test_acc_mean"]),
+            sd=num(seeds["test_acc_sd"]),
             oob=listed(num(v) for v in d["oob_per_seed"]),
         )
-        text += " " + _(
+        text += " " + ngettext(
+            "The forest shown, with {trees} tree, is random_state {seed}, the {median} by "
+            "out-of-bag accuracy (ties in seed order; the test set chose nothing); the "
+            "comparison tests every seed.",
             "The forest shown, with {trees} trees, is random_state {seed}, the {median} by "
             "out-of-bag accuracy (ties in seed order; the test set chose nothing); the "
-            "comparison tests every seed."
+            "comparison tests every seed.",
+            d["n_trees"],
         ).format(trees=d["n_trees"], seed=d["seed"], median=median)
     else:
         text += " " + kind_note(ev)
@@ -126,7 +131,8 @@ def fit_note(ev: ModelResult, all_rows: int) -> str:
 
 
 def discussion(ev: ModelResult, similar_pairs: list, names: dict) -> list[str]:
-    """Which classes a model confuses, with counts, and why (mean-image similarity)."""
+    """Which classes a model confuses, with counts, and why (mean-image similarity): the
+    pairs its record marks ``discussed`` (see fmstudy.evaluation.compare)."""
     out = []
     per_class = listed(
         f"{names[int(c)]} {grouped(n)}/{grouped(sum(row))}"
@@ -135,19 +141,25 @@ def discussion(ev: ModelResult, similar_pairs: list, names: dict) -> list[str]:
     out.append(_("Right per class: {counts}.").format(counts=per_class))
     sim = {(d["a"], d["b"]): d["correlation"] for d in similar_pairs}
     for i, p in enumerate(ev.confused_pairs):
-        if i and p["total"] < MIN_PAIR_MISTAKES:
+        if not p.get("discussed", True):
             break  # a pair with a handful of mistakes says nothing about the classes
         r = sim.get((p["a"], p["b"]))
         a, b = names[p["a"]], names[p["b"]]
         if i == 0:
-            line = _(
+            line = ngettext(
+                "The most confused pair is {a} / {b}: {ab} {a} image was called {b} and "
+                "{ba} the other way round ({total} in all).",
                 "The most confused pair is {a} / {b}: {ab} {a} images were called {b} and "
-                "{ba} the other way round ({total} in all)."
+                "{ba} the other way round ({total} in all).",
+                p["a_as_b"],
             )
         else:
-            line = _(
+            line = ngettext(
+                "The next most confused pair is {a} / {b}: {ab} {a} image was called {b} "
+                "and {ba} the other way round ({total} in all).",
                 "The next most confused pair is {a} / {b}: {ab} {a} images were called {b} "
-                "and {ba} the other way round ({total} in all)."
+                "and {ba} the other way round ({total} in all).",
+                p["a_as_b"],
             )
         line = line.format(a=a, b=b, ab=p["a_as_b"], ba=p["b_as_a"], total=p["total"])
         if r is not None and r == max(sim.values()):
@@ -260,17 +272,14 @@ def verdict_rule(m: StudyMetrics, config: StudyConfig) -> str:
     )
 
 
-def reduced_budget(config: StudyConfig, m: StudyMetrics, labels: dict) -> str | None:
-    """The banner of a report made on reduced budgets, from what was reduced; None when
-    every model had the full budget."""
-    rows = m.task1["splits"]["train"]["kept"]
+def reduced_budget(m: StudyMetrics, labels: dict) -> str | None:
+    """The banner of a report made on reduced budgets, from what the record says was cut
+    (``m.budget``, fmstudy.study.budget); None when every model had the full budget."""
+    b = m.budget
+    if not b:
+        return None
     fewer = sorted(
-        (
-            (labels[k], mo.details["train_rows"])
-            for k, mo in m.models.items()
-            if mo.details.get("train_rows", rows) < rows and mo.task in CLASSICAL_TASKS
-        ),
-        key=lambda item: item[0].lower(),
+        ((labels[k], rows) for k, rows in b["subsampled"].items()), key=lambda i: i[0].lower()
     )
     parts = []
     for n in sorted({n for _label, n in fewer}, reverse=True):
@@ -280,35 +289,38 @@ def reduced_budget(config: StudyConfig, m: StudyMetrics, labels: dict) -> str | 
                 "{models} learns from a stratified {rows} of the {all} training rows",
                 "{models} learn from a stratified {rows} of the {all} training rows",
                 len(models),
-            ).format(models=listed(models), rows=grouped(n), all=grouped(rows))
+            ).format(models=listed(models), rows=grouped(n), all=grouped(b["train_rows"]))
         )
-    if config.profile == "quick" and m.networks:
-        epochs = max(n.spec["epochs"] for n in m.networks.values())
+    if b["network_epochs"] is not None:
         parts.append(
             ngettext(
                 "the networks train for at most {epochs} epoch",
                 "the networks train for at most {epochs} epochs",
-                epochs,
-            ).format(epochs=epochs)
+                b["network_epochs"],
+            ).format(epochs=b["network_epochs"])
             + " "
-            + ngettext("with {n} seed", "with {n} seeds", config.network_seeds).format(
-                n=config.network_seeds
+            + ngettext("with {n} seed", "with {n} seeds", b["network_seeds"]).format(
+                n=b["network_seeds"]
             )
         )
-    if config.profile == "quick" and any(mo.task == "4" for mo in m.models.values()):
+    if b["logreg_max_iter"] is not None:
         parts.append(
-            _("the logistic regressions stop after at most {n} iterations").format(
-                n=config.logreg.max_iter
-            )
+            ngettext(
+                "the logistic regressions stop after at most {n} iteration",
+                "the logistic regressions stop after at most {n} iterations",
+                b["logreg_max_iter"],
+            ).format(n=b["logreg_max_iter"])
         )
-    if config.profile == "quick":
+    if b["bootstrap"] is not None:
         parts.append(
-            _("the intervals use {n} bootstrap resamples").format(n=grouped(config.bootstrap))
+            ngettext(
+                "the intervals use {n} bootstrap resample",
+                "the intervals use {n} bootstrap resamples",
+                b["bootstrap"],
+            ).format(n=grouped(b["bootstrap"]))
         )
-    if not parts:
-        return None
-    if config.profile == "quick":
-        who = _("profile {profile}").format(profile=config.profile)
+    if b["reduced_profile"]:
+        who = _("profile {profile}").format(profile=b["profile"])
     else:
         who = _("subsampled training rows")
     return _(

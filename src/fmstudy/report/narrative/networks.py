@@ -1,26 +1,33 @@
-"""Task 5's and the search's sentences, and the notebook's numbers where they apply."""
+"""Task 5's and the search's sentences, and the notebook's numbers where they apply.
+
+The choices they word are in the records: the architecture chosen on validation
+(``NetworkResult.chosen``), each one's seed statistics and representative rule, the
+overfitting verdict, the search's space (``SearchOutcome.space``); the notebook's
+numbers are :mod:`fmstudy.nets.notebook_reference`'s."""
 
 from __future__ import annotations
 
 from fmstudy.i18n import gettext as _
 from fmstudy.i18n import ngettext, num, sig
+from fmstudy.nets.notebook_reference import KERAS_NOTEBOOK_3, NOTEBOOK_RUNS, applies
 from fmstudy.report.narrative.models import listed
-from fmstudy.results import NetworkResult, SearchOutcome
+from fmstudy.results import (
+    NetworkResult,
+    SearchOutcome,
+    choose_on_validation,
+    representative_rule,
+)
 from fmstudy.study.config import StudyConfig
-
-NOTEBOOK = {"notebook-1": 0.935, "notebook-2": 0.9415, "notebook-3": 0.95}  # single runs
-KERAS_NOTEBOOK_3 = (0.9384, 0.0031)  # Keras, the notebook's settings, three seeds: mean, sd
 
 
 def notebook_applies(task1: dict) -> bool:
     """The notebook's numbers are quoted only for the data it ran on: Fashion-MNIST 4-7."""
-    return task1["dataset"] == "fashion-mnist" and list(task1["classes"]) == [4, 5, 6, 7]
+    return applies(task1["dataset"], task1["classes"])
 
 
 def notebook_reference() -> str:
     """The notebook's network results, labelled as what they are."""
-    digits = {"notebook-1": 3, "notebook-2": 4, "notebook-3": 2}
-    runs = listed(f"{name} {num(acc, digits[name])}" for name, acc in NOTEBOOK.items())
+    runs = listed(f"{name} {num(r.accuracy, r.digits)}" for name, r in NOTEBOOK_RUNS.items())
     return _(
         "For reference, the notebook's networks on these classes were single runs: {runs}. "
         "notebook-3's {n3} does not reproduce from the configuration it states: Keras with the "
@@ -28,7 +35,7 @@ def notebook_reference() -> str:
         "this run, in fmstudy's study.md)."
     ).format(
         runs=runs,
-        n3=num(NOTEBOOK["notebook-3"], 2),
+        n3=num(*NOTEBOOK_RUNS["notebook-3"]),
         keras=f"{num(KERAS_NOTEBOOK_3[0])} ± {num(KERAS_NOTEBOOK_3[1])}",
     )
 
@@ -77,13 +84,17 @@ def networks_intro(config: StudyConfig, nets: dict[str, NetworkResult]) -> str:
 
 
 def network_conclusion(nets: dict[str, NetworkResult], task1: dict) -> list[str]:
-    """Task 5's conclusion, from the numbers: the pick by validation (when there was a
-    choice), the notebook's runs (only on its own data), overfitting."""
+    """Task 5's conclusion, from the records: the architecture chosen on validation (when
+    there was a choice), the notebook's runs (only on its own data), overfitting.  Records
+    not yet compared (a notebook's, each summarised alone) are compared first, by the
+    study's own rule (fmstudy.results.choose_on_validation)."""
     if not nets:
         return []
+    if any(n.chosen is None for n in nets.values()):
+        nets = choose_on_validation(nets)
     lines = []
-    if len(nets) > 1:
-        pick = max(nets, key=lambda n: nets[n].val_acc_mean)
+    pick = next((name for name, n in nets.items() if n.chosen), None)
+    if pick is not None:
         p = nets[pick]
         line = _(
             "Chosen on validation accuracy alone: {name} ({layers}), validation {val} ± "
@@ -97,7 +108,7 @@ def network_conclusion(nets: dict[str, NetworkResult], task1: dict) -> list[str]
             test_sd=num(p.test_acc_sd),
             seeds=seeds_counted(len(p.seeds)),
         )
-        if len({x.spec.get("val_split") for x in nets.values()}) > 1:
+        if p.unlike_validation:
             line += " " + _(
                 "The architectures validate on different parts of the training rows, so this "
                 "choice compares unlike validation sets."
@@ -139,9 +150,17 @@ def overfitting_sentence(name: str, n: NetworkResult) -> str:
     elif n.overfits is None:
         text = _("{name}: {low}; one seed gives no standard error, so no verdict on overfitting.")
     elif n.late_rise is None and n.marked_epoch == ran:
-        text = _("{name}: no overfitting seen in {ran} epochs ({low}, its last).")
+        text = ngettext(
+            "{name}: no overfitting seen in {ran} epoch ({low}, its last).",
+            "{name}: no overfitting seen in {ran} epochs ({low}, its last).",
+            ran,
+        )
     elif n.late_rise is None:
-        text = _("{name}: no overfitting seen in {ran} epochs ({low}).")
+        text = ngettext(
+            "{name}: no overfitting seen in {ran} epoch ({low}).",
+            "{name}: no overfitting seen in {ran} epochs ({low}).",
+            ran,
+        )
     else:
         text = _(
             "{name}: no overfitting seen in {ran} epochs ({low}; over the last 3 epochs it lies "
@@ -180,7 +199,7 @@ def network_description(n: NetworkResult, refit_seconds: float) -> str:
     if n.early_stopping:
         stop = _("early stopping with patience {patience} (best weights restored)")
     else:
-        stop = _("{epochs} fixed epochs")
+        stop = ngettext("{epochs} fixed epoch", "{epochs} fixed epochs", s["epochs"])
     stop = stop.format(patience=s["patience"], epochs=s["epochs"])
     inputs = _("standardized") if s["scaling"] == "standardize" else "/ 255"
     if s.get("val_split") == "first":
@@ -203,18 +222,21 @@ def network_description(n: NetworkResult, refit_seconds: float) -> str:
                 counts="/".join(map(str, n.best_epoch))
             )
         else:
-            epochs = _("{epochs} epochs").format(epochs=s["epochs"])
+            epochs = ngettext("{epochs} epoch", "{epochs} epochs", s["epochs"]).format(
+                epochs=s["epochs"]
+            )
         text += " " + _(
             "The curves and the best epoch come from the run with a validation part; the test "
             "numbers from the same spec trained again on every training row for {epochs} "
             "({seconds} s more)."
         ).format(epochs=epochs, seconds=num(refit_seconds, 0))
-    if len(n.seeds) % 2:
-        how = _("the median by validation accuracy")
-    elif len(n.seeds) == 2:
-        how = _("the one with the lower validation accuracy of the two")
-    else:
-        how = _("the lower of the middle two by validation accuracy")
+    rule = n.representative_rule or representative_rule(len(n.seeds))  # made by hand: as then
+    how = {
+        "only": _("the median by validation accuracy"),
+        "median": _("the median by validation accuracy"),
+        "lower of two": _("the one with the lower validation accuracy of the two"),
+        "lower median": _("the lower of the middle two by validation accuracy"),
+    }[rule]
     if s["refit"]:
         how = _("{how} of the run before the retraining").format(how=how)
     return (
@@ -241,9 +263,12 @@ def search_conclusion(s: SearchOutcome) -> str:
             "retrain and test it."
         )
     else:
-        text += " " + _(
+        text += " " + ngettext(
+            "Retrained on all training rows of the chosen classes for that {epochs} epoch it "
+            "scores {acc} on the test set.",
             "Retrained on all training rows of the chosen classes for those {epochs} epochs it "
-            "scores {acc} on the test set."
+            "scores {acc} on the test set.",
+            epochs,
         ).format(epochs=epochs, acc=num(s.test_accuracy))
     timeout = s.settings.get("timeout")
     if timeout:
@@ -263,36 +288,60 @@ def search_conclusion(s: SearchOutcome) -> str:
 
 
 def search_intro(s: SearchOutcome) -> str:
-    """What the search ran: trials, storage, budget, sampler, pruner, the space, and how
-    the test set is kept out of it."""
+    """What the search ran: trials, storage, budget, sampler, pruner, the space it drew
+    from (its record's), and how the test set is kept out of it."""
     t = s.trials
-    text = _(
-        "{complete} complete and {pruned} pruned trials in study {name} ({storage}), at most "
-        "{epochs} epochs each, a seeded TPE sampler and the {pruner} pruner fed the "
-        "validation accuracy after every epoch."
-    ).format(
-        complete=t.get("complete", 0),
-        pruned=t.get("pruned", 0),
-        name=s.study_name,
-        storage=s.storage,
-        epochs=s.settings["max_epochs"],
-        pruner=s.settings["pruner"],
+    text = (
+        ngettext("{n} complete trial", "{n} complete trials", t.get("complete", 0)).format(
+            n=t.get("complete", 0)
+        )
+        + " "
+        + ngettext(
+            "and {n} pruned trial in study {name} ({storage}),",
+            "and {n} pruned trials in study {name} ({storage}),",
+            t.get("pruned", 0),
+        ).format(n=t.get("pruned", 0), name=s.study_name, storage=s.storage)
+        + " "
+        + ngettext(
+            "at most {epochs} epoch each, a seeded TPE sampler and the {pruner} pruner fed the "
+            "validation accuracy after every epoch.",
+            "at most {epochs} epochs each, a seeded TPE sampler and the {pruner} pruner fed the "
+            "validation accuracy after every epoch.",
+            s.settings["max_epochs"],
+        ).format(epochs=s.settings["max_epochs"], pruner=s.settings["pruner"])
     )
     if t.get("fail"):
         text += " " + ngettext(
             "{n} trial was interrupted.", "{n} trials were interrupted.", t["fail"]
         ).format(n=t["fail"])
-    conv = _("0-2 convolution blocks, ") if s.settings.get("conv") else ""
-    return (
-        text
-        + " "
-        + _(
-            "The space: {conv}1-5 dense layers of 32-2048 units (log-uniform) with dropout "
-            "0-0.5 each, SGD with momentum, Adam or AdamW, learning rate 1e-4 to 0.03 and "
-            "weight decay 1e-6 to 0.01 (log-uniform), batch 32-512, standardized or /255 "
-            "inputs, horizontal flips or not. Trials are ranked on a stratified 20 % validation "
-            "part of the training rows; the test set is used once, for the best spec."
-        ).format(conv=conv)
+    return text + " " + space_text(s.space) if s.space else text
+
+
+def space_text(space: dict) -> str:
+    """The search space (fmstudy.search.run.SPACE as its record holds it) in words."""
+    conv = ""
+    if "conv_blocks" in space:
+        conv = _("{low}-{high} convolution blocks, ").format(**space["conv_blocks"])
+    return _(
+        "The space: {conv}{d0}-{d1} dense layers of {w0}-{w1} units (log-uniform) with dropout "
+        "{p0}-{p1} each, SGD with momentum, Adam or AdamW, learning rate {lr0} to {lr1} and "
+        "weight decay {wd0} to {wd1} (log-uniform), batch {b0}-{b1}, standardized or /255 "
+        "inputs, horizontal flips or not. Trials are ranked on a stratified 20 % validation "
+        "part of the training rows; the test set is used once, for the best spec."
+    ).format(
+        conv=conv,
+        d0=space["depth"]["low"],
+        d1=space["depth"]["high"],
+        w0=space["width"]["low"],
+        w1=space["width"]["high"],
+        p0=sig(space["dropout"]["low"]),
+        p1=sig(space["dropout"]["high"]),
+        lr0=sig(space["lr"]["low"]),
+        lr1=sig(space["lr"]["high"]),
+        wd0=sig(space["weight_decay"]["low"]),
+        wd1=sig(space["weight_decay"]["high"]),
+        b0=min(space["batch_size"]["choices"]),
+        b1=max(space["batch_size"]["choices"]),
     )
 
 

@@ -139,26 +139,26 @@ def _result(key: str, source: str):
 
 
 def test_an_unknown_kind_is_an_error_wherever_a_kind_is_looked_up(tmp_path):
-    spec = ModelSpec("gnb", "gnb", "Gaussian naive Bayes")
+    spec = ModelSpec("bogus", "bogus", "Bogus")
     x, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
-    with pytest.raises(FmstudyError, match="unknown classifier kind 'gnb'"):
-        registry.get("gnb")
-    with pytest.raises(FmstudyError, match="unknown classifier kind 'gnb'"):
+    with pytest.raises(FmstudyError, match="unknown classifier kind 'bogus'"):
+        registry.get("bogus")
+    with pytest.raises(FmstudyError, match="unknown classifier kind 'bogus'"):
         fit_model(spec, x, y, x)  # was: fitted, then given k-NN's details
-    with pytest.raises(FmstudyError, match="unknown classifier kind 'gnb'"):
+    with pytest.raises(FmstudyError, match="unknown classifier kind 'bogus'"):
         estimator(spec)
-    with pytest.raises(FmstudyError, match="unknown classifier kind 'gnb'"):
+    with pytest.raises(FmstudyError, match="unknown classifier kind 'bogus'"):
         fit_problem(spec, y, {})
     assert kind_note(_result("knn", "neighbours"))  # the known one is described
-    with pytest.raises(FmstudyError, match="unknown classical model 'gnb'"):
-        kind_note(_result("gnb", "neighbours"))  # was: called extra trees
-    with pytest.raises(FmstudyError, match="unknown classical model 'gnb'"):
-        narrative.short_label("gnb", _result("gnb", "neighbours"))
+    with pytest.raises(FmstudyError, match="unknown classical model 'bogus'"):
+        kind_note(_result("bogus", "neighbours"))  # was: called extra trees
+    with pytest.raises(FmstudyError, match="unknown classical model 'bogus'"):
+        narrative.short_label("bogus", _result("bogus", "neighbours"))
     names = {0: "a", 1: "b"}
     assert "softmax" in narrative.probability_note(_result("nn-x", "softmax"), names)
-    with pytest.raises(FmstudyError, match="unknown probability source 'bayes'"):
-        narrative.probability_note(_result("gnb", "bayes"), names)  # was: a network's softmax
+    with pytest.raises(FmstudyError, match="unknown probability source 'guesswork'"):
+        narrative.probability_note(_result("bogus", "guesswork"), names)  # was: a network's softmax
     with pytest.raises(FmstudyError, match="config: zoo must map model names"):
-        StudyConfig(classes=(4, 5), zoo={"gnb": {}})
-    with pytest.raises(FmstudyError, match="--models: unknown model 'gnb'"):
-        registry.parse_models("forest,gnb")
+        StudyConfig(classes=(4, 5), zoo={"bogus": {}})
+    with pytest.raises(FmstudyError, match="--models: unknown model 'bogus'"):
+        registry.parse_models("forest,bogus")

@@ -69,9 +69,9 @@ class Classifier:
 
     ``task`` is "3" (the forest), "4" (the logistic regressions) or "zoo": a zoo kind's
     settings are a plain dict in the config's ``zoo``, checked by ``settings``.  ``specs``
-    turns settings into its fits (dicts of ModelSpec fields: key, label_id, label_args,
-    params, and where not the record's ``cost`` or its own key, expected_cost and model),
-    whose keys ``short_labels`` names.  ``build(params, n_jobs=1, n_trees=None)``
+    turns settings into its fits (dicts of ModelSpec fields: key, label_id, label_args and
+    params; expected_cost when not ``cost``, model when a fit is a seed of another),
+    whose model keys ``short_labels`` names.  ``build(params, n_jobs=1, n_trees=None)``
     makes the unfitted estimator; ``fit`` fits it (default :func:`plain_fit`, whose details
     come from ``details(fitted estimator, training rows)``); ``needs(params, y, names)``
     says why rows labelled ``y`` cannot be fitted; ``trusted`` are the types beyond
@@ -87,7 +87,7 @@ class Classifier:
     cost: float  # relative fit time, to start the longest fits first
     source: ProbabilitySource
     build: Callable[..., object]
-    describe: Callable[[dict], str]
+    describe: Callable[[dict], str]  # (a fit's details) -> how it was fitted, in words
     details: Callable[[object, int], dict] = lambda model, rows: {}
     fit: Callable = plain_fit
     needs: Callable[[dict, object, dict], str | None] = no_needs

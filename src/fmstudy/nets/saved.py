@@ -1,7 +1,7 @@
 """Saved networks: weights as safetensors beside spec.json (never pickled), reloaded to
 predict.
 
-    save_run(run, folder)                        # a training.TrainRun with its weights
+    save_run(run, folder)                        # a train_run.TrainRun with its weights
     spec, classes, model, scaler = load_model(folder)     # or folder/spec.json
     predict(model, spec, scaler, images, classes)         # original class numbers
 

@@ -202,14 +202,19 @@ def test_a_study_leaves_the_callers_state_as_it_was(tmp_path, synthetic, one_thr
         learning_curves=False,
         search={"trials": 2, "max_epochs": 1},
     )
+    import optuna
+
     mine = plt.figure()
     _scrambled(3)
     before, blas = _generators(), _blas_threads()
+    optuna.logging.set_verbosity(optuna.logging.DEBUG)  # the caller's, not the search's
     try:
         run_study(cfg, data_dir=data_dir, jobs=2, search_storage=f"sqlite:///{tmp_path / 's.db'}")
+        assert optuna.logging.get_verbosity() == optuna.logging.DEBUG
         _same_generators(before, _generators())
         assert torch.get_num_threads() == 1
         _same_blas_threads(blas)
         assert plt.get_fignums() == [mine.number]
     finally:
         plt.close(mine)
+        optuna.logging.set_verbosity(optuna.logging.INFO)  # optuna's default

@@ -254,31 +254,37 @@ def run_search(
     """
     import optuna
 
+    verbosity = optuna.logging.get_verbosity()  # the caller's, given back
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    t0 = time.perf_counter()
-    deadline = deadline or Deadline.after(settings.timeout)
-    storage = open_storage(url)
-    threads = threads or default_threads(jobs)
-    with search_progress(progress, settings.trials) as bar:
-        if jobs == 1:
-            study, worker = join_study(storage, url, settings)
-            bar.follow(study)
+    try:
+        t0 = time.perf_counter()
+        deadline = deadline or Deadline.after(settings.timeout)
+        storage = open_storage(url)
+        threads = threads or default_threads(jobs)
+        with search_progress(progress, settings.trials) as bar:
+            if jobs == 1:
+                study, worker = join_study(storage, url, settings)
+                bar.follow(study)
 
-            def on_epoch(number: int, epoch: int, hist: dict) -> None:
-                bar.epoch(number, epoch, settings.max_epochs, hist["val_acc"][-1])
+                def on_epoch(number: int, epoch: int, hist: dict) -> None:
+                    bar.epoch(number, epoch, settings.max_epochs, hist["val_acc"][-1])
 
-            objective = Objective(
-                sub, settings, threads, on_epoch=on_epoch, deadline=deadline, device=device
-            )
-            run_worker(study, url, objective, settings, worker, lambda _t: bar.update(), deadline)
-        else:
-            args = (threads, data_dir, deadline, device, options_of(sub.dataset.info))
-            study = run_processes(worker_process, storage, url, settings, jobs, args, bar)
-        final = _final_fit(study, sub, settings, cache, deadline, bar, device)
-    frame = trials_frame(study)
-    outcome = summary(study, frame, final, settings, describe_storage(url), networks)
-    outcome = replace(outcome, space=search_space(settings))
-    return SearchResult(outcome, frame, figures(study), final, time.perf_counter() - t0)
+                objective = Objective(
+                    sub, settings, threads, on_epoch=on_epoch, deadline=deadline, device=device
+                )
+                run_worker(
+                    study, url, objective, settings, worker, lambda _t: bar.update(), deadline
+                )
+            else:
+                args = (threads, data_dir, deadline, device, options_of(sub.dataset.info))
+                study = run_processes(worker_process, storage, url, settings, jobs, args, bar)
+            final = _final_fit(study, sub, settings, cache, deadline, bar, device)
+        frame = trials_frame(study)
+        outcome = summary(study, frame, final, settings, describe_storage(url), networks)
+        outcome = replace(outcome, space=search_space(settings))
+        return SearchResult(outcome, frame, figures(study), final, time.perf_counter() - t0)
+    finally:
+        optuna.logging.set_verbosity(verbosity)
 
 
 def refit_seconds(study) -> float:

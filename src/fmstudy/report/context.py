@@ -1,6 +1,7 @@
 """What the report templates print, in the report's language: the typed records, the
 sentences :mod:`fmstudy.report.narrative` makes from them, the names of models and classes,
-and the table of contents.
+and the sections shown (:mod:`fmstudy.report.sections`, which also gives the table of
+contents).
 
     with language("sv"):
         ctx = build_context(result, images)     # result: a study.run.StudyRecord
@@ -18,30 +19,8 @@ from fmstudy.data.own import is_path
 from fmstudy.errors import FmstudyError
 from fmstudy.i18n import N_, current, grouped, num
 from fmstudy.i18n import gettext as _
-from fmstudy.report import narrative
+from fmstudy.report import narrative, sections
 
-FIGURE_TITLES = {
-    "examples": N_("Example images per class"),
-    "pca_scatter": N_("PCA: the training data on PC1 and PC2"),
-    "pca_variance": N_("PCA: explained variance"),
-    "pca_components": N_("PCA: the first principal axes"),
-    "comparison": N_(
-        "Each model's test accuracy minus the best model's, with its 95 % paired bootstrap interval"
-    ),
-    "confident_mistakes": N_(
-        "The test images the most accurate model got wrong with the highest probability for "
-        "the wrong class"
-    ),
-    "learning_curves": N_(
-        "Accuracy against training rows, cross-validated on the training rows (bands: ±1 sd "
-        "over the folds)"
-    ),
-    "search_history": N_("Search: validation accuracy of each trial and the best so far"),
-    "search_importances": N_("Search: which parameters mattered (fANOVA importance)"),
-    "search_curves": N_(
-        "Search: validation accuracy per epoch of every trial (pruned ones stop early)"
-    ),
-}
 TRIAL_STATES = (N_("complete"), N_("pruned"), N_("fail"), N_("running"))  # search table
 
 
@@ -91,7 +70,7 @@ def build_context(result, images: dict[str, str]) -> dict:
         "networks_intro": narrative.networks_intro(result.config, m.networks) if nets else "",
         "networks_conclusion": narrative.network_conclusion(m.networks, t1),
         "title": title,
-        "banner": narrative.reduced_budget(result.config, m, labels),
+        "banner": narrative.reduced_budget(m, labels),
         "conclusion": narrative.comparison_summary(m, labels) if m.pairs else "",
         "rule": narrative.verdict_rule(m, result.config) if m.pairs else "",
         "leaderboard_note": narrative.leaderboard_note(m) if m.models else "",
@@ -112,9 +91,8 @@ def build_context(result, images: dict[str, str]) -> dict:
         "timings": result.timings,
         "img": images,
         "pca_text": narrative.pca_text(m.pca) if m.pca else [],
-        "titles": {k: _(v) for k, v in FIGURE_TITLES.items()},
-        "search": search_context(result, names),
-        "evaluation": evaluation_context(m, labels),
+        "search_data": search_context(result, names),
+        "evaluation_data": evaluation_context(m, labels),
         "probability_rows": [mo for mo in models if mo["ev"].log_loss is not None],
         "clipped_note": narrative.clipped_note(
             {k: ev for k, ev in m.models.items() if ev.log_loss is not None}, labels
@@ -122,7 +100,8 @@ def build_context(result, images: dict[str, str]) -> dict:
         "citation": spec.citation if spec else "",
         "licence": spec.licence_name if spec else "",
     }
-    ctx["toc"] = toc(ctx)
+    ctx["sections"] = sections.shown(ctx)
+    ctx["toc"] = sections.toc(ctx["sections"])
     return ctx
 
 
@@ -151,26 +130,6 @@ def _model(result, key: str, ev, names: dict) -> dict:
     }
 
 
-def toc(ctx: dict) -> list[tuple[str, str]]:
-    """The report's sections as (anchor, heading), in order."""
-    out = [("summary", _("Summary"))] if ctx["models"] else []
-    out.append(("task1", _("Task 1: the data")))
-    if ctx["m"].pca:
-        out.append(("task2", _("Task 2: PCA")))
-    for mo in ctx["classical"]:
-        label = ctx["labels"][mo["key"]]
-        out.append((mo["key"], f"{mo['heading']}: {label}" if mo["heading"] else label))
-    if ctx["networks"]:
-        out.append(("task5", _("Task 5: neural networks")))
-    if ctx["search"]:
-        out.append(("search", _("Architecture search (Optuna)")))
-    if ctx["pair_rows"]:
-        out.append(("comparison", _("Which model is better, and is the difference real?")))
-    if ctx["evaluation"]["any"]:
-        out.append(("evaluation", ctx["evaluation"]["heading"]))
-    return out
-
-
 def evaluation_context(m, labels: dict) -> dict:
     """The deeper evaluation's sentences: learning curves, --cv, --compare 5x2cv."""
     curves = m.learning_curves
@@ -185,11 +144,6 @@ def evaluation_context(m, labels: dict) -> dict:
         "five_text": narrative.five_by_two_text(tests, rows, labels) if tests else "",
         "any": bool(
             curves or m.cv or tests or any(mo.log_loss is not None for mo in m.models.values())
-        ),
-        "heading": (
-            _("Beyond accuracy: probabilities, learning curves, algorithms")
-            if m.cv or tests
-            else _("Beyond accuracy: probabilities and learning curves")
         ),
     }
 

@@ -19,6 +19,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -202,14 +203,24 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
+class _MarkdownEnvironment(Environment):
+    """Markdown templates: what a template or macro renders is already Markdown
+    (``escape.Raw``), so printing a macro's output does not escape it again."""
+
+    @staticmethod
+    def concat(parts) -> escape.Raw:
+        return escape.Raw("".join(parts))
+
+
 def templates(kind: str) -> Environment:
     """The templates for one output ``kind`` (``html``, ``markdown`` or ``notebook``) with
     gettext (Jinja2's i18n extension, fed the current language), the number filters of
     :mod:`fmstudy.i18n` and that output's escaping (:mod:`fmstudy.escape`): HTML
-    autoescaped; in Markdown every printed value escaped unless it is ``escape.Raw``; in
-    the notebook, values reach code cells only as ``|py`` literals and markdown cells
-    only through ``|md``."""
-    env = Environment(
+    autoescaped; in Markdown every printed value escaped unless it is ``escape.Raw`` (as
+    a macro's output is); in the notebook, values reach code cells only as ``|py``
+    literals and markdown cells only through ``|md``.  ``fmt`` names the output, so
+    ``sections.j2`` takes its building blocks from ``html.j2`` or ``markdown.j2``."""
+    env = (_MarkdownEnvironment if kind == "markdown" else Environment)(
         loader=PackageLoader("fmstudy", "report/templates"),
         autoescape=kind == "html",
         finalize=escape.markdown_value if kind == "markdown" else None,
@@ -229,8 +240,28 @@ def templates(kind: str) -> Environment:
         code=escape.code_span,
         codeblock=escape.code_block,
         link=lambda path: escape.Raw(quote(path)),  # a relative link in Markdown
+        attr=lambda text: escape.Raw(escape.html(text)),  # an HTML attribute in Markdown
     )
+    env.globals["fmt"] = kind
     return env
+
+
+def tidy_markdown(text: str) -> str:
+    """Rendered Markdown with no more than one blank line in a row (each building block of
+    ``markdown.j2`` ends in one; the report's code blocks hold no blank line)."""
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def report_pages(result, images: dict[str, str], lang: str) -> tuple[str, str]:
+    """The report of ``result`` in ``lang`` as HTML (``images``: figure key -> its data
+    URI, embedded) and Markdown (each figure linked as ``figures/KEY.png``)."""
+    with language(lang):
+        ctx = build_context(result, images)
+        html = templates("html").get_template("report.html.j2").render(**ctx)
+        md_images = {k: escape.Raw(f"figures/{quote(k)}.png") for k in images}
+        md = templates("markdown").get_template("report.md.j2")
+        markdown = tidy_markdown(md.render(**{**ctx, "img": md_images}))
+    return html, markdown
 
 
 def write_report(result, out: Path, *, force: bool = False) -> Path:
@@ -259,12 +290,7 @@ def write_report(result, out: Path, *, force: bool = False) -> Path:
                 )
         for name, table in result.tables.items():
             table.to_csv(tmp / f"{name}.csv", index=False)
-        with language(result.config.lang):
-            ctx = build_context(result, images)
-            html = templates("html").get_template("report.html.j2").render(**ctx)
-            md_images = {k: escape.Raw(f"figures/{quote(k)}.png") for k in images}
-            md = templates("markdown").get_template("report.md.j2")
-            markdown = md.render(**{**ctx, "img": md_images})
+        html, markdown = report_pages(result, images, result.config.lang)
         (tmp / "index.html").write_text(html)
         (tmp / "report.md").write_text(markdown)
         for name, folder in result.saved_networks.items():

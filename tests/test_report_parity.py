@@ -31,6 +31,7 @@ from fmstudy.report.context import build_context
 from fmstudy.report.figures import Figures
 from fmstudy.report.sections import SECTIONS, figure_key
 from fmstudy.report.write import report_pages
+from fmstudy.results import network_key, network_name
 from fmstudy.study.config import StudyConfig
 
 TEMPLATES = Path(__file__).parents[1] / "src" / "fmstudy" / "report" / "templates"
@@ -204,3 +205,13 @@ def test_a_study_of_task_1_alone_shows_task_1_alone(tmp_path, synthetic):
         == list(markdown_words(markdown, ["task1"]))
         == ["", "task1", "footer"]
     )
+
+
+def test_a_networks_key_is_made_and_read_back_by_one_helper(study):
+    result, images = study
+    page, _markdown = report_pages(result, images, "en")
+    for name, n in result.metrics.networks.items():
+        assert n.key == network_key(name) and network_name(n.key) == name
+        assert f'<h3 id="{network_key(name)}">' in page
+        assert figure_key("curves", network_key(name)) in images
+    assert network_name("forest") is None and network_name("search-best") is None

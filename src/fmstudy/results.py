@@ -86,12 +86,24 @@ class ModelResult:
     seed_summary: dict | None = None  # several seeds: test_acc_mean, test_acc_sd, rule
 
 
+def network_key(name: str) -> str:
+    """A task-5 network's key among the study's models (metrics.json's ``models``, the
+    columns of predictions.csv, the report's anchors and figures): ``nn-NAME``."""
+    return f"nn-{name}"
+
+
+def network_name(key: str) -> str | None:
+    """The network a model key is for (:func:`network_key` read back); None for another
+    model's key."""
+    return key.removeprefix("nn-") if key.startswith("nn-") else None
+
+
 @dataclass(frozen=True)
 class NetworkResult:
     """One architecture of task 5 over its seeds."""
 
     name: str
-    key: str  # its key among the models: nn-NAME
+    key: str  # its key among the models: network_key(name)
     label: str
     spec: dict
     layers: str

@@ -26,7 +26,7 @@ from fmstudy.nets.saved import network_label
 from fmstudy.nets.spec import NetSpec
 from fmstudy.nets.training import TrainRun, train_subset
 from fmstudy.progress import Steps
-from fmstudy.results import ModelResult, NetworkResult, choose_on_validation
+from fmstudy.results import ModelResult, NetworkResult, choose_on_validation, network_key
 from fmstudy.study.config import StudyConfig
 
 
@@ -102,7 +102,7 @@ def network_summary(spec: NetSpec, runs: list[TrainRun], sub) -> tuple[ModelResu
     """One architecture's seeds as records: the run chosen on validation accuracy (the
     median, the lower for an even count) on the test set, and the summary over the seeds.
     ``sub`` is the study's subsets.Subset (or anything with its classes, names and rows)."""
-    key = f"nn-{spec.name}"
+    key = network_key(spec.name)
     vals = [r.history["val_acc"][r.best_epoch - 1] for r in runs]
     rep = runs[representative(vals)]
     label = network_label(spec)
@@ -149,7 +149,7 @@ def run_networks(
     out = NetworkRuns(timings={"networks": {}, "models": {}})
     for spec in config.network_specs():
         runs, cached = train_seeds(spec, seeds, sub, cache, jobs, steps, device)
-        key = f"nn-{spec.name}"
+        key = network_key(spec.name)
         out.models[key], summary = network_summary(spec, runs, sub)
         out.results[spec.name] = summary
         rep = runs[summary.seeds.index(summary.representative_seed)]

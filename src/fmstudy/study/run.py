@@ -33,6 +33,7 @@ from fmstudy.i18n import N_
 from fmstudy.models.saved import SAVE_CHOICES
 from fmstudy.progress import Steps, study_progress
 from fmstudy.results import ModelResult, StudyMetrics
+from fmstudy.study.budget import reductions
 from fmstudy.study.config import StudyConfig
 from fmstudy.study.feasibility import check_study
 from fmstudy.study.figure_data import FigureData, confident_gallery, example_images
@@ -133,6 +134,8 @@ def run_study(
         if run.probas:
             _confident_mistakes(run)
         run.parts["similar_pairs"] = mean_image_similarity(sub)
+        nets = run.parts.get("networks", {})
+        run.parts["budget"] = reductions(config, run.models, nets, len(sub.y_train))
     run.timings["steps"] = steps.timings
     run.timings["total_seconds"] = round(time.perf_counter() - t_start, 3)
     metrics = StudyMetrics(tasks=tuple(config.tasks), models=run.models, **run.parts)

@@ -36,6 +36,7 @@ from fmstudy.nets.spec import NetSpec, with_overrides
 from fmstudy.report import narrative
 from fmstudy.report.figures import Figures
 from fmstudy.report.write import check_out_dir, write_report
+from fmstudy.results import network_key
 from fmstudy.search.settings import SearchSettings
 from fmstudy.study import run
 from fmstudy.study.config import StudyConfig
@@ -62,6 +63,7 @@ __all__ = [
     "load_dataset",
     "model_result",
     "narrative",
+    "network_key",
     "parse_classes",
     "representative",
     "run_pca",

@@ -25,6 +25,7 @@ from fmstudy.i18n import gettext as _
 from fmstudy.plots import evaluation as eval_figures
 from fmstudy.plots import figures as figs
 from fmstudy.report.narrative import label_of, seeds_counted
+from fmstudy.report.sections import figure_key
 
 
 class Figures(Mapping):
@@ -76,24 +77,28 @@ def figure_list(result) -> dict[str, Callable[[], Figure]]:
         out["pca_variance"] = lambda: figs.pca_variance(ratios)
         out["pca_components"] = lambda: figs.pca_components(pca.components, ratios, shape)
     for key, ev in m.models.items():
-        out[f"confusion_{key}"] = partial(_confusion, result, key, names)
+        out[figure_key("confusion", key)] = partial(_confusion, result, key, names)
         if key in data.pair_mistakes:
-            out[f"errors_{key}"] = partial(_pair_mistakes, ev, data.pair_mistakes[key], names)
+            out[figure_key("errors", key)] = partial(
+                _pair_mistakes, ev, data.pair_mistakes[key], names
+            )
         if ev.details.get("oob_curve"):
-            out[f"oob_{key}"] = partial(figs.oob_curve, ev.details["oob_curve"])
+            out[figure_key("oob", key)] = partial(figs.oob_curve, ev.details["oob_curve"])
     if m.learning_curves:
         out["learning_curves"] = lambda: eval_figures.learning_curves(
             list(m.learning_curves.values()), [label_of(m.models[k]) for k in m.learning_curves]
         )
     for name, n in m.networks.items():
         title = f"{name} ({n.layers}), {seeds_counted(len(n.seeds))}"
-        out[f"curves_{n.key}"] = partial(figs.training_curves, n.histories, n.marked_epoch, title)
+        out[figure_key("curves", n.key)] = partial(
+            figs.training_curves, n.histories, n.marked_epoch, title
+        )
     if m.from_best:
         out["comparison"] = partial(_comparison, m)
     y_test = result.predictions["true"].to_numpy()
     for key, proba in result.probabilities.items():
         ev = m.models[key]
-        out[f"proba_{key}"] = partial(
+        out[figure_key("proba", key)] = partial(
             eval_figures.probability_panels,
             y_test,
             proba,

@@ -12,7 +12,7 @@ from fmstudy.i18n import gettext as _
 from fmstudy.i18n import grouped, ngettext, num, pct, sig
 from fmstudy.models import registry
 from fmstudy.report.narrative.zoo import kind_note
-from fmstudy.results import CLASSICAL_TASKS, ModelResult, StudyMetrics, seed_summary
+from fmstudy.results import CLASSICAL_TASKS, ModelResult, StudyMetrics, network_name, seed_summary
 from fmstudy.study.config import StudyConfig
 
 __all__ = ["CLASSICAL_TASKS", "MIN_PAIR_MISTAKES"]  # re-exported: where they are defined
@@ -28,8 +28,8 @@ def label_of(ev) -> str:
 def short_label(key: str, ev) -> str:
     """A model's short name for dense tables: a network's own name, the search's best,
     a classical model's from its record (:mod:`fmstudy.models.registry`)."""
-    if key.startswith("nn-"):
-        return key[3:]
+    if network_name(key) is not None:
+        return network_name(key)
     if key == "search-best":
         return _("search best")
     return _(registry.for_key(key).short_labels[key])

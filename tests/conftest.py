@@ -37,6 +37,17 @@ SLOW_FIXTURES = {
 
 
 @pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    """The fast suite runs on two workers (pyproject's ``-n 2``); a run that selects the
+    slow tests runs in one process, so their session fixtures (the real-data reports, a
+    database, a browser) are made once, not once per worker."""
+    expr = config.option.markexpr or ""
+    if "slow" in expr.replace("not slow", "") and getattr(config.option, "numprocesses", None):
+        config.option.numprocesses = 0
+        config.option.dist = "no"
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Mark every test that uses a slow fixture (before ``-m`` selects)."""
     for item in items:

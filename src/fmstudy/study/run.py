@@ -55,7 +55,7 @@ class StudyRecord:
     saved_networks: dict[str, Path] = field(default_factory=dict)  # copied to models/NAME/
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # written as NAME.csv
     estimators: dict[str, object] = field(default_factory=dict)  # classical key -> fitted
-    saved_models: dict = field(default_factory=dict)  # key -> saved_models.SavedModel
+    saved_models: dict = field(default_factory=dict)  # key -> models.saved.SavedModel
 
 
 @dataclass

@@ -40,7 +40,7 @@ def kind_note(ev: ModelResult) -> str:
 
 
 def saved_note(saved) -> str:
-    """Where a classical model was saved, or why it was not (a saved_models.SavedModel)."""
+    """Where a classical model was saved, or why it was not (a models.saved.SavedModel)."""
     if saved is None:
         return ""
     n = saved.size or 0

@@ -90,20 +90,23 @@ def test_overfitting_sentences_follow_the_verdict():
     assert "no verdict on overfitting" in narrative.overfitting_sentence("n1", one)
 
 
+ADAM_SPEC = {  # a network's settings as metrics.json records them
+    "activation": "relu",
+    "optimizer": "adam",
+    "lr": 0.001,
+    "weight_decay": 0.0,
+    "batch_size": 32,
+    "epochs": 2,
+    "patience": None,
+    "scaling": "unit",
+    "refit": False,
+}
+
+
 def test_network_description_names_the_validation_median():
     n = replace(
         network(),
-        spec={
-            "activation": "relu",
-            "optimizer": "adam",
-            "lr": 0.001,
-            "weight_decay": 0.0,
-            "batch_size": 32,
-            "epochs": 2,
-            "patience": None,
-            "scaling": "unit",
-            "refit": False,
-        },
+        spec=ADAM_SPEC,
     )
     text = narrative.network_description(n, 0.0)
     assert "adam (lr 0.001), batch 32, 2 fixed epochs, inputs / 255, validation on a " in text

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from test_narrative import T1_COAT_SHIRT, _metrics
+from test_narrative import ADAM_SPEC, T1_COAT_SHIRT, _metrics
 from test_results import model, network
 
 from fmstudy.i18n import language
@@ -119,17 +119,7 @@ def test_the_chosen_network_is_the_records():
 
 
 def test_the_seed_statistics_and_rule_are_the_records():
-    spec = {
-        "activation": "relu",
-        "optimizer": "adam",
-        "lr": 0.001,
-        "weight_decay": 0.0,
-        "batch_size": 32,
-        "epochs": 2,
-        "patience": None,
-        "scaling": "unit",
-        "refit": False,
-    }
+    spec = ADAM_SPEC
     n = replace(
         network(),
         spec=spec,

@@ -136,3 +136,39 @@ def test_a_search_with_time_left_retrains_and_says_how_to_repeat_it(tmp_path, su
     assert found.final is not None and found.outcome.test_accuracy is not None
     assert "--trials 2 without --timeout" in narrative.search_conclusion(found.outcome)
     assert "search_importances" not in found.figures  # 2 trials say nothing about importance
+
+
+def test_the_importance_figure_is_the_fanova_its_title_names(monkeypatch):
+    """optuna 5 ranks parameters by PED-ANOVA unless told; the figure says fANOVA, so it
+    asks for fANOVA (seeded: the same figure on a rerun)."""
+    import matplotlib.pyplot as plt
+    import optuna
+    from optuna.importance import FanovaImportanceEvaluator
+    from optuna.visualization import matplotlib as ovm
+
+    from fmstudy.search.results import MIN_IMPORTANCE_TRIALS, figures
+
+    dist = {
+        "lr": optuna.distributions.FloatDistribution(1e-4, 1e-1, log=True),
+        "width": optuna.distributions.IntDistribution(8, 64),
+    }
+    study = optuna.create_study(direction="maximize")
+    for i in range(MIN_IMPORTANCE_TRIALS):
+        params = {"lr": 10.0 ** -(1 + i % 3), "width": 8 + 5 * i}
+        study.add_trial(
+            optuna.trial.create_trial(
+                params=params,
+                distributions=dist,
+                value=0.5 + 0.04 * (i % 3) + 0.001 * i,
+                intermediate_values={0: 0.4},
+            )
+        )
+    used, real = [], ovm.plot_param_importances
+    monkeypatch.setattr(
+        ovm, "plot_param_importances", lambda s, **kw: used.append(kw["evaluator"]) or real(s, **kw)
+    )
+    out = figures(study)
+    assert [type(e) for e in used] == [FanovaImportanceEvaluator]
+    assert "fANOVA" in out["search_importances"].axes[0].get_title()
+    for fig in out.values():
+        plt.close(fig)

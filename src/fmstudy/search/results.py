@@ -132,7 +132,13 @@ def _drawn(study) -> dict:
         out["search_history"] = ax.figure
         if len(complete) >= MIN_IMPORTANCE_TRIALS:
             try:
-                ax = ovm.plot_param_importances(study, target_name=_("validation accuracy"))
+                from optuna.importance import FanovaImportanceEvaluator
+
+                ax = ovm.plot_param_importances(  # fANOVA named, as the title says (a seed:
+                    study,  # the same figure on a rerun); optuna 5's default is PED-ANOVA
+                    evaluator=FanovaImportanceEvaluator(seed=0),
+                    target_name=_("validation accuracy"),
+                )
                 ax.figure.set_size_inches(8, 4.5)
                 ax.set_title(_("Search: parameter importances (fANOVA)"))
                 ax.set(xlabel=_("importance"), ylabel=_("parameter"))

@@ -27,9 +27,9 @@ from fmstudy.data.loading import load_dataset
 from fmstudy.data.subsets import select_classes
 from fmstudy.models import saved as saved_models
 from fmstudy.models.classical import fit_model
+from fmstudy.models.predict import predict_images
 from fmstudy.models.zoo import zoo_defaults, zoo_specs
 from fmstudy.nets import model_files
-from fmstudy.models.predict import predict_images
 from fmstudy.nets.saved import save_run
 from fmstudy.nets.spec import NetSpec, parse_layers
 from fmstudy.nets.training import train_subset

@@ -36,7 +36,9 @@ training rows the fit learnt from) for every model; ``train_accuracy`` (with
 and ``test_acc_per_seed`` when grown with several seeds; ``n_iter`` and ``converged``
 (logistic regression); each other kind of ``--models`` its own (e.g. k-NN's ``k`` and
 ``weights``); ``seed`` and ``seeds`` (networks: the seed that stands for the
-architecture).  Schema 2 had no probability scores, learning curves, --cv or --compare;
+architecture).  ``learned`` False marks a model that did not learn, ``not_learned`` says
+why (fmstudy.evaluation.compare's ``learning_verdict``); such a model has no letter in
+``groups``.  Schema 2 had no probability scores, learning curves, --cv or --compare;
 schema 3 added them, and later the verdicts above and ``budget``, without changing a
 number.
 """
@@ -84,6 +86,9 @@ class ModelResult:
     balanced_accuracy: float | None = None  # mean recall over the classes (uneven classes)
     lowest_auc_class: str | None = None  # the class (str) with the lowest one-vs-rest AUC
     seed_summary: dict | None = None  # several seeds: test_acc_mean, test_acc_sd, rule
+    learned: bool | None = None  # False: it did not learn (None: a record made before the rule)
+    not_learned: dict | None = None  # why: {"one_class": c} (predicts c for every test image)
+    # or {"majority_rate": share, "majority_class": c} (right no more often than always c)
 
 
 def network_key(name: str) -> str:

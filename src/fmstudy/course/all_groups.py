@@ -56,6 +56,7 @@ class GroupSummary:
     models: dict[str, GroupModel]
     best: str | None  # the most accurate model's key (the report's ranking)
     indistinguishable: list  # keys of the models the report calls indistinguishable from it
+    # (never one that did not learn: ModelResult.learned)
     different: list  # keys of those it calls different at 0.05
     hardest_pair: dict | None  # the best model's most confused pair (compare.confused_pairs)
 
@@ -115,7 +116,9 @@ def group_summary(group: str, m: StudyMetrics) -> GroupSummary:
         models=models,
         best=best,
         indistinguishable=[
-            k for k, p in zip(order[1:], pairs, strict=True) if p and not p.significant
+            k
+            for k, p in zip(order[1:], pairs, strict=True)
+            if p and not p.significant and m.models[k].learned is not False
         ],
         different=[k for k, p in zip(order[1:], pairs, strict=True) if p and p.significant],
         hardest_pair=(m.models[best].confused_pairs or [None])[0] if best else None,

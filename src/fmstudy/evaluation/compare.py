@@ -5,7 +5,9 @@
     ci95, pairs = compare_models(y_true, {"forest": p1, "logreg": p2}, labels, n_boot=2000, seed=0)
 
 Every chosen class needs test images (:func:`untested_class`): its one-vs-rest ROC AUC
-and its row of the classification report are undefined without them.  Bootstrap
+and its row of the classification report are undefined without them.  A model that did
+not learn (:func:`learning_verdict`) is marked on its record and left out of the letter
+groups.  Bootstrap
 intervals resample the test images; McNemar's test looks only at the
 images on which two models disagree about being right (exact binomial when
 fewer than 25 are discordant), with Holm's correction across the pairs.
@@ -99,6 +101,7 @@ def model_result(
         evaluated = evaluate(y_true, y_pred, classes, names)
     label_id, label_args = label if isinstance(label, tuple) else ("", {})
     return ModelResult(
+        **learning_verdict(y_true, y_pred),
         key=key,
         label=label_id.format(**label_args) if label_id else label,
         label_id=label_id,
@@ -111,6 +114,28 @@ def model_result(
         **evaluated,
         **scores,
     )
+
+
+def learning_verdict(y_true, y_pred) -> dict:
+    """Whether a model learnt anything, as its record's ``learned`` and ``not_learned``.
+
+    It did not (``learned`` False) when it predicts one class c for every test image
+    (``not_learned`` ``{"one_class": c}``), or else when it gets no more test images right
+    than always answering the test set's most common class c would (ties: the lowest-
+    numbered), its share s of the test images (``{"majority_rate": s, "majority_class": c}``):
+    right answers <= that class's count, compared as counts.  A one-class model is also no
+    better than that; the reason given is the plainer one."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    predicted = np.unique(y_pred)
+    if len(predicted) == 1:
+        return {"learned": False, "not_learned": {"one_class": predicted[0].item()}}
+    values, counts = np.unique(y_true, return_counts=True)
+    top = int(np.argmax(counts))
+    if np.sum(y_true == y_pred) <= counts[top]:
+        share = float(counts[top] / len(y_true))
+        majority = {"majority_rate": share, "majority_class": values[top].item()}
+        return {"learned": False, "not_learned": majority}
+    return {"learned": True, "not_learned": None}
 
 
 MIN_PAIR_MISTAKES = 10  # beyond the worst pair, fewer mistakes say nothing about the classes
@@ -243,7 +268,8 @@ def compare_results(
 ) -> StudyMetrics:
     """The comparison of a study's models, as the metrics the report words: each model
     with its bootstrap interval, McNemar's verdict per pair, the groups of
-    indistinguishable models and each model's paired difference from the best."""
+    indistinguishable models (among the models that learnt: one that did not has no
+    letter) and each model's paired difference from the best."""
     labels = {k: m.label for k, m in models.items()}
     ci95, pairs = compare_models(
         y_true, predictions, labels, n_boot=n_boot, seed=seed, seed_predictions=seed_predictions
@@ -254,7 +280,7 @@ def compare_results(
         task1={},
         models={k: replace(m, ci95=ci95[k]) for k, m in models.items()},
         pairs=pairs,
-        groups=letter_groups(order, pairs),
+        groups=letter_groups([k for k in order if models[k].learned is not False], pairs),
         from_best=difference_from_best(y_true, predictions, order[0], n_boot=n_boot, seed=seed),
     )
 

@@ -75,6 +75,8 @@ def build_context(result, images: dict[str, str]) -> dict:
         "rule": narrative.verdict_rule(m, result.config) if m.pairs else "",
         "leaderboard_note": narrative.leaderboard_note(m) if m.models else "",
         "leaderboard": [by_key[k] for k in m.ranked()],
+        "mark": narrative.MARK,
+        "not_learned_key": narrative.not_learned_key(m),
         "pair_rows": pair_rows(m),
         "cfg": result.config,
         "chosen_by": narrative.chosen_by(result.config),
@@ -120,6 +122,7 @@ def _model(result, key: str, ev, names: dict) -> dict:
             else ""
         ),
         "saved_note": narrative.saved_note(result.saved_models.get(key)),
+        "learned_note": narrative.learned_note(ev, narrative.label_of(ev), names),
         "reference": narrative.table3_note(ev, t1),
         # classification_report is keyed by the data set's own (English) class names
         "report_rows": [(names[int(c)], ev.report[english[c]]) for c in t1["classes"]],
@@ -182,6 +185,9 @@ def search_context(result, names: dict) -> dict | None:
         "intro": narrative.search_intro(s),
         "files_note": narrative.search_files_note(),
         "proba_note": narrative.probability_note(test, names) if test else "",
+        "learned_note": narrative.learned_note(test, narrative.label_of(test), names)
+        if test
+        else "",
         "conclusion": narrative.search_conclusion(s),
         "spec_json": json.dumps(s.best_spec, indent=2),
     }

@@ -14,7 +14,8 @@ the calibration verdicts and what a budget cut are made (tests/
 test_narrative_decides_nothing.py keeps thresholds out of these modules).  The study's
 sentences (data, PCA, models, the comparison, the budget) are in :mod:`.models`, task
 5's and the search's in :mod:`.networks`, the deeper evaluation's (probabilities,
-learning curves, --cv, --compare) in :mod:`.evaluation`.
+learning curves, --cv, --compare) in :mod:`.evaluation`, a model that did not learn's in
+:mod:`.learned`.
 """
 
 from fmstudy.report.narrative.data import data_source, duplicates_note, uneven_note
@@ -35,6 +36,7 @@ from fmstudy.report.narrative.groups import (
     overview_budget,
     overview_intro,
 )
+from fmstudy.report.narrative.learned import MARK, learned_note, not_learned_key
 from fmstudy.report.narrative.models import (
     CLASSICAL_TASKS,
     MIN_PAIR_MISTAKES,
@@ -103,6 +105,9 @@ __all__ = [
     "discussion",
     "fit_note",
     "label_of",
+    "learned_note",
+    "MARK",
+    "not_learned_key",
     "leaderboard_note",
     "network_conclusion",
     "network_description",

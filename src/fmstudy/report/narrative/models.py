@@ -11,6 +11,7 @@ from fmstudy.evaluation.compare import ALPHA, MIN_PAIR_MISTAKES
 from fmstudy.i18n import gettext as _
 from fmstudy.i18n import grouped, ngettext, num, pct, sig
 from fmstudy.models import registry
+from fmstudy.report.narrative.learned import left_out_text
 from fmstudy.report.narrative.zoo import kind_note
 from fmstudy.results import CLASSICAL_TASKS, ModelResult, StudyMetrics, network_name, seed_summary
 from fmstudy.study.config import StudyConfig
@@ -181,12 +182,16 @@ def verdict(p) -> str:
 
 def comparison_summary(m: StudyMetrics, labels: dict) -> str:
     """The comparison in one short paragraph: the most accurate model, which models are
-    indistinguishable from it here and which differ, and the groups."""
+    indistinguishable from it here and which differ, and the groups; a model that did not
+    learn (its record's ``learned``) is in none of these, and the paragraph says so."""
     order = m.ranked()
     best = m.models[order[0]]
     against = {frozenset((p.a, p.b)): p for p in m.pairs or []}
+    left_out = [k for k in order if m.models[k].learned is False]
     same, apart = [], []
-    for key in order[1:]:
+    for key in order[1:] if best.learned is not False else ():
+        if key in left_out:
+            continue
         mo, p = m.models[key], against[frozenset((order[0], key))]
         points = (mo.accuracy - best.accuracy) * 100
         item = _("{model} ({points} points)").format(model=labels[key], points=num(points, 2, True))
@@ -203,14 +208,17 @@ def comparison_summary(m: StudyMetrics, labels: dict) -> str:
         text += " " + _("Different from it at {alpha}: {models}.").format(
             alpha=num(ALPHA, 2), models=listed(apart)
         )
+    if left_out:
+        text += " " + left_out_text(m, left_out, labels)
     rows = [mo.details["train_rows"] for mo in m.models.values() if "train_rows" in mo.details]
     if rows and min(rows) < max(rows):
         text += " " + _(
             "The models learnt from different numbers of training rows ({low} to {high}), so "
             "these verdicts compare model and data together."
         ).format(low=grouped(min(rows)), high=grouped(max(rows)))
-    letters = sorted(set("".join(m.groups.values())))
-    if len(m.models) > 2 and len(letters) == len(m.models):
+    kept = [k for k in m.models if k not in left_out]
+    letters = sorted({c for k in kept for c in m.groups.get(k, "")})
+    if len(m.models) > 2 and letters and len(letters) == len(kept):
         text += " " + _("No two models are indistinguishable here: each is a group of its own.")
     elif len(m.models) > 2 and letters:
         text += " " + ngettext(
@@ -219,7 +227,7 @@ def comparison_summary(m: StudyMetrics, labels: dict) -> str:
             "The {models} models form {n} groups of indistinguishable models (the letters in "
             "the table; a shared letter means no difference at 0.05).",
             len(letters),
-        ).format(models=len(m.models), n=len(letters))
+        ).format(models=len(kept), n=len(letters))
     return text
 
 

@@ -40,7 +40,10 @@ architecture).  ``learned`` False marks a model that did not learn, ``not_learne
 why (fmstudy.evaluation.compare's ``learning_verdict``); such a model has no letter in
 ``groups``.  Schema 2 had no probability scores, learning curves, --cv or --compare;
 schema 3 added them, and later the verdicts above and ``budget``, without changing a
-number.
+number.  A NetworkResult's ``val_split_used`` is the validation split its seeds were
+trained with, which is the spec's ``val_split`` unless the rows came ordered by class
+(``val_split_reason`` "ordered") or the first rows lacked a class ("missing"): then a
+"first" split was made stratified.
 """
 
 from __future__ import annotations
@@ -133,6 +136,8 @@ class NetworkResult:
     representative_rule: str = ""  # how the seed was chosen: REPRESENTATIVE_RULES
     chosen: bool | None = None  # chosen on validation among task 5's; None: not compared
     unlike_validation: bool = False  # the compared architectures validate on unlike rows
+    val_split_used: str = ""  # the split its seeds validated on ("": written before it was kept)
+    val_split_reason: str = ""  # why the spec's "first" became "stratified" (nets.inputs)
 
     @classmethod
     def summarised(cls, **values) -> NetworkResult:

@@ -1,8 +1,22 @@
 """What a network is fed: the validation split, the scaler, and the scaled inputs.
 
     tr_idx, val_idx = split_validation(y_train, spec, seed)
+    split = validation_split(y_train, spec, seed)     # the same, with the split used and why
     scaler = fit_scaler(x_train[tr_idx].reshape(len(tr_idx), -1), spec.scaling)
     inputs = prepare_inputs(x_test, scaler, spec)     # inputs[i:j]: a float32 batch
+
+The notebook validates on the first 20 % of the rows (``val_split`` "first"), which
+stands for the data only when its rows come shuffled, as Fashion-MNIST's files do.  With
+two classes or more and a first part of one row or more, a "first" split becomes the
+stratified one (the same share of each class, seeded) when :func:`first_split_fault` finds
+
+- "ordered": the labels come in one contiguous run per class (an image folder read class
+  by class, an .npz sorted by label), or
+- "missing": the first part, or the rest, holds no row of a class that the rows hold,
+
+so that validation accuracy, the best epoch, the seed shown and the overfitting verdict
+never rest on some of the classes only.  The split made and why are in
+:class:`ValidationSplit` (and a training's record).
 
 The pixels stay uint8 until a batch is taken, so a data set needs its uint8 bytes in
 memory, not four times that.
@@ -10,19 +24,57 @@ memory, not four times that.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 
 from fmstudy.nets.spec import NetSpec
 
 
-def split_validation(y: np.ndarray, spec: NetSpec, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of the training and validation parts."""
+@dataclass(frozen=True)
+class ValidationSplit:
+    """Indices of the training and validation parts, the split made (``used``: "first" or
+    "stratified") and, when that is not the spec's, why (``reason``: a
+    :data:`fmstudy.nets.train_run.FIRST_FAULTS`)."""
+
+    train: np.ndarray
+    val: np.ndarray
+    used: str
+    reason: str = ""
+
+
+def first_split_fault(y: np.ndarray, fraction: float) -> str:
+    """Why the first ``fraction`` of the rows labelled ``y`` cannot validate for them
+    ("ordered" or "missing", see the module's rule), or "" when it can."""
+    y = np.asarray(y)
+    classes = np.unique(y)
+    n_val = int(round(len(y) * fraction))
+    if len(classes) < 2 or n_val == 0:
+        return ""
+    if np.count_nonzero(y[1:] != y[:-1]) == len(classes) - 1:
+        return "ordered"
+    if min(len(np.unique(y[:n_val])), len(np.unique(y[n_val:]))) < len(classes):
+        return "missing"
+    return ""
+
+
+def split_used(y: np.ndarray, spec: NetSpec) -> tuple[str, str]:
+    """The split ``spec`` makes of the rows labelled ``y`` and why, when that is not its
+    own ``val_split``: ("first", ""), ("stratified", "") or ("stratified", fault)."""
+    fault = first_split_fault(y, spec.val_fraction) if spec.val_split == "first" else ""
+    return ("stratified", fault) if fault else (spec.val_split, "")
+
+
+def validation_split(y: np.ndarray, spec: NetSpec, seed: int) -> ValidationSplit:
+    """The training and validation parts of the rows labelled ``y``: the first
+    ``spec.val_fraction`` of them, or that share of each class drawn with ``seed``."""
     n = len(y)
-    n_val = int(round(n * spec.val_fraction))
-    if spec.val_split == "first":  # the notebook: the first 20 % of the rows
+    used, reason = split_used(y, spec)
+    if used == "first":  # the notebook: the first 20 % of the rows
         idx = np.arange(n)
-        return idx[n_val:], idx[:n_val]
+        n_val = int(round(n * spec.val_fraction))
+        return ValidationSplit(idx[n_val:], idx[:n_val], used)
     rng = np.random.default_rng(seed)
     val = []
     for c in np.unique(y):
@@ -30,7 +82,13 @@ def split_validation(y: np.ndarray, spec: NetSpec, seed: int) -> tuple[np.ndarra
         rng.shuffle(members)
         val.append(members[: int(round(len(members) * spec.val_fraction))])
     val_idx = np.sort(np.concatenate(val))
-    return np.setdiff1d(np.arange(n), val_idx), val_idx
+    return ValidationSplit(np.setdiff1d(np.arange(n), val_idx), val_idx, used, reason)
+
+
+def split_validation(y: np.ndarray, spec: NetSpec, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the training and validation parts (:func:`validation_split`)."""
+    split = validation_split(y, spec, seed)
+    return split.train, split.val
 
 
 def fit_scaler(x: np.ndarray, scaling: str) -> dict:

@@ -20,7 +20,8 @@ from pathlib import Path
 from fmstudy import checks
 from fmstudy.data.class_names import checked_names
 from fmstudy.errors import FmstudyError
-from fmstudy.nets.spec import NetSpec
+from fmstudy.nets.spec import SPLITS, NetSpec
+from fmstudy.nets.train_run import FIRST_FAULTS
 
 MAX_CLASS = 1000  # class numbers 0-1000
 MAX_EPOCHS_RUN = 10**6  # best_epoch, epochs_run and each history curve's length
@@ -142,6 +143,8 @@ FIELDS = {
         "best_epoch": lambda v, what: checks.integer(v, what, low=0, high=MAX_EPOCHS_RUN),
         "epochs_run": lambda v, what: checks.integer(v, what, low=0, high=MAX_EPOCHS_RUN),
         "history": _history,
+        "val_split_used": lambda v, what: checks.choice(v, what, ("", *SPLITS)),
+        "val_split_reason": lambda v, what: checks.choice(v, what, ("", *FIRST_FAULTS)),
     },
     "model": {
         **COMMON,

@@ -3,8 +3,9 @@
     validation_problem(y, tr_idx, val_idx, spec, names)   # None, or why this split fails
     batch_problem(spec, n_rows, image_shape)              # None, or why the last batch fails
 
-The validation part (``spec.val_split``, ``spec.val_fraction``) must hold a row, and the
-training part a row of every class.  A batch normalisation layer that sees 1 x 1 feature
+The validation part (the split :func:`fmstudy.nets.inputs.split_used` makes of
+``spec.val_split``, ``spec.val_fraction``) must hold a row, and of two classes or more,
+not one class alone; the training part a row of every class.  A batch normalisation layer that sees 1 x 1 feature
 maps (a conv network on images a few pixels wide, after pooling) cannot train on a batch
 of one image, which the last batch is when the rows leave one over (or every batch, of
 size 1).
@@ -16,34 +17,41 @@ import math
 
 import numpy as np
 
+from fmstudy.nets.inputs import split_used
 from fmstudy.nets.spec import NetSpec, build_model
 
 
 def validation_problem(y, tr_idx, val_idx, spec: NetSpec, names=None) -> str | None:
     """Why ``spec`` cannot train on this split of the training rows labelled ``y`` (None
-    when it can): an empty validation part, or a class with no row left to train on.
-    ``names`` maps class numbers to names for the line."""
+    when it can): an empty validation part, a class with no row left to train on, or a
+    validation part of one class while the rows hold several.  ``names`` maps class
+    numbers to names for the line."""
+    y = np.asarray(y)
     share = f"{100 * spec.val_fraction:g} %"
-    first = spec.val_split == "first"
+    first = split_used(y, spec)[0] == "first"
     part = f"the first {share} of the" if first else f"{share} of each class's"
+    need = math.floor(0.5 / spec.val_fraction) + 1  # round(need * share) >= 1
     if len(val_idx) == 0:
-        need = math.floor(0.5 / spec.val_fraction) + 1  # round(need * share) >= 1
         who = "it takes" if first else "a class needs"
         return (
             f"network {spec.name!r} validates on {part} training images, which is none of "
             f"these {len(y)} ({who} {need} to give one); add images"
         )
-    missing = np.setdiff1d(np.unique(y), np.asarray(y)[tr_idx])
+    classes = np.unique(y)
+    missing = np.setdiff1d(classes, y[tr_idx])
     if len(missing):
         name = (names or {}).get(int(missing[0]), int(missing[0]))
-        fix = (
-            "put the images in another order, or split stratified (nn --val-split stratified)"
-            if first
-            else "add images to it"
-        )
         return (
             f"network {spec.name!r} validates on {part} training images, which leaves none "
-            f"of class {name!r} to train on; {fix}"
+            f"of class {name!r} to train on; add images to it"
+        )
+    held = np.unique(y[val_idx])
+    if len(held) == 1 < len(classes):
+        name = (names or {}).get(int(held[0]), int(held[0]))
+        return (
+            f"network {spec.name!r} validates on {part} training images, which is class "
+            f"{name!r} alone (a class needs {need} images to give one), so validation could "
+            "not compare the classes; add images to the others"
         )
     return None
 

@@ -26,6 +26,8 @@ RECORD = (
     "class_names",
     "background",
     "seed",
+    "val_split_used",
+    "val_split_reason",
     "test_accuracy",
     "tested_on",
     "best_epoch",
@@ -37,6 +39,7 @@ RECORD = (
     "refit_seconds",
 )
 MEASURED = ("n_params", "epoch_seconds", "predict_seconds", "refit_seconds")
+FIRST_FAULTS = ("ordered", "missing")  # why a "first" split became stratified (nets.inputs)
 
 
 @dataclass
@@ -68,6 +71,8 @@ class TrainRun:
     class_names: list = field(default_factory=list)  # the classes' names, in class order
     background: float | None = None  # training images' median border pixel (polarity)
     tested_on: dict = field(default_factory=dict)  # n_test, test_sha256 (Subset.test_record)
+    val_split_used: str = ""  # "first" or "stratified" as made; "": no validation part
+    val_split_reason: str = ""  # why "first" became stratified: FIRST_FAULTS, or ""
 
     def to_dict(self) -> dict:
         """The :data:`RECORD` fields as JSON-able values (tuples as lists)."""

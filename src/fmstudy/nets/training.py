@@ -30,7 +30,7 @@ from fmstudy.errors import FmstudyError
 from fmstudy.lib_warnings import one_line_warnings
 from fmstudy.nets.augment import mirror_images, pixel_stats, random_shift
 from fmstudy.nets.devices import torch_threads
-from fmstudy.nets.inputs import fit_scaler, prepare_inputs, split_validation
+from fmstudy.nets.inputs import ValidationSplit, fit_scaler, prepare_inputs, validation_split
 from fmstudy.nets.spec import NetSpec, build_model, count_parameters
 from fmstudy.nets.train_needs import batch_problem, validation_problem
 from fmstudy.nets.train_run import TrainRun
@@ -256,8 +256,9 @@ def _validated(
     """One training with the seeded generators (:func:`train` without its refit)."""
     lut = np.full(max(classes) + 1, -1, dtype=np.int64)  # class number -> output index
     lut[list(classes)] = np.arange(len(classes))
-    no_val = (np.arange(len(y_train)), np.arange(0))
-    tr_idx, val_idx = split_validation(y_train, spec, seed) if holdout else no_val
+    no_val = ValidationSplit(np.arange(len(y_train)), np.arange(0), "")
+    split = validation_split(y_train, spec, seed) if holdout else no_val
+    tr_idx, val_idx = split.train, split.val
     problem = validation_problem(y_train, tr_idx, val_idx, spec) if holdout else None
     problem = problem or batch_problem(spec, len(tr_idx), x_train.shape[1:])
     if problem:
@@ -304,6 +305,8 @@ def _validated(
         scaler=scaler,
         image_shape=tuple(x_train.shape[1:]),
         background=border_level(x_train),
+        val_split_used=split.used,
+        val_split_reason=split.reason,
     )
 
 

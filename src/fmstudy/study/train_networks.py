@@ -135,6 +135,8 @@ def network_summary(spec: NetSpec, runs: list[TrainRun], sub) -> tuple[ModelResu
         best_epoch=[int(r.best_epoch) for r in runs],
         histories=[r.history for r in runs],
         early_stopping=spec.patience is not None,
+        val_split_used=runs[0].val_split_used,
+        val_split_reason=runs[0].val_split_reason,
         **overfitting([r.history["val_loss"] for r in runs]),
     )
     return result, summary

@@ -65,7 +65,7 @@ def networks_intro(config: StudyConfig, nets: dict[str, NetworkResult]) -> str:
         text += _("accuracies are mean ± sd over the seeds.")
     else:
         text += _("one seed gives no spread, so every sd reads 0.")
-    first_rows = first.spec["val_split"] == "first"
+    first_rows = split_made(first) == "first"
     if len(nets) > 1 and first_rows:
         text += " " + _(
             "Validation for {name} is the first 20 % of the training rows, as in the notebook; "
@@ -80,7 +80,47 @@ def networks_intro(config: StudyConfig, nets: dict[str, NetworkResult]) -> str:
         text += " " + _("Validation is the first 20 % of the training rows, as in the notebook.")
     else:
         text += " " + _("Validation is a stratified 20 % of the training rows.")
+    changed = split_changed(nets)
+    text += f" {changed}" if changed else ""
     return text + " " + _("The test set is touched only for the final numbers.")
+
+
+def split_made(n: NetworkResult) -> str:
+    """The validation split an architecture's seeds were trained with (for a record
+    written before that was kept, its spec's)."""
+    return n.val_split_used or n.spec.get("val_split", "stratified")
+
+
+def split_changed(nets: dict[str, NetworkResult]) -> str:
+    """One sentence naming the architectures whose spec's "first" split was made
+    stratified, and why (the rows came ordered by class, or the first rows lacked a
+    class); "" when none was."""
+    changed = {name: n for name, n in nets.items() if n.val_split_reason}
+    if not changed:
+        return ""
+    n = next(iter(changed.values()))
+    if n.val_split_reason == "ordered":
+        text = ngettext(
+            "The training rows come ordered by class, so {names} validates on a stratified "
+            "{share} of them (the same share of every class) instead of the first {share} its "
+            "spec asks for, which would hold only some of the classes.",
+            "The training rows come ordered by class, so {names} validate on a stratified "
+            "{share} of them (the same share of every class) instead of the first {share} their "
+            "specs ask for, which would hold only some of the classes.",
+            len(changed),
+        )
+    else:
+        text = ngettext(
+            "The first {share} of the training rows leave a class out of the validation part "
+            "or of the rest, so {names} validates on a stratified {share} of them (the same "
+            "share of every class) instead of the first {share} its spec asks for.",
+            "The first {share} of the training rows leave a class out of the validation part "
+            "or of the rest, so {names} validate on a stratified {share} of them (the same "
+            "share of every class) instead of the first {share} their specs ask for.",
+            len(changed),
+        )
+    share = f"{num(100 * n.spec.get('val_fraction', 0.2), 0)} %"
+    return text.format(names=listed(changed), share=share)
 
 
 def network_conclusion(nets: dict[str, NetworkResult], task1: dict) -> list[str]:
@@ -202,7 +242,7 @@ def network_description(n: NetworkResult, refit_seconds: float) -> str:
         stop = ngettext("{epochs} fixed epoch", "{epochs} fixed epochs", s["epochs"])
     stop = stop.format(patience=s["patience"], epochs=s["epochs"])
     inputs = _("standardized") if s["scaling"] == "standardize" else "/ 255"
-    if s.get("val_split") == "first":
+    if split_made(n) == "first":
         val = _("validation on the first {share} of the training rows")
     else:
         val = _("validation on a stratified {share} of the training rows")

@@ -120,3 +120,21 @@ def test_a_validation_part_of_one_class_is_one_line():
     assert "\n" not in problem
     with pytest.raises(FmstudyError, match="which is class 4 alone"):
         train(FIRST, images(y), y, None, None, (4, 5, 6), seed=0, threads=1)
+
+
+def test_networks_compare_validation_on_the_split_each_actually_made():
+    """Two 'first' specs are unlike when one of them had to be split stratified."""
+    from dataclasses import replace
+
+    from test_results import network
+
+    from fmstudy.results import choose_on_validation
+
+    first = replace(
+        network(), spec={**network().spec, "val_split": "first"}, val_split_used="first"
+    )
+    switched = replace(first, val_split_used="stratified", val_split_reason="ordered")
+    same = choose_on_validation({"a": first, "b": replace(first, val_acc_mean=0.1)})
+    assert not any(n.unlike_validation for n in same.values())
+    unlike = choose_on_validation({"a": first, "b": switched})
+    assert all(n.unlike_validation for n in unlike.values())

@@ -182,11 +182,12 @@ def seed_summary(test_acc: list[float]) -> dict:
 def choose_on_validation(nets: dict[str, NetworkResult]) -> dict[str, NetworkResult]:
     """Task 5's architectures with the choice made: with several, the one with the highest
     mean validation accuracy (the first on a tie) is ``chosen``, and each says whether
-    they validate on unlike parts of the training rows; one alone is not compared."""
+    they validate on unlike parts of the training rows (the split each actually made: a
+    "first" split of class-ordered rows became stratified); one alone is not compared."""
     if len(nets) < 2:
         return dict(nets)
     pick = max(nets, key=lambda name: nets[name].val_acc_mean)
-    unlike = len({n.spec.get("val_split") for n in nets.values()}) > 1
+    unlike = len({n.val_split_used or n.spec.get("val_split") for n in nets.values()}) > 1
     return {
         name: replace(n, chosen=name == pick, unlike_validation=unlike) for name, n in nets.items()
     }

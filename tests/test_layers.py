@@ -19,6 +19,7 @@ GROUND = {
     "results",
     "escape",
     "lib_warnings",
+    "overfitting",
     "versions",
 }
 # From the bottom: each stage may import the ground and every stage before it.

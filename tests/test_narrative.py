@@ -79,15 +79,11 @@ def test_notebook_numbers_only_on_the_notebooks_data():
     assert any("Chosen on validation" in line for line in narrative.network_conclusion(nets, T1_47))
 
 
-def test_overfitting_sentences_follow_the_verdict():
-    n = network()
-    rise = replace(n, marked_epoch=3, late_rise=0.05, late_rise_se=0.01, overfits=True)
-    assert "it overfits after epoch 3" in narrative.overfitting_sentence("n1", rise)
-    noise = replace(n, marked_epoch=3, late_rise=0.01, late_rise_se=0.01, overfits=False)
-    assert "no overfitting seen in 2 epochs" in narrative.overfitting_sentence("n1", noise)
-    assert "within twice its standard error" in narrative.overfitting_sentence("n1", noise)
-    one = replace(n, marked_epoch=3, late_rise=0.05, overfits=None)
-    assert "no verdict on overfitting" in narrative.overfitting_sentence("n1", one)
+def test_overfitting_sentences_follow_the_stored_verdict():
+    n = network()  # falling curves: no seed overfits
+    assert "0 of its 3 seeds: no overfitting." in narrative.overfitting_sentence("n1", n)
+    said = replace(n, overfit_seeds=[True, True, False], overfits=True)  # words, not decides
+    assert "2 of its 3 seeds: it overfits." in narrative.overfitting_sentence("n1", said)
 
 
 ADAM_SPEC = {  # a network's settings as metrics.json records them

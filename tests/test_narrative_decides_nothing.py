@@ -239,8 +239,12 @@ def test_a_count_meets_its_noun_in_the_right_form(lang, one, two):
         second = narrative.discussion(_pair_model(2), [], names)
         assert one in first[1] and two in second[1]
         assert len(first) == 2  # the pair its record does not discuss is left out
-        nets = {"n": replace(network(), marked_epoch=1, histories=[{"val_loss": [1.0]}] * 3)}
-        once = narrative.overfitting_sentence("n", replace(nets["n"], late_rise=None))
+        one = replace(network(), seeds=[0], histories=[{"val_loss": [1.0]}], overfit_seeds=[False])
+        one = replace(one, overfit_epochs=[1], overfit_rises=[0.0], overfit_noise=[0.0])
+        once = narrative.overfitting_sentence("n", one)
         twice = narrative.overfitting_sentence("n", network())
-    words = {"en": ("in 1 epoch (", "in 2 epochs ("), "sv": ("under 1 epok (", "under 2 epoker (")}
+    words = {
+        "en": ("0 of its 1 seed:", "0 of its 3 seeds:"),
+        "sv": ("0 av dess 1 frö:", "0 av dess 3 frön:"),
+    }
     assert words[lang][0] in once and words[lang][1] in twice

@@ -52,6 +52,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 
 import numpy as np
 
+from fmstudy.overfitting import overfitting
+
 SCHEMA_VERSION = 3  # 3: probabilities' scores, learning curves, --cv, --compare
 CLASSICAL_TASKS = ("3", "4", "zoo")  # ModelResult.task of the classical models (--models)
 
@@ -125,10 +127,12 @@ class NetworkResult:
     best_epoch: list
     histories: list
     early_stopping: bool
-    marked_epoch: int = 0  # the mean validation loss's minimum (1-based)
-    late_rise: float | None = None  # mean rise of the last 3 epochs' loss above it
-    late_rise_se: float | None = None  # its standard error over the seeds
-    overfits: bool | None = False  # None: one seed, no standard error to judge by
+    marked_epoch: int = 0  # the mean validation loss's minimum (1-based): the figure's line
+    overfit_epochs: list = field(default_factory=list)  # each seed's minimum (1-based)
+    overfit_rises: list = field(default_factory=list)  # last epoch's loss above it
+    overfit_noise: list = field(default_factory=list)  # median |epoch-to-epoch change|
+    overfit_seeds: list = field(default_factory=list)  # each seed's verdict: fmstudy.overfitting
+    overfits: bool | None = False  # more than half of the seeds overfit (None: old record)
     test_acc_mean: float = 0.0
     test_acc_sd: float = 0.0
     val_acc_mean: float = 0.0
@@ -141,11 +145,13 @@ class NetworkResult:
 
     @classmethod
     def summarised(cls, **values) -> NetworkResult:
-        """The record with means and sample standard deviations over the seeds, and the
-        rule that chose its representative seed, filled in."""
+        """The record with means and sample standard deviations over the seeds, the rule
+        that chose its representative seed and the overfitting verdicts
+        (:func:`fmstudy.overfitting.overfitting`) filled in."""
         test, val = np.asarray(values["test_acc"]), np.asarray(values["val_acc_at_best"])
         return cls(
             **values,
+            **overfitting([h["val_loss"] for h in values["histories"]]),
             test_acc_mean=float(test.mean()),
             test_acc_sd=float(test.std(ddof=1)) if len(test) > 1 else 0.0,
             val_acc_mean=float(val.mean()),

@@ -67,30 +67,6 @@ def train_seeds(
     return runs, cached
 
 
-def overfitting(val_losses: list[list[float]], late: int = 3) -> dict:
-    """Task 5's overfitting verdict from the mean validation-loss curve over the seeds.
-
-    The marked epoch E is the mean curve's minimum.  The verdict "overfits" needs the
-    mean over seeds of (mean loss over the last ``late`` epochs - loss at E) to exceed
-    twice its standard error over the seeds (sd/sqrt(n)); with fewer than ``late``
-    epochs after E there is nothing to judge, and one seed gives no standard error.
-    """
-    n = min(len(v) for v in val_losses)
-    curves = np.array([v[:n] for v in val_losses], dtype=float)
-    best = int(np.argmin(curves.mean(axis=0)))
-    out = {"marked_epoch": best + 1, "late_rise": None, "late_rise_se": None, "overfits": False}
-    if n - (best + 1) < late:
-        return out
-    rise = curves[:, n - late :].mean(axis=1) - curves[:, best]
-    out["late_rise"] = float(rise.mean())
-    if len(rise) < 2:
-        out["overfits"] = None
-        return out
-    out["late_rise_se"] = float(rise.std(ddof=1) / np.sqrt(len(rise)))
-    out["overfits"] = bool(out["late_rise"] > 2 * out["late_rise_se"])
-    return out
-
-
 def train_rows(spec: NetSpec, sub: Subset) -> int:
     """Training rows the tested network learnt from: all of them after a refit, else the
     part the validation split leaves."""
@@ -137,7 +113,6 @@ def network_summary(spec: NetSpec, runs: list[TrainRun], sub) -> tuple[ModelResu
         early_stopping=spec.patience is not None,
         val_split_used=runs[0].val_split_used,
         val_split_reason=runs[0].val_split_reason,
-        **overfitting([r.history["val_loss"] for r in runs]),
     )
     return result, summary
 

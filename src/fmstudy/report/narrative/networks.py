@@ -162,52 +162,55 @@ def network_conclusion(nets: dict[str, NetworkResult], task1: dict) -> list[str]
 
 
 def overfitting_sentence(name: str, n: NetworkResult) -> str:
-    """The overfitting verdict of one architecture, as the mean curve and its noise say."""
+    """The stored overfitting verdict (fmstudy.overfitting): where the mean validation loss is
+    lowest (the figure's line), each seed's lowest epoch, its rise and noise, how many overfit."""
     ran = min(len(h["val_loss"]) for h in n.histories)
-    longest = max(len(h["val_loss"]) for h in n.histories)
-    if longest > ran:
+    if max(len(h["val_loss"]) for h in n.histories) > ran:
         low = _(
             "the mean validation loss over {seeds} is lowest at epoch {epoch} of the {ran} that "
-            "every seed ran"
+            "every seed ran (the dotted line in its figure)"
         )
     else:
-        low = _("the mean validation loss over {seeds} is lowest at epoch {epoch} of {ran}")
+        low = _(
+            "the mean validation loss over {seeds} is lowest at epoch {epoch} of {ran} (the "
+            "dotted line in its figure)"
+        )
     low = low.format(seeds=seeds_counted(len(n.seeds)), epoch=n.marked_epoch, ran=ran)
     stop = ""
     if n.early_stopping:
         stop = " " + _(
             "Early stopping (patience {patience}) kept each seed's weights from its own best epoch."
         ).format(patience=n.spec["patience"])
-    values = {"name": name, "low": low, "ran": ran, "epoch": n.marked_epoch}
-    if n.late_rise is not None and n.late_rise_se is not None:
-        values.update(rise=num(n.late_rise), se=num(n.late_rise_se), limit=num(2 * n.late_rise_se))
+    if not n.overfit_seeds:  # a metrics.json written before the per-seed verdicts
+        return _("{name}: {low}; no overfitting verdict stored.").format(name=name, low=low) + stop
+    lows = [
+        _("seed {seed}: epoch {epoch}, its last").format(seed=seed, epoch=e)
+        if e == len(h["val_loss"])
+        else _("seed {seed}: epoch {epoch}, ending {rise} above it (noise {noise})").format(
+            seed=seed, epoch=e, rise=num(rise, 3), noise=num(noise, 3)
+        )
+        for seed, e, rise, noise, h in zip(
+            n.seeds, n.overfit_epochs, n.overfit_rises, n.overfit_noise, n.histories, strict=True
+        )
+    ]
+    k, total = sum(n.overfit_seeds), len(n.overfit_seeds)
     if n.overfits:
-        text = _(
-            "{name}: {low}, and over the last 3 epochs it lies {rise} above that minimum, more "
-            "than twice its standard error over the seeds (standard error {se}, limit {limit}): "
-            "it overfits after epoch {epoch}."
-        )
-    elif n.overfits is None:
-        text = _("{name}: {low}; one seed gives no standard error, so no verdict on overfitting.")
-    elif n.late_rise is None and n.marked_epoch == ran:
-        text = ngettext(
-            "{name}: no overfitting seen in {ran} epoch ({low}, its last).",
-            "{name}: no overfitting seen in {ran} epochs ({low}, its last).",
-            ran,
-        )
-    elif n.late_rise is None:
-        text = ngettext(
-            "{name}: no overfitting seen in {ran} epoch ({low}).",
-            "{name}: no overfitting seen in {ran} epochs ({low}).",
-            ran,
+        verdict = ngettext(
+            "{k} of its {n} seed: it overfits", "{k} of its {n} seeds: it overfits", total
         )
     else:
-        text = _(
-            "{name}: no overfitting seen in {ran} epochs ({low}; over the last 3 epochs it lies "
-            "{rise} above it, within twice its standard error: standard error {se}, limit "
-            "{limit})."
-        )
-    return text.format(**values) + stop
+        verdict = ngettext(
+            "{k} of its {n} seed: no overfitting{most}",
+            "{k} of its {n} seeds: no overfitting{most}",
+            total,
+        ).replace("{most}", _(" (that needs more than half of the seeds)") if k else "")
+    text = _(
+        "{name}: {low}. Seed by seed it is lowest at {lows}. A seed overfits when its validation "
+        "loss at its last epoch lies more than twice its noise (the median change from one "
+        "epoch to the next) above its minimum; this happens in {verdict}."
+    )
+    lows, verdict = "; ".join(lows), verdict.format(k=k, n=total)
+    return text.format(name=name, low=low, lows=lows, verdict=verdict) + stop
 
 
 def extras(s: dict) -> list[str]:

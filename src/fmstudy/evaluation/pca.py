@@ -3,8 +3,9 @@
     res = run_pca(x_train_flat, y_train, seed=0)
     res.coords            # (n, 2) scores for the scatter plot
     res.checks            # variance by hand == numpy == sklearn, eig == SVD, ...
+    res.reading           # class means and spread on PC1/PC2, the pairs apart and overlapping
 
-Fitted on the raw pixels, as the notebook did.  Every claim the report makes
+Fitted on the raw pixels (0-255, not standardized), as the notebook did.  Every claim the report makes
 about PCA (variance, explained-variance ratio, PC1 as the direction of largest
 variance, PC1 orthogonal to PC2) is a number computed here on this data.  It needs two
 pixels and some variance (:func:`pca_problem`); at most as many components as there are
@@ -30,6 +31,8 @@ class PCAResult:
     explained_variance_ratio: np.ndarray  # first N_COMPONENTS
     components: np.ndarray  # (k, 784) first principal axes, for the 28x28 pictures
     checks: dict
+    spectrum: np.ndarray  # explained variance ratio of each component, up to the 90 % count
+    reading: dict  # :func:`class_reading` and the input's scale
 
 
 def pca_problem(x: np.ndarray) -> str | None:
@@ -94,10 +97,88 @@ def run_pca(x: np.ndarray, y: np.ndarray, *, seed: int, n_random: int = 1000) ->
         "pc1_dot_pc2": float(pc1 @ pca.components_[1]),
         "components_for_90pct": int(np.searchsorted(np.cumsum(eigvals) / eigvals.sum(), 0.9) + 1),
     }
+    ratios = np.clip(eigvals, 0, None) / eigvals.sum()
+    pixel_sd = x.std(axis=0, ddof=1)
+    reading = class_reading(scores[:, :2], np.asarray(y))
+    reading["input"] = {
+        "standardized": False,  # the pixels as loaded: no scaling, no standardizing
+        "min": float(x.min()),
+        "max": float(x.max()),
+        "pixel_sd_min": float(pixel_sd.min()),
+        "pixel_sd_max": float(pixel_sd.max()),
+    }
     return PCAResult(
         coords=scores[:, :2],
         labels=np.asarray(y),
         explained_variance_ratio=pca.explained_variance_ratio_,
         components=pca.components_[:8],
         checks=checks,
+        spectrum=ratios[: max(k, checks["components_for_90pct"])],
+        reading=reading,
     )
+
+
+def _separation(gap: float, spread: float) -> float:
+    """A distance in units of spread (0 when both are 0)."""
+    return float(gap / spread) if spread > 0 else (0.0 if gap == 0 else float(np.finfo(float).max))
+
+
+def class_reading(coords: np.ndarray, y: np.ndarray) -> dict:
+    """What the PC1-PC2 scatter shows, as numbers: each class's mean and standard
+    deviation of its scores on PC1 and PC2; the pair of classes furthest apart along
+    each (difference of means over the pooled sd, sqrt((sd_a² + sd_b²) / 2)); and the
+    pair that overlaps most in the plane (smallest distance between means over the
+    pooled spread, the root mean square of both classes' sds on both axes); and the
+    classes with the lowest and highest mean on each axis (its blue and red ends in the
+    pictures of the axes).  Pairs are None with fewer than two classes."""
+    labels = np.unique(y)
+    classes = []
+    for c in labels:
+        s = coords[y == c]
+        mean, sd = s.mean(axis=0), s.std(axis=0)
+        classes.append(
+            {
+                "label": int(c),
+                "n": len(s),
+                "pc1_mean": float(mean[0]),
+                "pc1_sd": float(sd[0]),
+                "pc2_mean": float(mean[1]),
+                "pc2_sd": float(sd[1]),
+            }
+        )
+    best: dict = {"pc1_apart": None, "pc2_apart": None, "plane_overlap": None}
+    for i, a in enumerate(classes):
+        for b in classes[i + 1 :]:
+            for axis in ("pc1", "pc2"):
+                pooled = np.sqrt((a[f"{axis}_sd"] ** 2 + b[f"{axis}_sd"] ** 2) / 2)
+                sep = _separation(abs(a[f"{axis}_mean"] - b[f"{axis}_mean"]), pooled)
+                if best[f"{axis}_apart"] is None or sep > best[f"{axis}_apart"]["separation"]:
+                    low, high = sorted((a, b), key=lambda r: r[f"{axis}_mean"])
+                    best[f"{axis}_apart"] = {
+                        "low": low["label"],
+                        "high": high["label"],
+                        "separation": sep,
+                    }
+            gap = float(np.hypot(a["pc1_mean"] - b["pc1_mean"], a["pc2_mean"] - b["pc2_mean"]))
+            spread = float(
+                np.sqrt(
+                    (a["pc1_sd"] ** 2 + a["pc2_sd"] ** 2 + b["pc1_sd"] ** 2 + b["pc2_sd"] ** 2) / 4
+                )
+            )
+            sep = _separation(gap, spread)
+            if best["plane_overlap"] is None or sep < best["plane_overlap"]["separation"]:
+                best["plane_overlap"] = {
+                    "a": a["label"],
+                    "b": b["label"],
+                    "distance": gap,
+                    "spread": spread,
+                    "separation": sep,
+                }
+    ends = {
+        f"{axis}_ends": {
+            "low": min(classes, key=lambda r: r[f"{axis}_mean"])["label"],
+            "high": max(classes, key=lambda r: r[f"{axis}_mean"])["label"],
+        }
+        for axis in ("pc1", "pc2")
+    }
+    return {"classes": classes, **best, **ends}

@@ -130,7 +130,10 @@ def pca_scatter(coords: np.ndarray, labels: np.ndarray, names_by_label: dict, ra
 
 
 @styled
-def pca_variance(ratios: np.ndarray) -> Figure:
+def pca_variance(ratios: np.ndarray, for_90: int | None = None) -> Figure:
+    """Each component's explained variance ratio and their running sum; with ``for_90``
+    (the components needed for 90 %; ``ratios`` reaching at least that far) the x range
+    reaches it and a dashed line marks it."""
     fig = Figure(figsize=(7.5, 4))
     ax = fig.subplots()
     k = np.arange(1, len(ratios) + 1)
@@ -139,6 +142,16 @@ def pca_variance(ratios: np.ndarray) -> Figure:
     ax2.plot(k, np.cumsum(ratios), color=PALETTE[3], marker=".", label=_("cumulative"))
     ax2.set_ylim(0, 1)
     ax2.grid(False)
+    if for_90 is not None:
+        ax.set_xlim(0, max(len(ratios), for_90) + 1)
+        ax2.axhline(0.9, color="grey", linestyle=":", linewidth=1)
+        ax2.axvline(
+            for_90,
+            color="grey",
+            linestyle="--",
+            linewidth=1,
+            label=_("90 % at {k} components").format(k=for_90),
+        )
     ax.set_xlabel(_("principal component"))
     ax.set_ylabel(_("explained variance ratio"))
     ax2.set_ylabel(_("cumulative ratio"))

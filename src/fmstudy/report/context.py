@@ -92,7 +92,7 @@ def build_context(result, images: dict[str, str]) -> dict:
         "models": models,
         "timings": result.timings,
         "img": images,
-        "pca_text": narrative.pca_text(m.pca) if m.pca else [],
+        "pca_text": narrative.pca_text(m.pca, names) if m.pca else [],
         "search_data": search_context(result, names),
         "evaluation_data": evaluation_context(m, labels),
         "probability_rows": [mo for mo in models if mo["ev"].log_loss is not None],

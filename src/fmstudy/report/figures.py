@@ -74,7 +74,9 @@ def figure_list(result) -> dict[str, Callable[[], Figure]]:
         pca, ratios = data.pca, data.pca.explained_variance_ratio
         shape = data.examples.shape[1:]
         out["pca_scatter"] = lambda: figs.pca_scatter(pca.coords, pca.labels, names, ratios)
-        out["pca_variance"] = lambda: figs.pca_variance(ratios)
+        out["pca_variance"] = lambda: figs.pca_variance(
+            pca.spectrum, m.pca["checks"]["components_for_90pct"]
+        )
         out["pca_components"] = lambda: figs.pca_components(pca.components, ratios, shape)
     for key, ev in m.models.items():
         out[figure_key("confusion", key)] = partial(_confusion, result, key, names)

@@ -172,6 +172,7 @@ def _pca(run: _Run) -> None:
     run.parts["pca"] = {
         "explained_variance_ratio": [float(v) for v in pca.explained_variance_ratio],
         "checks": pca.checks,
+        "reading": pca.reading,
     }
     run.figure_data.pca = pca
 

@@ -12,6 +12,7 @@ from fmstudy.i18n import gettext as _
 from fmstudy.i18n import grouped, ngettext, num, pct, sig
 from fmstudy.models import registry
 from fmstudy.report.narrative.learned import left_out_text
+from fmstudy.report.narrative.pca import pca_reading_text
 from fmstudy.report.narrative.zoo import kind_note
 from fmstudy.results import CLASSICAL_TASKS, ModelResult, StudyMetrics, network_name, seed_summary
 from fmstudy.study.config import StudyConfig
@@ -41,10 +42,11 @@ def listed(items) -> str:
     return ", ".join(items)
 
 
-def pca_text(pca: dict) -> list[str]:
-    """The explanation of PCA and variance, backed by this data's numbers."""
+def pca_text(pca: dict, names: dict | None = None) -> list[str]:
+    """The explanation of PCA and variance, backed by this data's numbers, and its reading
+    (:mod:`.pca`; classes by ``names``, label -> shown name, or by label)."""
     c = pca["checks"]
-    return [
+    explained = [
         _(
             "PCA looks for the directions in pixel space along which the images differ most. "
             "Each image is a point in {n} dimensions; after subtracting the mean image, the "
@@ -90,6 +92,7 @@ def pca_text(pca: dict) -> list[str]:
             dot=sig(c["pc1_dot_pc2"], 2),
         ),
     ]
+    return explained + pca_reading_text(pca, names)
 
 
 def fit_note(ev: ModelResult, all_rows: int) -> str:

@@ -8,8 +8,10 @@ alters results on purpose regenerates them and says in its commit what changed
 them: stratified subsamples, the validation-median seed, verdicts over seed pairs; the
 deeper evaluation added probability scores and learning curves, schema 3, and the report's
 languages each model's translatable name, label_id and label_args; one's own images
-added each model's balanced_accuracy and task 1's "uneven"; none of them changed an
-earlier number).
+added each model's balanced_accuracy and task 1's "uneven"; the right answers added
+learned/not_learned, the validation split made, the PCA reading and the per-seed
+overfitting verdict, dropping the old late_rise fields; none of them changed an earlier
+number).
 
 Floating-point results depend on the processor's vector kernels (torch's CPU capability,
 OpenBLAS's core type): a network or an unconverged logistic regression can end a few

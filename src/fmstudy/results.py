@@ -259,6 +259,11 @@ class LearningCurve:
     last_gain: float | None = None  # held-out accuracy gained by the last doubling of rows
     last_spread: float | None = None  # the larger fold-to-fold sd of its two points
     still_rising: bool | None = None  # the gain beyond that spread: more rows may help
+    gaps: list | None = None  # training minus held-out accuracy at each size, mean over folds
+    gap_sds: list | None = None  # its fold-to-fold sd (fmstudy.overfitting.train_gap)
+    overfits: bool | None = None  # the last gap beyond twice its sd; None: memorises, or old
+    gap_narrows: bool | None = None  # the gap shrinks as rows grow, beyond twice its sd
+    memorises: bool | None = None  # fully grown trees: training accuracy ~1 by construction
 
     def __post_init__(self) -> None:
         """The verdict on the last doubling, made once from the curve's own numbers."""

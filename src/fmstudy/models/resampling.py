@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.stats import f as f_dist
+from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import (
     RepeatedStratifiedKFold,
@@ -38,6 +39,7 @@ from fmstudy.evaluation.compare import holm
 from fmstudy.lib_warnings import one_line_warnings
 from fmstudy.models.classical import ModelSpec, estimator, subsample
 from fmstudy.models.fit_needs import fewest, fit_problem, row_count
+from fmstudy.overfitting import train_gap
 from fmstudy.results import CVScores, FiveByTwoTest, LearningCurve
 
 CURVE_FRACTIONS = (0.1, 0.25, 0.5, 1.0)  # of the rows each fold trains on
@@ -109,6 +111,18 @@ def curve_plan(spec: ModelSpec, y, *, folds: int, seed: int, names=None) -> Curv
     return CurvePlan(k, splits, sizes)
 
 
+CURVE_RECORD = 2  # a learning curve's record; 2: its train/held-out gap and overfitting verdict
+
+
+def memorises(model) -> bool:
+    """Whether ``model`` is an ensemble of fully grown trees (a random forest's or extra
+    trees' defaults): its accuracy on the rows it was fitted on is ~1 by construction."""
+    if not isinstance(model, RandomForestClassifier | ExtraTreesClassifier):
+        return False
+    p = model.get_params()
+    return p["max_depth"] is None and p["min_samples_leaf"] == 1 and p["max_leaf_nodes"] is None
+
+
 def learning_curve_of(
     spec: ModelSpec,
     x,
@@ -125,12 +139,14 @@ def learning_curve_of(
     """Accuracy against training rows by stratified ``folds``-fold cross-validation on the
     training rows (fewer folds where :func:`curve_plan` says): each size is a shuffled
     share of a fold's training part, scored on that part (training accuracy) and on the
-    held-out fold (validation accuracy)."""
+    held-out fold (validation accuracy); the gap between the two read for overfitting
+    (:func:`fmstudy.overfitting.train_gap`)."""
     plan = curve_plan(spec, y, folds=folds, seed=seed)
     x, y = _rows(spec, x, y)
+    model = estimator(spec, n_trees=n_trees)
     with _quiet(n_jobs, f"learning curve of {spec.model_key}"):
         sizes, train, val = learning_curve(
-            estimator(spec, n_trees=n_trees),
+            model,
             x,
             y,
             train_sizes=plan.sizes,
@@ -150,6 +166,7 @@ def learning_curve_of(
         rows=len(y),
         train_accuracy=train_accuracy,
         oob_accuracy=oob_accuracy,
+        **train_gap(train, val, memorises=memorises(model)),
     )
 
 

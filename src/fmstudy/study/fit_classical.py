@@ -27,7 +27,13 @@ from fmstudy.models.classical import (
     fit_model,
     representative_fit,
 )
-from fmstudy.models.resampling import curve_plan, cv_scores, five_by_two, learning_curve_of
+from fmstudy.models.resampling import (
+    CURVE_RECORD,
+    curve_plan,
+    cv_scores,
+    five_by_two,
+    learning_curve_of,
+)
 from fmstudy.models.zoo import zoo_specs
 from fmstudy.progress import Steps
 from fmstudy.results import CVScores, FiveByTwoTest, LearningCurve, ModelResult
@@ -212,7 +218,12 @@ def _curves(config, sub: Subset, cache: FitCache, jobs: int, steps: Steps, out, 
                 left_out.setdefault(str(exc), []).append(key)
                 continue
             d = out.models[key].details
-            params = {"spec": spec.params, "n_trees": trees[key], "folds": config.learning_folds}
+            params = {
+                "spec": spec.params,
+                "n_trees": trees[key],
+                "folds": config.learning_folds,
+                "record": CURVE_RECORD,  # a record of another shape is made again
+            }
             record = _kept(
                 cache,
                 "learning-curve",

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint
 
 from fmstudy.evaluation.compare import (
     bootstrap_accuracy,
@@ -42,7 +43,7 @@ def test_compare_models_holm_and_better():
     bad = np.where(rng.random(600) < 0.7, y, (y + 1) % 3)
     same = good.copy()
     preds = {"good": good, "bad": bad, "same": same}
-    ci95, pairs = compare_models(y, preds, {k: k for k in preds}, n_boot=200, seed=0)
+    ci95, pairs = compare_models(y, preds, {k: k for k in preds})
     raw = [p.p_value for p in pairs]
     holm = multipletests(raw, method="holm")[1]
     assert [p.p_holm for p in pairs] == pytest.approx(list(holm))
@@ -51,6 +52,22 @@ def test_compare_models_holm_and_better():
     assert by[("good", "same")].better is None and not by[("good", "same")].significant
     lo, hi = ci95["good"]
     assert lo <= np.mean(good == y) <= hi
+    right = int((good == y).sum())
+    assert (lo, hi) == pytest.approx(proportion_confint(right, 600, alpha=0.05, method="wilson"))
+    # the difference quoted is the shown runs', from the same counts as the table
+    gb = by[("good", "bad")]
+    assert gb.difference == (gb.a_only_right - gb.b_only_right) / 600
+    assert gb.difference == pytest.approx(np.mean(good == y) - np.mean(bad == y))
+
+
+@pytest.mark.parametrize("right", [0, 1, 20])
+def test_accuracy_interval_is_wilson_and_not_degenerate_at_0_or_1(right):
+    from fmstudy.evaluation.compare import accuracy_interval
+
+    correct = np.r_[np.ones(right), np.zeros(20 - right)].astype(bool)
+    lo, hi = accuracy_interval(correct)
+    assert (lo, hi) == pytest.approx(proportion_confint(right, 20, alpha=0.05, method="wilson"))
+    assert 0 <= lo <= right / 20 <= hi <= 1 and hi - lo > 0.1  # never a point at 0 or 1
 
 
 def test_bootstrap_is_seeded_and_brackets_the_mean():
@@ -95,29 +112,44 @@ def test_representative_is_the_lower_median_and_never_the_test_best():
     assert chosen == 1 and test_acc[chosen] != max(test_acc)
 
 
-def test_seed_pairs_keep_the_largest_p_before_holm():
+def test_verdicts_are_about_the_shown_runs_and_seeds_are_reported_beside_them():
+    """The issue's case: a network whose shown run predicts one class (accuracy 0.5) is
+    different from the best, though its other seed is as good as the best; the letters
+    agree with that verdict, and the seed-by-seed verdicts record that seed 2 differs."""
     rng = np.random.default_rng(3)
     y = rng.integers(0, 2, 2000)
-    strong = np.where(rng.random(2000) < 0.95, y, 1 - y)
-    weak = np.where(rng.random(2000) < 0.80, y, 1 - y)
-    close = np.where(rng.random(2000) < 0.945, y, 1 - y)  # seed 2 of "b": as good as "a"
-    preds = {"a": strong, "b": weak}
-    labels = {"a": "A", "b": "B"}
-    _, one = compare_models(y, preds, labels, n_boot=100, seed=0)
-    assert one[0].significant  # one fit each: clearly different
-    _, seeds = compare_models(
-        y, preds, labels, n_boot=100, seed=0, seed_predictions={"a": [strong], "b": [weak, close]}
+    best = np.where(rng.random(2000) < 0.975, y, 1 - y)
+    one_class = np.zeros(2000, int)  # the shown run: chance
+    good_seed = best.copy()  # as good as the best: 6 images it gets wrong, 6 it gets right
+    right, wrong = np.flatnonzero(best == y), np.flatnonzero(best != y)
+    flip = np.r_[right[:6], wrong[:6]]
+    good_seed[flip] = 1 - good_seed[flip]
+    preds, labels = {"best": best, "cnn": one_class}, {"best": "Best", "cnn": "CNN"}
+    _, pairs = compare_models(
+        y, preds, labels, seed_predictions={"best": [best], "cnn": [one_class, good_seed]}
     )
-    p = seeds[0]
-    assert len(p.seed_p_values) == 2 and p.p_value == max(p.seed_p_values)
-    assert p.seed_p_values[0] < 0.05 < p.seed_p_values[1] and not p.significant
-    # the counts shown are those of the seed pair whose p counts: strong vs close
-    worst = mcnemar_test(strong == y, close == y)
+    p = pairs[0]
+    shown = mcnemar_test(best == y, one_class == y)
     assert (p.a_only_right, p.b_only_right, p.p_value) == (
-        worst["a_only_right"],
-        worst["b_only_right"],
-        worst["p_value"],
+        shown["a_only_right"],
+        shown["b_only_right"],
+        shown["p_value"],
     )
+    assert p.significant
+    assert p.seed_significant == [True, False]
+    assert p.seed_p_values[1] == mcnemar_test(best == y, good_seed == y)["p_value"]
+    from fmstudy.evaluation.compare import letter_groups
+
+    groups = letter_groups(["best", "cnn"], pairs)
+    assert not set(groups["best"]) & set(groups["cnn"])
+
+
+def test_one_fit_each_records_no_seed_verdicts():
+    rng = np.random.default_rng(4)
+    y = rng.integers(0, 2, 300)
+    preds = {"a": y.copy(), "b": 1 - y}
+    _, pairs = compare_models(y, preds, {"a": "A", "b": "B"})
+    assert pairs[0].seed_p_values == [] and pairs[0].seed_significant == []
 
 
 def test_letter_groups_share_a_letter_only_when_indistinguishable():
@@ -157,3 +189,39 @@ def test_difference_from_best_is_paired_and_brackets_the_difference():
     diff, lo, hi = d["other"]
     assert diff == pytest.approx(np.mean(other == y) - np.mean(best == y))
     assert lo < diff < hi < 0.02
+
+
+def test_letters_agree_with_every_verdict_on_random_verdict_patterns():
+    """Insert-and-absorb: two models share a letter exactly when their pair is not called
+    different, for every pattern of verdicts over up to six models."""
+    import itertools
+
+    from fmstudy.evaluation.compare import letter_groups
+    from fmstudy.results import PairTest
+
+    rng = np.random.default_rng(0)
+    for _ in range(500):
+        order = [f"m{i}" for i in range(rng.integers(1, 7))]
+        pairs = [
+            PairTest(a, b, a, b, [], 0, 0, 0, "", 0.0, 0.5, 0.5, bool(rng.random() < 0.5), None)
+            for a, b in itertools.combinations(order, 2)
+        ]
+        groups = letter_groups(order, pairs)
+        assert groups[order[0]].startswith("a") and all(groups.values())
+        for p in pairs:
+            assert bool(set(groups[p.a]) & set(groups[p.b])) == (not p.significant)
+
+
+def test_letters_where_the_old_display_disagreed():
+    """w~y but w!=x and x~y... the order-based display gave w and y no common letter."""
+    from fmstudy.evaluation.compare import letter_groups
+    from fmstudy.results import PairTest
+
+    def pair(a, b, sig):
+        return PairTest(a, b, a, b, [], 0, 0, 0, "", 0.0, 0.5, 0.5, sig, None)
+
+    groups = letter_groups(
+        ["w", "x", "y"], [pair("w", "x", True), pair("w", "y", False), pair("x", "y", False)]
+    )
+    assert set(groups["w"]) & set(groups["y"]) and set(groups["x"]) & set(groups["y"])
+    assert not set(groups["w"]) & set(groups["x"])

@@ -17,9 +17,27 @@ def test_counts_read_as_words():
     assert [narrative.seeds_counted(n) for n in (0, 1, 3)] == ["0 seeds", "1 seed", "3 seeds"]
 
 
-def _pair(a, b, significant, p=0.01):
+ACC = {"forest": 0.90, "logreg": 0.93, "net": 0.935}
+
+
+def _pair(a, b, significant, p=0.01, **seeds):
     return PairTest(
-        a, b, a, b, [[1, 2], [3, 4]], 2, 30, 32, "chi-square", 1.0, p, p, significant, b
+        a,
+        b,
+        a,
+        b,
+        [[1, 2], [3, 4]],
+        2,
+        30,
+        32,
+        "chi-square",
+        1.0,
+        p,
+        p,
+        significant,
+        b,
+        difference=ACC.get(a, 0.5) - ACC.get(b, 0.5),
+        **seeds,
     )
 
 
@@ -56,10 +74,33 @@ def test_comparison_summary_says_what_is_indistinguishable_and_what_differs():
 
 def test_the_verdict_rule_is_said_once_with_its_numbers():
     rule = narrative.verdict_rule(_metrics(), StudyConfig(classes=(4, 5), profile="quick", seed=3))
-    assert "Holm's correction for the 3 pairs" in rule and "the largest p counts" in rule
-    assert "300 bootstrap resamples of the 4,000 test images (bootstrap seed 3)" in rule
+    assert "Holm's correction for the 3 pairs" in rule and "the largest p" not in rule
+    assert "compares the runs the summary shows" in rule and "share a letter exactly" in rule
+    assert "Wilson score intervals for a proportion of the 4,000 test images" in rule
+    assert "300 paired bootstrap resamples of the test images (bootstrap seed 3)" in rule
     assert "overlapping intervals do not make two models indistinguishable" in rule
     assert "test-set sampling only" in rule
+
+
+def test_seed_by_seed_verdicts_are_worded_from_the_record():
+    m = _metrics()
+    labels = {k: mo.label for k, mo in m.models.items()}
+    assert narrative.seed_stability(m, labels) == ""  # one fit each: nothing to say
+    pairs = [
+        _pair("forest", "logreg", True, seed_p_values=[0.01, 0.2], seed_significant=[True, False]),
+        _pair("forest", "net", True, seed_p_values=[0.01, 0.01], seed_significant=[True, True]),
+        _pair("logreg", "net", False, seed_p_values=[0.3, 0.4], seed_significant=[False, False]),
+    ]
+    seeded = replace(m, pairs=pairs)
+    text = narrative.seed_stability(seeded, labels)
+    assert "each of the 2 seed indices" in text
+    assert "This verdict does not hold at every seed index" in text
+    assert "Forest vs LogReg (1 of 2)" in text and "Net" not in text.split(":", 2)[-1]
+    assert [narrative.seeds_same(p) for p in pairs] == ["1/2", "2/2", "2/2"]
+    steady = replace(m, pairs=[pairs[1], pairs[2]])
+    assert "Every verdict is the same at every seed index." in narrative.seed_stability(
+        steady, labels
+    )
 
 
 def test_verdict_words():

@@ -26,8 +26,8 @@ INTENDED = {
     # a size's unit, not a verdict: 100 kB and up is written in MB
     ("zoo.py", "saved_note", "n >= 100000.0"),
     # wording: with two models the summary has nothing to say about groups
-    ("models.py", "comparison_summary", "len(m.models) > 2"),
-    ("models.py", "comparison_summary", "len(m.models) > 2 and letters"),
+    ("comparison.py", "comparison_summary", "len(m.models) > 2"),
+    ("comparison.py", "comparison_summary", "len(m.models) > 2 and letters"),
     # Table 3 (Xiao et al.) is about all ten Fashion-MNIST classes: what it measured
     ("zoo.py", "table3_applies", "len(t1.get('classes', [])) == 10"),
 }

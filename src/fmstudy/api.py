@@ -23,6 +23,7 @@ from fmstudy.data.own import DataOptions
 from fmstudy.data.subsets import Subset, select_classes
 from fmstudy.errors import FmstudyError
 from fmstudy.evaluation.compare import (
+    accuracy_interval,
     bootstrap_accuracy,
     compare_results,
     model_result,
@@ -55,6 +56,7 @@ __all__ = [
     "StudyConfig",
     "StudyResult",
     "Subset",
+    "accuracy_interval",
     "bootstrap_accuracy",
     "classes_for_surname",
     "compare_results",

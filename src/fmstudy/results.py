@@ -22,7 +22,7 @@ words the verdicts and decides none.  Its shape (schema 3)::
       "search": SearchOutcome or null,
       "comparison": {pairs: [PairTest]} or null,
       "similar_pairs": [{a, b, correlation}],  # class mean-image correlations
-      "groups": {key: letters},                # indistinguishable models share a letter
+      "groups": {key: letters},                # compact letter display of the pairs' verdicts
       "from_best": {key: [difference, low, high]}, # paired bootstrap, against the best
       "learning_curves": {key: LearningCurve},  # cross-validated on the training rows
       "cv": {key: CVScores},                    # --cv K: repeated stratified K-fold
@@ -79,7 +79,7 @@ class ModelResult:
     report: dict  # scikit-learn's classification_report(output_dict=True)
     confused_pairs: list  # the pairs with most mistakes between them, largest first
     details: dict = field(default_factory=dict)
-    ci95: tuple[float, float] | None = None  # bootstrap interval, once models are compared
+    ci95: tuple[float, float] | None = None  # Wilson interval, once models are compared
     label_id: str = ""  # the label's message with placeholders, for other languages
     label_args: dict = field(default_factory=dict)
     log_loss: float | None = None  # from the test probabilities (None: the model gave none)
@@ -222,7 +222,8 @@ class SearchOutcome:
 
 @dataclass(frozen=True)
 class PairTest:
-    """McNemar's test of two models on the same test images, Holm-corrected."""
+    """McNemar's test of the shown runs of two models on the same test images,
+    Holm-corrected across the pairs; and how the verdict holds across seed indices."""
 
     a: str
     b: str
@@ -238,7 +239,9 @@ class PairTest:
     p_holm: float
     significant: bool  # Holm-corrected p below 0.05: "different at 0.05"
     better: str | None
-    seed_p_values: list = field(default_factory=list)  # one per seed pair; p_value: the largest
+    seed_p_values: list = field(default_factory=list)  # per seed index: uncorrected p
+    seed_significant: list = field(default_factory=list)  # per seed index: Holm verdict
+    difference: float | None = None  # a's accuracy minus b's: the one number quoted (None: old)
 
 
 @dataclass(frozen=True)

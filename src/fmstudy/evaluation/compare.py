@@ -27,6 +27,7 @@ from sklearn.metrics import (
 )
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint
 
 from fmstudy.errors import FmstudyError
 from fmstudy.evaluation.probabilities import probability_scores
@@ -168,7 +169,8 @@ def confused_pairs(cm: np.ndarray, classes, names, top: int = 3) -> list[dict]:
 
 
 def bootstrap_accuracy(correct: np.ndarray, *, n_boot: int, seed: int) -> tuple[float, float]:
-    """95 % percentile interval of the accuracy over test-set resamples."""
+    """95 % percentile interval of the accuracy over test-set resamples (0.1's interval,
+    kept for its notebooks; the study's is :func:`accuracy_interval`)."""
     rng = np.random.default_rng(seed)
     n = len(correct)
     means = np.empty(n_boot)
@@ -176,6 +178,16 @@ def bootstrap_accuracy(correct: np.ndarray, *, n_boot: int, seed: int) -> tuple[
         means[b] = correct[rng.integers(0, n, n)].mean()
     lo, hi = np.percentile(means, [2.5, 97.5])
     return float(lo), float(hi)
+
+
+def accuracy_interval(correct) -> tuple[float, float]:
+    """95 % Wilson score interval of the accuracy over the test images: test-set sampling
+    only, and not degenerate at an accuracy of 0 or 1 (a bootstrap of a perfect score is
+    1-1)."""
+    correct = np.asarray(correct, bool)
+    lo, hi = proportion_confint(int(correct.sum()), len(correct), alpha=ALPHA, method="wilson")
+    accuracy = correct.mean()  # inside the interval also where rounding puts 1 at 0.99...
+    return float(min(lo, accuracy)), float(max(hi, accuracy))
 
 
 def mcnemar_table(correct_a: np.ndarray, correct_b: np.ndarray) -> np.ndarray:
@@ -205,41 +217,28 @@ def compare_models(
     predictions: dict[str, np.ndarray],
     labels: dict[str, str],
     *,
-    n_boot: int,
-    seed: int,
     seed_predictions: dict[str, list] | None = None,
 ) -> tuple[dict[str, tuple[float, float]], list[PairTest]]:
-    """Bootstrap intervals per model and McNemar verdicts per pair that account for seeds.
+    """Wilson intervals per model and McNemar verdicts per pair, about the runs shown.
 
-    ``predictions`` holds each model's representative fit; ``seed_predictions`` every
-    fit by seed (for a model it leaves out: that one fit).  For a pair, seeds are paired by index (a model
-    with fewer fits repeats its last), McNemar's test runs on every seed pair and the
-    seed pair with the largest p stands for the pair (its counts and p are recorded);
-    Holm's correction then runs across the pairs.
+    ``predictions`` holds each model's shown run (its representative fit): the verdicts,
+    Holm-corrected across the pairs, are about those runs, as the summary table shows
+    them.  ``seed_predictions`` (every fit by seed; a model it leaves out has one fit)
+    adds how the verdicts hold across seeds: with the seeds paired by index (a model with
+    fewer fits repeats its last), each seed index is one family of tests, Holm-corrected
+    the same way; each pair records its uncorrected p and its verdict per seed index.
     """
     y_true = np.asarray(y_true)
-    fits = {k: (seed_predictions or {}).get(k, [p]) for k, p in predictions.items()}
     correct = {k: np.asarray(p) == y_true for k, p in predictions.items()}
-    intervals = {k: bootstrap_accuracy(c, n_boot=n_boot, seed=seed) for k, c in correct.items()}
-    tests = []
-    for a, b in itertools.combinations(predictions, 2):
-        n = max(len(fits[a]), len(fits[b]))
-        per_seed = [
-            mcnemar_test(
-                np.asarray(fits[a][min(i, len(fits[a]) - 1)]) == y_true,
-                np.asarray(fits[b][min(i, len(fits[b]) - 1)]) == y_true,
-            )
-            for i in range(n)
-        ]
-        seed_p = [t["p_value"] for t in per_seed]
-        # the counts shown are the seed pair's whose p stands for the pair
-        worst = per_seed[int(np.argmax(seed_p))]
-        tests.append((a, b, {**worst, "seed_p_values": seed_p}))
-    if not tests:
+    intervals = {k: accuracy_interval(c) for k, c in correct.items()}
+    keys = list(itertools.combinations(predictions, 2))
+    if not keys:
         return intervals, []
-    reject, p_holm = holm([t["p_value"] for _, _, t in tests])
+    shown = [mcnemar_test(correct[a], correct[b]) for a, b in keys]
+    reject, p_holm = holm([t["p_value"] for t in shown])
+    per_seed_p, per_seed_verdict = across_seeds(y_true, predictions, seed_predictions, keys)
     pairs = []
-    for (a, b, test), r, ph in zip(tests, reject, p_holm, strict=True):
+    for i, ((a, b), test) in enumerate(zip(keys, shown, strict=True)):
         acc_a, acc_b = correct[a].mean(), correct[b].mean()
         better = a if acc_a > acc_b else b if acc_b > acc_a else None
         pairs.append(
@@ -249,12 +248,32 @@ def compare_models(
                 a_label=labels[a],
                 b_label=labels[b],
                 **test,
-                p_holm=float(ph),
-                significant=bool(r),
+                p_holm=p_holm[i],
+                significant=reject[i],
                 better=better,
+                difference=(test["a_only_right"] - test["b_only_right"]) / len(y_true),
+                seed_p_values=[p[i] for p in per_seed_p],
+                seed_significant=[v[i] for v in per_seed_verdict],
             )
         )
     return intervals, pairs
+
+
+def across_seeds(y_true, predictions, seed_predictions, keys) -> tuple[list, list]:
+    """Per seed index (seeds paired by index, a model with fewer fits repeating its last):
+    every pair's uncorrected McNemar p and its Holm-corrected verdict within that index's
+    family.  Empty when no model has more than one fit."""
+    fits = {k: (seed_predictions or {}).get(k, [p]) for k, p in predictions.items()}
+    n = max(len(f) for f in fits.values())
+    if n < 2:
+        return [], []
+    ps, verdicts = [], []
+    for i in range(n):
+        right = {k: np.asarray(f[min(i, len(f) - 1)]) == y_true for k, f in fits.items()}
+        p = [mcnemar_test(right[a], right[b])["p_value"] for a, b in keys]
+        ps.append(p)
+        verdicts.append(holm(p)[0])
+    return ps, verdicts
 
 
 def compare_results(
@@ -271,9 +290,7 @@ def compare_results(
     indistinguishable models (among the models that learnt: one that did not has no
     letter) and each model's paired difference from the best."""
     labels = {k: m.label for k, m in models.items()}
-    ci95, pairs = compare_models(
-        y_true, predictions, labels, n_boot=n_boot, seed=seed, seed_predictions=seed_predictions
-    )
+    ci95, pairs = compare_models(y_true, predictions, labels, seed_predictions=seed_predictions)
     order = sorted(models, key=lambda k: -models[k].accuracy)
     return StudyMetrics(
         tasks=(),
@@ -310,20 +327,30 @@ def difference_from_best(
 
 
 def letter_groups(order: list[str], pairs: list[PairTest]) -> dict[str, str]:
-    """A compact letter display: ``order`` is the models best first; models that share a
-    letter are pairwise indistinguishable (no Holm-corrected difference at 0.05)."""
-    different = {frozenset((p.a, p.b)) for p in pairs if p.significant}
-    ranges: list[tuple[int, int]] = []
-    for i in range(len(order)):
-        j = i
-        while j + 1 < len(order) and not any(
-            frozenset((order[k], order[j + 1])) in different for k in range(i, j + 1)
-        ):
-            j += 1
-        if not ranges or j > ranges[-1][1]:
-            ranges.append((i, j))
+    """A compact letter display of the pairs' Holm-corrected verdicts (Piepho's insert
+    and absorb): two models share a letter exactly when their pair is not called
+    different, so the letters and the verdicts cannot disagree.  ``order`` is the models
+    best first; letters are given in that order (the best model's first letter is a)."""
+    different = [(p.a, p.b) for p in pairs if p.significant and p.a in order and p.b in order]
+    sets: list[set] = [set(order)]
+    for a, b in different:
+        split = []
+        for s in sets:
+            if a in s and b in s:
+                split += [s - {a}, s - {b}]
+            else:
+                split.append(s)
+        # absorb: a set inside another adds no information
+        sets = [
+            s
+            for i, s in enumerate(split)
+            if s and not any(s < t or (s == t and j < i) for j, t in enumerate(split))
+        ]
+    rank = {k: i for i, k in enumerate(order)}
+    sets.sort(key=lambda s: sorted(rank[k] for k in s))
     letters = dict.fromkeys(order, "")
-    for n, (i, j) in enumerate(ranges):
-        for key in order[i : j + 1]:
-            letters[key] += "abcdefghijklmnopqrstuvwxyz"[n % 26]
+    for n, s in enumerate(sets):
+        for key in order:
+            if key in s:
+                letters[key] += "abcdefghijklmnopqrstuvwxyz"[n % 26]
     return letters

@@ -74,6 +74,7 @@ def build_context(result, images: dict[str, str]) -> dict:
         "conclusion": narrative.comparison_summary(m, labels) if m.pairs else "",
         "rule": narrative.verdict_rule(m, result.config) if m.pairs else "",
         "leaderboard_note": narrative.leaderboard_note(m) if m.models else "",
+        "stability": narrative.seed_stability(m, labels) if m.pairs else "",
         "leaderboard": [by_key[k] for k in m.ranked()],
         "mark": narrative.MARK,
         "not_learned_key": narrative.not_learned_key(m),
@@ -152,14 +153,14 @@ def evaluation_context(m, labels: dict) -> dict:
 
 
 def pair_rows(m) -> list[dict]:
-    """The pairwise table, each row from the seed pair whose p stands for the pair: its
-    difference in points and discordant counts, that (largest) p, Holm's p, the verdict."""
-    n_test = m.task1["splits"]["test"]["kept"]
+    """The pairwise table of the shown runs: difference in points, discordant counts, p,
+    Holm's p, the verdict, and (with seeds) in how many seed indices the verdict is the
+    same."""
     return [
         {
             "p": p,
-            "points": (p.a_only_right - p.b_only_right) / n_test * 100,
-            "seed_pairs": len(p.seed_p_values) or 1,
+            "points": p.difference * 100,
+            "seeds_same": narrative.seeds_same(p),
             "verdict": narrative.verdict(p),
         }
         for p in m.pairs or []

@@ -18,6 +18,14 @@ learning curves, --cv, --compare) in :mod:`.evaluation`, a model that did not le
 :mod:`.learned`.
 """
 
+from fmstudy.report.narrative.comparison import (
+    comparison_summary,
+    leaderboard_note,
+    seed_stability,
+    seeds_same,
+    verdict,
+    verdict_rule,
+)
 from fmstudy.report.narrative.data import data_source, duplicates_note, uneven_note
 from fmstudy.report.narrative.evaluation import (
     calibration_text,
@@ -40,16 +48,12 @@ from fmstudy.report.narrative.learned import MARK, learned_note, not_learned_key
 from fmstudy.report.narrative.models import (
     CLASSICAL_TASKS,
     MIN_PAIR_MISTAKES,
-    comparison_summary,
     discussion,
     fit_note,
     label_of,
-    leaderboard_note,
     pca_text,
     reduced_budget,
     short_label,
-    verdict,
-    verdict_rule,
 )
 from fmstudy.report.narrative.networks import (
     extras,
@@ -109,6 +113,8 @@ __all__ = [
     "MARK",
     "not_learned_key",
     "leaderboard_note",
+    "seed_stability",
+    "seeds_same",
     "network_conclusion",
     "network_description",
     "networks_intro",

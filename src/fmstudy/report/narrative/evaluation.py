@@ -12,7 +12,7 @@ from fmstudy.evaluation.probabilities import calibration_verdict, lowest_auc
 from fmstudy.i18n import gettext as _
 from fmstudy.i18n import grouped, ngettext, num, sig
 from fmstudy.models import registry
-from fmstudy.report.narrative.models import verdict
+from fmstudy.report.narrative.comparison import verdict
 from fmstudy.results import CVScores, LearningCurve, ModelResult
 
 

@@ -7,15 +7,13 @@ records."""
 
 from __future__ import annotations
 
-from fmstudy.evaluation.compare import ALPHA, MIN_PAIR_MISTAKES
+from fmstudy.evaluation.compare import MIN_PAIR_MISTAKES
 from fmstudy.i18n import gettext as _
 from fmstudy.i18n import grouped, ngettext, num, pct, sig
 from fmstudy.models import registry
-from fmstudy.report.narrative.learned import left_out_text
 from fmstudy.report.narrative.pca import pca_reading_text
 from fmstudy.report.narrative.zoo import kind_note
 from fmstudy.results import CLASSICAL_TASKS, ModelResult, StudyMetrics, network_name, seed_summary
-from fmstudy.study.config import StudyConfig
 
 __all__ = ["CLASSICAL_TASKS", "MIN_PAIR_MISTAKES"]  # re-exported: where they are defined
 
@@ -123,10 +121,10 @@ def fit_note(ev: ModelResult, all_rows: int) -> str:
         text += " " + ngettext(
             "The forest shown, with {trees} tree, is random_state {seed}, the {median} by "
             "out-of-bag accuracy (ties in seed order; the test set chose nothing); the "
-            "comparison tests every seed.",
+            "comparison's verdicts are about it.",
             "The forest shown, with {trees} trees, is random_state {seed}, the {median} by "
             "out-of-bag accuracy (ties in seed order; the test set chose nothing); the "
-            "comparison tests every seed.",
+            "comparison's verdicts are about it.",
             d["n_trees"],
         ).format(trees=d["n_trees"], seed=d["seed"], median=median)
     else:
@@ -174,113 +172,6 @@ def discussion(ev: ModelResult, similar_pairs: list, names: dict) -> list[str]:
             line += " " + _("Their mean training images correlate at r = {r}.").format(r=num(r, 2))
         out.append(line)
     return out
-
-
-def verdict(p) -> str:
-    """The words for one pair's Holm-corrected verdict (McNemar or 5x2cv)."""
-    if p.significant:
-        return _("different at {alpha}").format(alpha=num(ALPHA, 2))
-    return _("indistinguishable here")
-
-
-def comparison_summary(m: StudyMetrics, labels: dict) -> str:
-    """The comparison in one short paragraph: the most accurate model, which models are
-    indistinguishable from it here and which differ, and the groups; a model that did not
-    learn (its record's ``learned``) is in none of these, and the paragraph says so."""
-    order = m.ranked()
-    best = m.models[order[0]]
-    against = {frozenset((p.a, p.b)): p for p in m.pairs or []}
-    left_out = [k for k in order if m.models[k].learned is False]
-    same, apart = [], []
-    for key in order[1:] if best.learned is not False else ():
-        if key in left_out:
-            continue
-        mo, p = m.models[key], against[frozenset((order[0], key))]
-        points = (mo.accuracy - best.accuracy) * 100
-        item = _("{model} ({points} points)").format(model=labels[key], points=num(points, 2, True))
-        (apart if p.significant else same).append(item)
-    text = _("{model} has the highest test accuracy, {acc} (95 % interval {low}–{high}).").format(
-        model=labels[order[0]],
-        acc=num(best.accuracy),
-        low=num(best.ci95[0]),
-        high=num(best.ci95[1]),
-    )
-    if same:
-        text += " " + _("Indistinguishable from it here: {models}.").format(models=listed(same))
-    if apart:
-        text += " " + _("Different from it at {alpha}: {models}.").format(
-            alpha=num(ALPHA, 2), models=listed(apart)
-        )
-    if left_out:
-        text += " " + left_out_text(m, left_out, labels)
-    rows = [mo.details["train_rows"] for mo in m.models.values() if "train_rows" in mo.details]
-    if rows and min(rows) < max(rows):
-        text += " " + _(
-            "The models learnt from different numbers of training rows ({low} to {high}), so "
-            "these verdicts compare model and data together."
-        ).format(low=grouped(min(rows)), high=grouped(max(rows)))
-    kept = [k for k in m.models if k not in left_out]
-    letters = sorted({c for k in kept for c in m.groups.get(k, "")})
-    if len(m.models) > 2 and letters and len(letters) == len(kept):
-        text += " " + _("No two models are indistinguishable here: each is a group of its own.")
-    elif len(m.models) > 2 and letters:
-        text += " " + ngettext(
-            "The {models} models form {n} group of indistinguishable models (the letters in "
-            "the table; a shared letter means no difference at 0.05).",
-            "The {models} models form {n} groups of indistinguishable models (the letters in "
-            "the table; a shared letter means no difference at 0.05).",
-            len(letters),
-        ).format(models=len(kept), n=len(letters))
-    return text
-
-
-def leaderboard_note(m: StudyMetrics) -> str:
-    """What the summary table's rows are: one run per model, and where the spread is."""
-    seeded = m.networks or any("oob_per_seed" in mo.details for mo in m.models.values())
-    if seeded:
-        text = _(
-            "Each row is one run: for a network the seed chosen on validation accuracy, for a "
-            "forest with seeds the one chosen on out-of-bag accuracy; fit s are that run's "
-            "training seconds."
-        )
-    else:
-        text = _("Each row is one fit; fit s are its training seconds.")
-    if m.networks:
-        spread = listed(
-            f"{n.name} {num(n.test_acc_mean)} ± {num(n.test_acc_sd)}" for n in m.networks.values()
-        )
-        text += " " + _("Mean ± sd of test accuracy over the seeds (task 5): {spread}.").format(
-            spread=spread
-        )
-    return text
-
-
-def verdict_rule(m: StudyMetrics, config: StudyConfig) -> str:
-    """How the verdicts and intervals are made, said once."""
-    n_test = m.task1["splits"]["test"]["kept"]
-    n_pairs = len(m.pairs or [])
-    return (
-        ngettext(
-            "Two models are called different at {alpha} only when McNemar's test, which looks at "
-            "the test images exactly one of them gets right, says so after Holm's correction for "
-            "the {n} pair.",
-            "Two models are called different at {alpha} only when McNemar's test, which looks at "
-            "the test images exactly one of them gets right, says so after Holm's correction for "
-            "the {n} pairs.",
-            n_pairs,
-        ).format(alpha=num(ALPHA, 2), n=n_pairs)
-        + " "
-        + _(
-            "For models trained with several seeds the seeds are paired by index, every seed pair "
-            "is tested and the largest p counts; a model with one fit takes part with that fit. "
-            "Otherwise the two are indistinguishable here. The table shows, for each pair, the "
-            "seed pair whose p counts. The test is paired, so overlapping intervals do not make "
-            "two models indistinguishable. The 95 % intervals are percentile intervals of {boot} "
-            "bootstrap resamples of the {n_test} test images (bootstrap seed {seed}): they cover "
-            "test-set sampling only, not training randomness."
-        ).format(boot=grouped(config.bootstrap), n_test=grouped(n_test), seed=config.seed)
-        + (" " + _("Task 5's table shows the spread over seeds.") if m.networks else "")
-    )
 
 
 def reduced_budget(m: StudyMetrics, labels: dict) -> str | None:

@@ -275,10 +275,13 @@ def network_description(n: NetworkResult, refit_seconds: float) -> str:
         ).format(epochs=epochs, seconds=num(refit_seconds, 0))
     rule = n.representative_rule or representative_rule(len(n.seeds))  # made by hand: as then
     how = {
-        "only": _("the median by validation accuracy"),
-        "median": _("the median by validation accuracy"),
-        "lower of two": _("the one with the lower validation accuracy of the two"),
-        "lower median": _("the lower of the middle two by validation accuracy"),
+        "only": _("its only seed"),
+        "median": _("the seed with the median validation accuracy"),
+        "lower of two": _("the seed with the median validation accuracy; of two, the lower"),
+        "lower median": _(
+            "the seed with the median validation accuracy; of an even number, the lower of the "
+            "middle two"
+        ),
     }[rule]
     if s["refit"]:
         how = _("{how} of the run before the retraining").format(how=how)
@@ -287,7 +290,8 @@ def network_description(n: NetworkResult, refit_seconds: float) -> str:
         + " "
         + _(
             "Test accuracy per seed: {accs}. The run shown below, and in the summary, is seed "
-            "{seed}, {how} (the test set chose nothing); the comparison tests every seed pair."
+            "{seed}: {how}, so the test set chose nothing. The comparison's verdicts are about "
+            "this run."
         ).format(accs=listed(num(a) for a in n.test_acc), seed=n.representative_seed, how=how)
     )
 

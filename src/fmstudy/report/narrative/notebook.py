@@ -24,8 +24,8 @@ def kept_text(kept: dict, total: dict) -> str:
 
 
 def accuracy_text(ev: ModelResult, ci95: tuple[float, float]) -> str:
-    """One model's test accuracy with its bootstrap interval, and its macro F1."""
+    """One model's test accuracy with its Wilson interval, and its macro F1."""
     return _(
-        "Test accuracy {acc} (95 % bootstrap interval {low}–{high}: test-set sampling "
+        "Test accuracy {acc} (95 % Wilson interval {low}–{high}: test-set sampling "
         "only), macro F1 {f1}."
     ).format(acc=num(ev.accuracy), low=num(ci95[0]), high=num(ci95[1]), f1=num(ev.macro_f1))

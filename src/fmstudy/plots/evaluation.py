@@ -66,7 +66,8 @@ def probability_panels(y_true, proba: np.ndarray, classes, names, result, label:
 @styled
 def learning_curves(curves: list, labels: list[str]) -> Figure:
     """Validation and training accuracy against training rows, one panel per model, the
-    bands one standard deviation over the folds; a forest's out-of-bag accuracy marked."""
+    bands one standard deviation over the folds; the gap at the largest size bracketed with
+    its stored verdict; a forest's out-of-bag accuracy marked."""
     fig = Figure(figsize=(4.6 * len(curves), 3.9))
     axes = np.atleast_1d(fig.subplots(1, len(curves), sharey=True))
     for ax, c, label in zip(axes, curves, labels, strict=True):
@@ -78,6 +79,8 @@ def learning_curves(curves: list, labels: list[str]) -> Figure:
             m, s = np.asarray(mean), np.asarray(sd)
             ax.plot(n, m, marker="o", color=color, label=what)
             ax.fill_between(n, m - s, m + s, color=color, alpha=0.15, linewidth=0)
+        if c.gaps is not None:
+            gap_bracket(ax, c)
         if c.oob_accuracy is not None:
             ax.scatter([c.rows], [c.oob_accuracy], marker="*", s=120, color=PALETTE[2], zorder=3)
             ax.annotate(
@@ -102,6 +105,35 @@ def learning_curves(curves: list, labels: list[str]) -> Figure:
         fontsize=11,
     )
     return fig
+
+
+def gap_bracket(ax, c) -> None:
+    """The gap the learning curve's sentence quotes, at the largest size: a bracket from
+    held-out to training accuracy, labelled with the stored gap, its sd and verdict."""
+    x, top, bottom = c.train_rows[-1], c.train_mean[-1], c.val_mean[-1]
+    ax.annotate(
+        "",
+        (x, top),
+        (x, bottom),
+        arrowprops={"arrowstyle": "|-|", "color": "0.3", "shrinkA": 0, "shrinkB": 0},
+    )
+    if c.memorises:
+        verdict = _("~1 by construction: not judged")
+    elif c.overfits:
+        verdict = _("overfits")
+    else:
+        verdict = _("no overfitting")
+    ax.annotate(
+        _("gap {gap} (sd {sd}) points:\n{verdict}").format(
+            gap=num(c.gaps[-1] * 100, 1, sign=True), sd=num(c.gap_sds[-1] * 100, 1), verdict=verdict
+        ),
+        (x, (top + bottom) / 2),
+        xytext=(-8, 0),
+        textcoords="offset points",
+        ha="right",
+        va="center",
+        fontsize=8,
+    )
 
 
 @styled

@@ -67,8 +67,10 @@ def calibration_text(ev: ModelResult, names: dict) -> str:
 
 
 def learning_curve_text(c: LearningCurve, label: str) -> str:
-    """One model's learning curve in a sentence or two: where it starts and ends, whether
-    the last doubling of rows still helped beyond the fold spread, the training gap."""
+    """One model's learning curve in words: where it starts and ends, whether the last
+    doubling of rows still helped beyond the fold spread, and the gap between accuracy on
+    the rows it was trained on and on the held-out folds with the record's overfitting
+    verdict (fmstudy.overfitting.train_gap), the one its figure marks."""
     text = _("{model}: held-out accuracy {first} with {rows0} rows, {last} with {rows1};").format(
         model=label,
         first=num(c.val_mean[0]),
@@ -89,34 +91,106 @@ def learning_curve_text(c: LearningCurve, label: str) -> str:
     text += " " + more.format(
         gain=num(c.last_gain * 100, 1, sign=True), spread=num(c.last_spread * 100, 1)
     )
-    text += " " + _(
-        "With {rows} rows its accuracy on the rows it was trained on is {train} (mean over the "
-        "folds), {gap} points above the held-out folds."
+    return text + " " + gap_text(c)
+
+
+def gap_text(c: LearningCurve) -> str:
+    """The training/held-out gap at the largest size and the verdict stored on it."""
+    if c.gaps is None:  # a record made before the verdict was
+        return (
+            _(
+                "With {rows} rows its accuracy on the rows it was trained on is {train} (mean over "
+                "the folds), {gap} points above the held-out folds."
+            ).format(
+                rows=grouped(c.train_rows[-1]),
+                train=num(c.train_mean[-1]),
+                gap=num((c.train_mean[-1] - c.val_mean[-1]) * 100, 1),
+            )
+            + " "
+            + _("No overfitting verdict stored.")
+        )
+    text = _(
+        "With {rows} rows its accuracy on the rows it was trained on is {train} against {val} "
+        "on the held-out folds (means over the folds): a gap of {gap} points, fold-to-fold sd "
+        "{sd} (the bracket in its panel)."
     ).format(
         rows=grouped(c.train_rows[-1]),
         train=num(c.train_mean[-1]),
-        gap=num((c.train_mean[-1] - c.val_mean[-1]) * 100, 1),
+        val=num(c.val_mean[-1]),
+        gap=num(c.gaps[-1] * 100, 1, sign=True),
+        sd=num(c.gap_sds[-1] * 100, 1),
     )
-    if c.oob_accuracy is not None:
+    if c.memorises:
+        return text + " " + memorised_text(c)
+    if c.overfits:
         text += " " + _(
-            "A forest's training accuracy is close to 1 by construction: its fully grown trees "
-            "fit the rows they were grown on, and it votes with them on rows it has seen. That "
-            "says nothing about new images; the estimates on rows a tree did not see do: the "
-            "out-of-bag accuracy of the study's forest ({oob}, all {rows} rows, each scored "
-            "only by the trees that left it out) and the held-out folds above ({val})."
-        ).format(oob=num(c.oob_accuracy), rows=grouped(c.rows), val=num(c.val_mean[-1]))
-    return text
+            "That is more than twice its spread: it overfits (it does better on the rows it "
+            "was trained on than on rows it has not seen)."
+        )
+    else:
+        text += " " + _("That is within twice its spread: no overfitting.")
+    narrows = (
+        _(
+            "The gap was {gap} points with {rows} rows: it narrows as rows grow, by more than "
+            "twice its spread."
+        )
+        if c.gap_narrows
+        else _(
+            "The gap was {gap} points with {rows} rows: it has not narrowed beyond twice its "
+            "spread as rows grew."
+        )
+    )
+    return (
+        text
+        + " "
+        + narrows.format(gap=num(c.gaps[0] * 100, 1, sign=True), rows=grouped(c.train_rows[0]))
+    )
+
+
+def memorised_text(c: LearningCurve) -> str:
+    """Why the gap rule is not applied to fully grown trees, and what is read instead."""
+    why = _(
+        "Its fully grown trees fit the rows they were grown on, and it votes with them on rows "
+        "it has seen, so its training accuracy is close to 1 by construction whatever it does "
+        "on new images: the gap is about one minus its held-out accuracy, and the overfitting "
+        "rule (a gap beyond twice its spread) is not applied to it."
+    )
+    if c.oob_accuracy is None:
+        instead = _(
+            "Rows it did not see say how it does on new images: the held-out folds ({val})."
+        )
+    else:
+        instead = _(
+            "Rows its trees did not see say how it does on new images: the held-out folds "
+            "({val}) and the out-of-bag accuracy of the study's forest ({oob}, all {rows} rows, "
+            "each scored only by the trees that left it out)."
+        )
+    return (
+        why
+        + " "
+        + instead.format(
+            val=num(c.val_mean[-1]), oob=num(c.oob_accuracy or 0), rows=grouped(c.rows)
+        )
+    )
 
 
 def learning_curves_intro(curves: list[LearningCurve]) -> str:
-    """How the curves were made: on the training rows only."""
-    return _(
-        "Each curve is {folds}-fold stratified cross-validation on the training rows only (the "
-        "test set is not used): each fold's training part is cut to 10, 25, 50 and 100 % of "
-        "its rows, the model (with the settings of the study's fit) is trained on that share "
-        "and scored on it and on the held-out fold. Points are means over the folds, bands ±1 "
-        "standard deviation."
-    ).format(folds=curves[0].folds)
+    """How the curves were made, on the training rows only, and the overfitting rule."""
+    return (
+        _(
+            "Each curve is {folds}-fold stratified cross-validation on the training rows only "
+            "(the test set is not used): each fold's training part is cut to 10, 25, 50 and "
+            "100 % of its rows, the model (with the settings of the study's fit) is trained on "
+            "that share and scored on it and on the held-out fold. Points are means over the "
+            "folds, bands ±1 standard deviation."
+        ).format(folds=curves[0].folds)
+        + " "
+        + _(
+            "A model overfits when, with the most rows, its accuracy on the rows it was trained "
+            "on exceeds its accuracy on the held-out fold by more than twice the fold-to-fold "
+            "standard deviation of that gap: the held-out folds decide it, never the test set."
+        )
+    )
 
 
 def cv_text(scores: dict[str, CVScores]) -> str:

@@ -2,7 +2,8 @@
 
 Their verdicts are in the records: calibration (ModelResult.calibration, made by
 fmstudy.evaluation.probabilities with its threshold), a learning curve's last doubling
-(LearningCurve.still_rising), the tests' significance."""
+(LearningCurve.still_rising) and its overfitting verdict (LearningCurve.overfits), the
+tests' significance."""
 
 from __future__ import annotations
 

@@ -41,11 +41,10 @@ EVERY_SECTION = [
     "task1",
     "task2",
     "forest",
-    "logreg_raw",
-    "logreg_std",
-    "knn",
+    "task4",
     "task5",
     "search",
+    "knn",
     "comparison",
     "evaluation",
 ]

@@ -91,6 +91,7 @@ def test_metrics_json_round_trip_and_shape():
         "five_by_two",
         "from_best",
         "budget",
+        "task4",
     }
     back = StudyMetrics.from_dict(data)
     assert back.models["forest"].accuracy == 0.9 and list(back.models["forest"].ci95) == [0.8, 0.95]

@@ -28,6 +28,7 @@ words the verdicts and decides none.  Its shape (schema 3)::
       "cv": {key: CVScores},                    # --cv K: repeated stratified K-fold
       "five_by_two": {scores: {key: 5x2}, tests: [FiveByTwoTest]} or null,  # --compare
       "budget": {profile, reduced_profile, train_rows, subsampled, ...} or null  # cuts
+      "task4": {raw_scale, forms, pixels, better, difference, ...} or null,  # input forms
     }
 
 A ModelResult's ``details`` carry what its kind's fit adds: ``train_rows`` (the
@@ -294,7 +295,8 @@ class CVScores:
 
 @dataclass(frozen=True)
 class FiveByTwoTest:
-    """Alpaydin's combined 5x2cv F-test of two algorithms, Holm-corrected across pairs."""
+    """Alpaydin's combined 5x2cv F-test of two algorithms on the same halves of the same
+    rows, Holm-corrected across pairs (five_by_two's scores: each on its own rows)."""
 
     a: str
     b: str
@@ -308,7 +310,10 @@ class FiveByTwoTest:
     p_holm: float
     significant: bool
     better: str | None
-    rows: list  # training rows each model was resampled from; each fold fits half
+    rows: list  # each model's own training rows (its max_train_rows sample)
+    paired_rows: int  # the rows both were resampled on (pairing.pair_rows); folds fit half
+    paired_on: str | None  # whose sample they are (None: both models' own rows)
+    paired_reason: str  # "same", "within" (the other's sample holds them), "partly"
 
 
 @dataclass(frozen=True)
@@ -343,6 +348,7 @@ class StudyMetrics:
     cv: dict[str, CVScores] = field(default_factory=dict)
     five_by_two: dict | None = None  # {"scores": {key: 5x2}, "tests": [FiveByTwoTest]}
     budget: dict | None = None  # what a reduced budget cut (fmstudy.study.budget)
+    task4: dict | None = None  # Task 4's input forms compared, and the evidence why
 
     def ranked(self) -> list[str]:
         """Model keys by test accuracy, best first (ties in report order)."""
@@ -380,6 +386,7 @@ class StudyMetrics:
             cv={k: _from(CVScores, v) for k, v in data.get("cv", {}).items()},
             five_by_two=_five_by_two(data.get("five_by_two")),
             budget=data.get("budget"),
+            task4=data.get("task4"),
         )
 
 

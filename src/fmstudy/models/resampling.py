@@ -9,14 +9,14 @@ None of these functions is given the test set: each splits the training rows it 
 into parts to fit on and parts to score on.  A spec's model is built by
 :func:`fmstudy.models.classical.estimator`, with the tree count the forest's out-of-bag growth
 chose; a model trained on a subsample (``max_train_rows``) is resampled within the
-same subsample.  A learning curve runs on fewer folds when the smallest class holds fewer
+same subsample, and the two models of a 5x2cv pair on the same halves of the rows both
+learn from (:mod:`fmstudy.models.pairing`).  A learning curve runs on fewer folds when the smallest class holds fewer
 rows than its folds, and is refused in one line (:func:`curve_plan`) when a fold or a
 point of it is too small for its model.
 """
 
 from __future__ import annotations
 
-import itertools
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,6 +39,7 @@ from fmstudy.evaluation.compare import holm
 from fmstudy.lib_warnings import one_line_warnings
 from fmstudy.models.classical import ModelSpec, estimator, subsample
 from fmstudy.models.fit_needs import fewest, fit_problem, row_count
+from fmstudy.models.pairing import own_rows, pair_folds, pair_rows
 from fmstudy.overfitting import train_gap
 from fmstudy.results import CVScores, FiveByTwoTest, LearningCurve
 
@@ -246,24 +247,23 @@ def combined_f(differences) -> tuple[float, float]:
     return stat, float(f_dist.sf(stat, 10, 5))
 
 
-def _halves(y, seed: int):
-    """The 5x2cv splits of rows labelled ``y``: five stratified 2-fold splits."""
-    for i in range(5):
-        cv = StratifiedKFold(2, shuffle=True, random_state=seed + i)
-        yield i, cv.split(np.zeros(len(y)), y)
-
-
-def halves_problem(spec: ModelSpec, y, *, seed: int, names=None) -> str | None:
+def halves_problem(
+    spec: ModelSpec, y, *, seed: int, names=None, among: list[ModelSpec] | None = None
+) -> str | None:
     """Why :func:`five_by_two` cannot fit ``spec`` on each half of the training rows
-    labelled ``y`` (None when it can)."""
+    labelled ``y`` it may be resampled on: its own, and the sample of each model of
+    ``among`` with no more rows than its own (a pair's rows, :func:`pair_rows`); None
+    when it can."""
     names = names or {}
-    _, y = _rows(spec, np.zeros(len(y)), y)
-    name, count = fewest(y, names)
-    if count < 2:
-        return f"{row_count(len(y))}: class {name!r} has 1 of them, and each half needs one"
-    for _, split in _halves(y, seed):
-        for fit_idx, _ in split:
-            problem = fit_problem(spec, y[fit_idx], names)
+    mine = own_rows(spec, y)
+    sets = [mine, *(r for r in (own_rows(o, y) for o in among or []) if len(r) <= len(mine))]
+    for index in sets:
+        part = np.asarray(y)[index]
+        name, count = fewest(part, names)
+        if count < 2:
+            return f"{row_count(len(part))}: class {name!r} has 1 of them, and each half needs one"
+        for fit_idx, _ in pair_folds(index, y, seed):
+            problem = fit_problem(spec, np.asarray(y)[fit_idx], names)
             if problem:
                 return f"a half's {row_count(len(fit_idx))}: {problem}"
     return None
@@ -279,34 +279,41 @@ def five_by_two(
     n_trees: dict[str, int] | None = None,
     n_jobs: int = 1,
 ) -> tuple[dict[str, list], list[FiveByTwoTest]]:
-    """The 5x2cv design: five replications of a stratified 2-fold split of the training
-    rows (seeds ``seed`` ... ``seed + 4``), every model fitted on each half and scored on
-    the other; then the combined F-test for each pair, Holm-corrected across the pairs.
-    Returns each model's 5 x 2 fold accuracies and the tests."""
-    rows = {key: _rows(spec, x, y) for key, spec in specs.items()}
-    jobs = []
-    for key, spec in specs.items():
-        for i, split in _halves(rows[key][1], seed):
-            for j, (fit_idx, score_idx) in enumerate(split):
-                jobs.append((i, j, key, spec, fit_idx, score_idx))
+    """The 5x2cv design: five replications of a stratified 2-fold split (seeds ``seed``
+    ... ``seed + 4``); each pair's two models fitted on the same halves of the same rows
+    (:func:`~fmstudy.models.pairing.pair_rows`) and scored on the other half; then the
+    combined F-test for each pair, Holm-corrected across the pairs.  Returns each model's
+    5 x 2 fold accuracies on its own rows and the tests."""
+    y = np.asarray(y)
+    own = {key: own_rows(spec, y) for key, spec in specs.items()}
+    first = {}  # a row set's bytes: the first model whose own rows it is
+    name = {key: first.setdefault(own[key].tobytes(), key) for key in specs}
+    plan = pair_rows(specs, y)
+    on = {pair: name[p.on or pair[0]] for pair, p in plan.items()}
+    fits = [(key, name[key]) for key in specs]  # (model, whose rows), each once, in order
+    fits += [(key, c) for (a, b), c in on.items() for key in (a, b) if (key, c) not in fits]
+    jobs = [
+        (key, c, n, f, s) for key, c in fits for n, (f, s) in enumerate(pair_folds(own[c], y, seed))
+    ]
     with _quiet(1, "--compare 5x2cv"):  # the fits side by side, one core each
         found = Parallel(n_jobs=n_jobs)(
-            delayed(_fit_score)(spec, *rows[key], fit_idx, score_idx, (n_trees or {}).get(key))
-            for _, _, key, spec, fit_idx, score_idx in jobs
+            delayed(_fit_score)(specs[key], x, y, f, s, (n_trees or {}).get(key))
+            for key, _, _, f, s in jobs
         )
-    scores = {key: np.zeros((5, 2)) for key in specs}
-    for (i, j, key, *_), score in zip(jobs, found, strict=True):
-        scores[key][i, j] = score
+    got = {fit: np.zeros((5, 2)) for fit in fits}
+    for (key, c, n, *_), score in zip(jobs, found, strict=True):
+        got[key, c][divmod(n, 2)] = score
     raw = []
-    for a, b in itertools.combinations(specs, 2):
-        diff = scores[a] - scores[b]
-        raw.append((a, b, diff, *combined_f(diff)))
+    for a, b in plan:
+        sa, sb = got[a, on[a, b]], got[b, on[a, b]]
+        raw.append((a, b, sa, sb, sa - sb, *combined_f(sa - sb)))
+    scores = {key: got[key, name[key]].tolist() for key in specs}
     if not raw:
-        return {k: v.tolist() for k, v in scores.items()}, []
-    reject, p_holm = holm([r[4] for r in raw])
+        return scores, []
+    reject, p_holm = holm([r[6] for r in raw])
     tests = []
-    for (a, b, diff, stat, p), r, ph in zip(raw, reject, p_holm, strict=True):
-        ma, mb = float(scores[a].mean()), float(scores[b].mean())
+    for (a, b, sa, sb, diff, stat, p), r, ph in zip(raw, reject, p_holm, strict=True):
+        ma, mb = float(sa.mean()), float(sb.mean())
         tests.append(
             FiveByTwoTest(
                 a=a,
@@ -321,7 +328,10 @@ def five_by_two(
                 p_holm=float(ph),
                 significant=bool(r),
                 better=a if ma > mb else b if mb > ma else None,
-                rows=[len(rows[a][1]), len(rows[b][1])],
+                rows=[len(own[a]), len(own[b])],
+                paired_rows=len(plan[a, b].index),
+                paired_on=plan[a, b].on,
+                paired_reason=plan[a, b].reason,
             )
         )
-    return {k: v.tolist() for k, v in scores.items()}, tests
+    return scores, tests

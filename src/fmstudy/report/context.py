@@ -20,6 +20,7 @@ from fmstudy.errors import FmstudyError
 from fmstudy.i18n import N_, current, grouped, num
 from fmstudy.i18n import gettext as _
 from fmstudy.report import narrative, sections
+from fmstudy.report.narrative.task4 import task4_text
 
 TRIAL_STATES = (N_("complete"), N_("pruned"), N_("fail"), N_("running"))  # search table
 
@@ -94,6 +95,7 @@ def build_context(result, images: dict[str, str]) -> dict:
         "timings": result.timings,
         "img": images,
         "pca_text": narrative.pca_text(m.pca, names) if m.pca else [],
+        "task4_text": task4_text(m.task4, labels),
         "search_data": search_context(result, names),
         "evaluation_data": evaluation_context(m, labels),
         "probability_rows": [mo for mo in models if mo["ev"].log_loss is not None],
@@ -138,14 +140,13 @@ def evaluation_context(m, labels: dict) -> dict:
     """The deeper evaluation's sentences: learning curves, --cv, --compare 5x2cv."""
     curves = m.learning_curves
     tests = m.five_by_two["tests"] if m.five_by_two else []
-    rows = max((max(t.rows) for t in tests), default=0)
     return {
         "curves_intro": narrative.learning_curves_intro(list(curves.values())) if curves else "",
         "curves": [narrative.learning_curve_text(c, labels[k]) for k, c in curves.items()],
         "cv": list(m.cv.values()),
         "cv_text": narrative.cv_text(m.cv) if m.cv else "",
         "five": [(t, narrative.verdict(t)) for t in tests],
-        "five_text": narrative.five_by_two_text(tests, rows, labels) if tests else "",
+        "five_text": narrative.five_by_two_text(tests, labels) if tests else "",
         "any": bool(
             curves or m.cv or tests or any(mo.log_loss is not None for mo in m.models.values())
         ),

@@ -68,12 +68,12 @@ class Section:
     its figures, when it is shown and the macro of ``sections.j2`` that renders it.
 
     ``title`` is a message, or a function of the context giving one; a model's section
-    (``per_model``) is shown once for each classical model, under the model's key and
-    label."""
+    (``per_model``) is shown once for each classical model of its task, under the
+    model's key and label."""
 
     anchor: str
     title: str | Callable[[dict], str]
-    task: str  # "1", "2", "5", "search"; "3-zoo" for the classical models; "" for all
+    task: str  # "1", "2", "3", "4", "zoo", "5", "search"; "" for all
     macro: str
     figures: dict[str, Figure] = field(default_factory=dict)
     when: Callable[[dict], bool] = lambda ctx: True
@@ -82,7 +82,8 @@ class Section:
     per_model: bool = False
 
     def shown(self, ctx: dict) -> list[Shown]:
-        """This section as shown for ``ctx``: none, one, or one per classical model."""
+        """This section as shown for ``ctx``: none, one, or one per classical model of
+        its task."""
         if not self.when(ctx):
             return []
         parts = {key: (anchor, _(title)) for key, anchor, title in self.parts}
@@ -90,6 +91,7 @@ class Section:
             return [
                 Shown(self, mo["key"], model_heading(mo, ctx), bool(mo["heading"]), mo, parts)
                 for mo in ctx["classical"]
+                if mo["ev"].task == self.task
             ]
         title = self.title(ctx) if callable(self.title) else self.title
         return [Shown(self, self.anchor, _(title), self.new_page, None, parts)]
@@ -111,6 +113,43 @@ PROBABILITIES = Figure(
     N_("ROC, precision-recall and reliability"),
     per_model=True,
 )
+
+
+MODEL_FIGURES = _figures(
+    Figure(
+        "confusion",
+        N_("Confusion matrix (rows: true class, columns: predicted)"),
+        N_("confusion matrix"),
+        per_model=True,
+    ),
+    Figure(
+        "errors",
+        N_("The most confident mistakes of the most confused pair"),
+        N_("misclassified images"),
+        per_model=True,
+    ),
+    PROBABILITIES,
+    Figure(
+        "oob",
+        N_(
+            "The trees were doubled until a doubling gained less than %(tol)s points "
+            "of out-of-bag accuracy: %(steps)s."
+        ),
+        N_("out-of-bag accuracy"),
+        per_model=True,
+    ),
+)  # a classical model's figures, in its own section or in Task 4's
+
+
+def _task4_title(ctx: dict) -> str:
+    """Task 4's question, naming the input forms as they were: the notebook's raw
+    pixels, or pixels / 255."""
+    t4 = ctx["m"].task4
+    if not t4 or len(t4["forms"]) < 2:
+        return N_("Task 4: logistic regression")
+    if t4["raw_scale"] == 1:
+        return N_("Task 4: logistic regression, raw or standardized pixels?")
+    return N_("Task 4: logistic regression, pixels / 255 or standardized?")
 
 
 def _evaluation_title(ctx: dict) -> str:
@@ -143,36 +182,14 @@ SECTIONS = (
         ),
         when=lambda c: bool(c["m"].pca),
     ),
+    Section("", "", "3", "model", MODEL_FIGURES, per_model=True),
     Section(
-        "",
-        "",
-        "3-zoo",
-        "model",
-        _figures(
-            Figure(
-                "confusion",
-                N_("Confusion matrix (rows: true class, columns: predicted)"),
-                N_("confusion matrix"),
-                per_model=True,
-            ),
-            Figure(
-                "errors",
-                N_("The most confident mistakes of the most confused pair"),
-                N_("misclassified images"),
-                per_model=True,
-            ),
-            PROBABILITIES,
-            Figure(
-                "oob",
-                N_(
-                    "The trees were doubled until a doubling gained less than %(tol)s points "
-                    "of out-of-bag accuracy: %(steps)s."
-                ),
-                N_("out-of-bag accuracy"),
-                per_model=True,
-            ),
-        ),
-        per_model=True,
+        "task4",
+        _task4_title,
+        "4",
+        "task4",
+        MODEL_FIGURES,
+        when=lambda c: any(mo["ev"].task == "4" for mo in c["classical"]),
     ),
     Section(
         "task5",
@@ -223,6 +240,7 @@ SECTIONS = (
         ),
         when=lambda c: bool(c["search_data"]),
     ),
+    Section("", "", "zoo", "model", MODEL_FIGURES, per_model=True),
     Section(
         "comparison",
         N_("Which model is better, and is the difference real?"),

@@ -98,7 +98,7 @@ def _check_classical(config: StudyConfig, y: np.ndarray, names: dict) -> None:
             )
     pairs = len({s.model_key for s in specs}) >= 2
     for spec in specs if config.compare == "5x2cv" and pairs else []:
-        problem = halves_problem(spec, y, seed=config.seed, names=names)
+        problem = halves_problem(spec, y, seed=config.seed, names=names, among=specs)
         if problem:
             raise FmstudyError(
                 f"--compare 5x2cv: {spec.model_key} cannot be fitted on {problem}; add images, "

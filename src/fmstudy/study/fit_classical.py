@@ -293,11 +293,11 @@ def _resample(
                 cv[key] = replace(CVScores(**record), key=key, label=labels[key])
             out.parts["cv"] = cv
     if config.compare == "5x2cv" and len(out.chosen) >= 2:
-        with steps.step("5x2cv", "--compare 5x2cv: 10 fits per model on half the training rows"):
+        with steps.step("5x2cv", "--compare 5x2cv: each pair fitted on the same halves"):
             params = {k: {"spec": s.params, "n_trees": trees[k]} for k, s in out.chosen.items()}
             record = _kept(
                 cache,
-                "5x2cv",
+                "5x2cv-paired",  # pairs on shared rows: earlier records are not reused
                 params,
                 config.seed,
                 lambda: _five_by_two_record(out.chosen, x, y, labels, config.seed, trees, jobs),

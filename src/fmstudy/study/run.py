@@ -28,8 +28,10 @@ from fmstudy.cache.fits import FitCache
 from fmstudy.data.loading import load_dataset, resolve_data_dir, writable_work_dir
 from fmstudy.data.subsets import Subset, select_classes
 from fmstudy.evaluation.compare import compare_results, model_result
+from fmstudy.evaluation.input_forms import pixel_evidence, task4_record
 from fmstudy.evaluation.pca import run_pca
 from fmstudy.i18n import N_
+from fmstudy.models.classical import subsample
 from fmstudy.models.saved import SAVE_CHOICES
 from fmstudy.progress import Steps, study_progress
 from fmstudy.results import ModelResult, StudyMetrics
@@ -131,6 +133,8 @@ def run_study(
             _search(run, url, root, search_jobs)
         if len(run.preds) >= 2:
             _compare(run)
+        if "4" in config.tasks:
+            _task4(run)
         if run.probas:
             _confident_mistakes(run)
         run.parts["similar_pairs"] = mean_image_similarity(sub)
@@ -284,6 +288,29 @@ def _compare(run: _Run) -> None:
         )
     run.models = compared.models
     run.parts.update(pairs=compared.pairs, groups=compared.groups, from_best=compared.from_best)
+
+
+def _task4(run: _Run) -> None:
+    """Task 4's answer: the two input forms compared, with the evidence for why."""
+    lr, sub = run.config.logreg, run.sub
+    pixels = None
+    if "logreg_std" in run.models:  # the rows the standardized fit learnt from
+        x = sub.x_train.reshape(len(sub.x_train), -1)
+        x_fit, _ = subsample(x, sub.y_train, lr.max_train_rows, lr.random_state)
+        pixels = pixel_evidence(x_fit, sub.x_test)
+    record = task4_record(
+        run.models,
+        run.preds,
+        sub.y_test,
+        run.parts.get("pairs"),
+        pixels=pixels,
+        max_iter=lr.max_iter,
+        scale=lr.raw_scale,
+        n_boot=run.config.bootstrap,
+        seed=run.config.seed,
+    )
+    if record is not None:
+        run.parts["task4"] = record
 
 
 def _confident_mistakes(run: _Run) -> None:

@@ -1,4 +1,5 @@
-"""Task 4's logistic regressions: on raw pixels and on standardized pixels (L-BFGS)."""
+"""Task 4's logistic regressions: on the pixels as given (raw, or divided by 255) and on
+standardized pixels (L-BFGS)."""
 
 from __future__ import annotations
 
@@ -28,8 +29,9 @@ def defaults(profile: str, seed: int | None) -> LogRegSettings:
 
 
 def specs(lr: LogRegSettings) -> list[dict]:
-    """The two regressions (deterministic: no seeds): raw pixels (times ``raw_scale``)
-    and standardized pixels (the scaler fitted on the training rows only)."""
+    """The two regressions (deterministic: no seeds): the pixels times ``raw_scale`` (raw
+    at 1, "pixels / 255" at 1/255) and standardized pixels (the scaler fitted on the
+    training rows only)."""
     params = {
         "max_iter": lr.max_iter,
         "random_state": lr.random_state,
@@ -39,7 +41,7 @@ def specs(lr: LogRegSettings) -> list[dict]:
     raw = (
         N_("Logistic regression (raw pixels)")
         if lr.raw_scale == 1
-        else N_("Logistic regression (raw pixels / 255)")
+        else N_("Logistic regression (pixels / 255)")
     )
     return [
         {
@@ -50,7 +52,7 @@ def specs(lr: LogRegSettings) -> list[dict]:
         },
         {
             "key": "logreg_std",
-            "label_id": N_("Logistic regression (standardized)"),
+            "label_id": N_("Logistic regression (standardized pixels)"),
             "params": {**params, "standardize": True, "scale": 1.0},
             "expected_cost": 1.0,
         },

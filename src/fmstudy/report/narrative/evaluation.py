@@ -220,25 +220,66 @@ def cv_text(scores: dict[str, CVScores]) -> str:
     )
 
 
-def five_by_two_text(tests: list, rows: int, labels: dict) -> str:
-    """The 5x2cv design, its test and its verdicts in one paragraph."""
+def five_by_two_text(tests: list, labels: dict) -> str:
+    """The 5x2cv design, the rows each pair was resampled on, its test and its verdicts in
+    one paragraph."""
     text = ngettext(
-        "5x2 cross-validation (Dietterich 1998) with Alpaydin's (1999) combined F-test: the "
-        "training rows are split in half at random five times (stratified); each model is "
-        "trained on each half and scored on the other, so every fit learns from half the rows "
-        "(about {half}) and scores lower than the study's fits. The statistic follows F(10, 5) "
+        "5x2 cross-validation (Dietterich 1998) with Alpaydin's (1999) combined F-test: a "
+        "pair's training rows are split in half at random five times (stratified); both models "
+        "are trained on the same half and scored on the other, so every fit learns from half "
+        "the pair's rows and scores lower than the study's fits. The statistic follows F(10, 5) "
         "when two algorithms are equally accurate; p-values are Holm-corrected across the {n} "
         "pair. This compares the algorithms on training sets of that size, not the fitted "
         "models.",
-        "5x2 cross-validation (Dietterich 1998) with Alpaydin's (1999) combined F-test: the "
-        "training rows are split in half at random five times (stratified); each model is "
-        "trained on each half and scored on the other, so every fit learns from half the rows "
-        "(about {half}) and scores lower than the study's fits. The statistic follows F(10, 5) "
+        "5x2 cross-validation (Dietterich 1998) with Alpaydin's (1999) combined F-test: a "
+        "pair's training rows are split in half at random five times (stratified); both models "
+        "are trained on the same half and scored on the other, so every fit learns from half "
+        "the pair's rows and scores lower than the study's fits. The statistic follows F(10, 5) "
         "when two algorithms are equally accurate; p-values are Holm-corrected across the {n} "
         "pairs. This compares the algorithms on training sets of that size, not the fitted "
         "models.",
         len(tests),
-    ).format(half=grouped(rows // 2), n=len(tests))
+    ).format(n=len(tests))
+    groups: dict = {}  # (rows, whose sample, why): the pairs resampled on them
+    for t in tests:
+        pair = _("{a} vs {b}").format(a=labels[t.a], b=labels[t.b])
+        groups.setdefault((t.paired_rows, t.paired_on, t.paired_reason), []).append(pair)
+    for (rows, on, reason), pairs in groups.items():
+        n, fill = len(pairs), {"rows": grouped(rows), "half": grouped(rows // 2)}
+        if reason == "same" and len(groups) == 1:
+            line = _(
+                "Each pair is split on the {rows} training rows both its models are trained "
+                "on, so each fit learns from about {half}."
+            )
+        elif reason == "same":
+            line = ngettext(
+                "The pair {pairs} is split on the {rows} training rows both its models are "
+                "trained on, so each fit learns from about {half}.",
+                "The pairs {pairs} are split on the {rows} training rows both models of each "
+                "are trained on, so each fit learns from about {half}.",
+                n,
+            )
+        elif reason == "within":
+            line = ngettext(
+                "The pair {pairs} is split on the {rows} rows {model} is trained on, which lie "
+                "within the other model's sample, so each fit learns from about {half}.",
+                "The pairs {pairs} are split on the {rows} rows {model} is trained on, which "
+                "lie within the other model's sample in each, so each fit learns from about "
+                "{half}.",
+                n,
+            )
+        else:  # "partly"
+            line = ngettext(
+                "The pair {pairs} is split on the {rows} rows {model} is trained on, so each "
+                "fit learns from about {half}; the other model's own sample holds only some of "
+                "them, but it may be trained on as many rows.",
+                "The pairs {pairs} are split on the {rows} rows {model} is trained on, so each "
+                "fit learns from about {half}; the other model's own sample holds only some of "
+                "them in each, but it may be trained on as many rows.",
+                n,
+            )
+        model = labels[on] if on else ""
+        text += " " + line.format(pairs=", ".join(pairs), model=model, **fill)
     apart = [
         _("{better} is more accurate than {worse} ({verdict}, p Holm {p})").format(
             better=labels[t.better],

@@ -30,7 +30,7 @@ from fmstudy.i18n import gettext, language
 from fmstudy.report.context import build_context
 from fmstudy.report.figures import Figures
 from fmstudy.report.sections import SECTIONS, figure_key
-from fmstudy.report.write import report_pages
+from fmstudy.report.write import report_pages, with_glossary
 from fmstudy.results import network_key, network_name
 from fmstudy.study.config import StudyConfig
 
@@ -47,6 +47,7 @@ EVERY_SECTION = [
     "knn",
     "comparison",
     "evaluation",
+    "glossary",
 ]
 
 
@@ -144,7 +145,7 @@ def test_html_and_markdown_carry_the_same_words_in_each_section(study, lang):
     result, images = study
     page, markdown = report_pages(result, images, lang)
     with language(lang):
-        toc = build_context(result, images)["toc"]
+        toc = with_glossary(build_context(result, images))["toc"]
     anchors = [anchor for anchor, _heading in toc]
     assert anchors == EVERY_SECTION  # the fixture shows every kind of section
     in_html, in_markdown = html_words(page), markdown_words(markdown, anchors)
@@ -198,12 +199,13 @@ def test_a_study_of_task_1_alone_shows_task_1_alone(tmp_path, synthetic):
     images = {key: f"data:{key}" for key in Figures(result)}
     page, markdown = report_pages(result, images, "sv")
     with language("sv"):
-        assert build_context(result, images)["toc"] == [("task1", gettext("Task 1: the data"))]
+        toc = with_glossary(build_context(result, images))["toc"]
+        assert toc == [("task1", gettext("Task 1: the data")), ("glossary", gettext("Glossary"))]
     assert (
         list(html_words(page))
-        == list(markdown_words(markdown, ["task1"]))
-        == ["", "task1", "footer"]
-    )
+        == list(markdown_words(markdown, ["task1", "glossary"]))
+        == ["", "task1", "glossary", "footer"]
+    )  # the glossary defines the one term task 1 uses (SHA-256)
 
 
 def test_a_networks_key_is_made_and_read_back_by_one_helper(study):

@@ -289,6 +289,13 @@ SECTIONS = (
             ),
         ),
     ),
+    Section(
+        "glossary",
+        N_("Glossary"),
+        "",
+        "glossary_section",
+        when=lambda c: bool(c.get("glossary") and c["glossary"]["entries"]),
+    ),
 )
 
 

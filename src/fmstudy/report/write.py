@@ -36,8 +36,10 @@ from fmstudy.errors import FmstudyError
 from fmstudy.i18n import gettext as _
 from fmstudy.i18n import grouped, language, ngettext, num, pct, sig
 from fmstudy.models.saved import write_model
+from fmstudy.report import sections
 from fmstudy.report.context import build_context, overview_context
 from fmstudy.report.figures import Figures
+from fmstudy.report.narrative.glossary import glossary, user_words
 from fmstudy.study.config import StudyConfig
 
 MARKER = "fmstudy-report.json"
@@ -252,11 +254,28 @@ def tidy_markdown(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
+def with_glossary(ctx: dict) -> dict:
+    """``ctx`` with its glossary (:mod:`fmstudy.report.narrative.glossary`), found in the
+    sections as rendered in Markdown, and the sections and contents that show it."""
+    scan = templates("markdown")
+    head = scan.from_string('{% import "sections.j2" as r with context %}{{ r.head() }}')
+    part = scan.from_string(
+        '{% import "sections.j2" as r with context %}{{ r.wrap(s, r[s.macro]) }}'
+    )
+    texts = [("", head.render(**ctx))] + [
+        (s.anchor, part.render(**ctx, s=s)) for s in ctx["sections"]
+    ]
+    ctx = {**ctx, "glossary": glossary(texts, user_words(ctx))}
+    ctx["sections"] = sections.shown(ctx)
+    ctx["toc"] = sections.toc(ctx["sections"])
+    return ctx
+
+
 def report_pages(result, images: dict[str, str], lang: str) -> tuple[str, str]:
     """The report of ``result`` in ``lang`` as HTML (``images``: figure key -> its data
     URI, embedded) and Markdown (each figure linked as ``figures/KEY.png``)."""
     with language(lang):
-        ctx = build_context(result, images)
+        ctx = with_glossary(build_context(result, images))
         html = templates("html").get_template("report.html.j2").render(**ctx)
         md_images = {k: escape.Raw(f"figures/{quote(k)}.png") for k in images}
         md = templates("markdown").get_template("report.md.j2")

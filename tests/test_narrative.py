@@ -111,7 +111,8 @@ def test_verdict_words():
 def test_notebook_numbers_only_on_the_notebooks_data():
     nets = {"n1": network(), "n2": replace(network(), name="n2")}
     on_47 = " ".join(narrative.network_conclusion(nets, T1_47))
-    assert "the notebook's networks on these classes were single runs" in on_47
+    assert "the networks of the course's reference notebook were single runs" in on_47
+    assert "study.md" not in on_47  # only what the reader has is cited
     assert "0.9384 ± 0.0031" in on_47
     other = " ".join(narrative.network_conclusion(nets, T1_COAT_SHIRT))
     assert "notebook" not in other and "0.95" not in other

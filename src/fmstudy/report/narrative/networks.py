@@ -26,13 +26,13 @@ def notebook_applies(task1: dict) -> bool:
 
 
 def notebook_reference() -> str:
-    """The notebook's network results, labelled as what they are."""
+    """The course's reference notebook's network results, labelled as what they are."""
     runs = listed(f"{name} {num(r.accuracy, r.digits)}" for name, r in NOTEBOOK_RUNS.items())
     return _(
-        "For reference, the notebook's networks on these classes were single runs: {runs}. "
-        "notebook-3's {n3} does not reproduce from the configuration it states: Keras with the "
-        "notebook's layers and settings gets {keras} over three seeds (a measurement outside "
-        "this run, in fmstudy's study.md)."
+        "For reference, the networks of the course's reference notebook were single runs on "
+        "these classes: {runs}. notebook-3's {n3} does not reproduce from the configuration "
+        "the notebook states: Keras with its layers and settings gets {keras} over three "
+        "seeds (measured by fmstudy's developers, outside this run)."
     ).format(
         runs=runs,
         n3=num(*NOTEBOOK_RUNS["notebook-3"]),
@@ -68,8 +68,8 @@ def networks_intro(config: StudyConfig, nets: dict[str, NetworkResult]) -> str:
     first_rows = split_made(first) == "first"
     if len(nets) > 1 and first_rows:
         text += " " + _(
-            "Validation for {name} is the first 20 % of the training rows, as in the notebook; "
-            "each spec below says its own."
+            "Validation for {name} is the first 20 % of the training rows, as in the course's "
+            "reference notebook; each spec below says its own."
         ).format(name=first.name)
     elif len(nets) > 1:
         text += " " + _(
@@ -77,7 +77,10 @@ def networks_intro(config: StudyConfig, nets: dict[str, NetworkResult]) -> str:
             "says its own."
         ).format(name=first.name)
     elif first_rows:
-        text += " " + _("Validation is the first 20 % of the training rows, as in the notebook.")
+        text += " " + _(
+            "Validation is the first 20 % of the training rows, as in the course's reference "
+            "notebook."
+        )
     else:
         text += " " + _("Validation is a stratified 20 % of the training rows.")
     changed = split_changed(nets)

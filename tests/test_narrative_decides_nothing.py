@@ -128,7 +128,7 @@ def test_the_seed_statistics_and_rule_are_the_records():
         representative_rule="lower median",
     )
     text = narrative.network_description(n, 0.0)
-    assert "the lower of the middle two by validation accuracy" in text  # 3 seeds, as recorded
+    assert "of an even number, the lower of the middle two" in text  # 3 seeds, as recorded
     line = narrative.network_conclusion(
         {"x": replace(n, chosen=True), "y": replace(n, name="y", chosen=False)}, T1_COAT_SHIRT
     )[0]

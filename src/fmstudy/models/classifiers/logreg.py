@@ -109,7 +109,7 @@ RECORD = Classifier(
     defaults=defaults,
     specs=specs,
     short_labels={
-        "logreg_raw": N_("Logistic regression, raw"),
+        "logreg_raw": N_("Logistic regression, not standardized"),  # raw or / 255
         "logreg_std": N_("Logistic regression, standardized"),
     },
     cost=1.0,

@@ -8,7 +8,7 @@ how much and how surely, and the measured evidence for why, from the record
 from __future__ import annotations
 
 from fmstudy.i18n import gettext as _
-from fmstudy.i18n import grouped, ngettext, num
+from fmstudy.i18n import grouped, ngettext, num, sig
 
 FORMS = ("logreg_raw", "logreg_std")
 
@@ -59,7 +59,7 @@ def _verdict(t4: dict, labels: dict) -> str:
     ).format(**args)
     if t4["distinguishable"] is None:
         return head
-    p = num(t4["p_holm"], 3)
+    p = sig(t4["p_holm"])
     if t4["distinguishable"]:
         tail = _(
             "McNemar's test on the same images calls the difference real at 0.05 "

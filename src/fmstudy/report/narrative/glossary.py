@@ -66,7 +66,7 @@ TERMS = (
         "stratified",
         N_("stratified"),
         N_("drawn so that every class keeps its share of the rows"),
-        N_("stratified"),
+        N_("stratified|stratifying"),
     ),
     Term(
         "bootstrap",

@@ -60,8 +60,6 @@ from fmstudy.report.narrative.networks import (
     network_conclusion,
     network_description,
     networks_intro,
-    notebook_applies,
-    notebook_reference,
     overfitting_sentence,
     search_conclusion,
     search_files_note,
@@ -70,6 +68,7 @@ from fmstudy.report.narrative.networks import (
     space_text,
 )
 from fmstudy.report.narrative.notebook import accuracy_text, kept_text
+from fmstudy.report.narrative.reference import notebook_applies, notebook_reference
 from fmstudy.report.narrative.zoo import (
     TABLE3,
     clipped_note,

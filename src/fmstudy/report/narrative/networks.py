@@ -1,16 +1,16 @@
-"""Task 5's and the search's sentences, and the notebook's numbers where they apply.
+"""Task 5's and the search's sentences; the course's reference notebook's numbers, where
+they apply, come from :mod:`.reference`.
 
 The choices they word are in the records: the architecture chosen on validation
 (``NetworkResult.chosen``), each one's seed statistics and representative rule, the
-overfitting verdict, the search's space (``SearchOutcome.space``); the notebook's
-numbers are :mod:`fmstudy.nets.notebook_reference`'s."""
+overfitting verdict, the search's space (``SearchOutcome.space``)."""
 
 from __future__ import annotations
 
 from fmstudy.i18n import gettext as _
 from fmstudy.i18n import ngettext, num, sig
-from fmstudy.nets.notebook_reference import KERAS_NOTEBOOK_3, NOTEBOOK_RUNS, applies
 from fmstudy.report.narrative.models import listed
+from fmstudy.report.narrative.reference import notebook_applies, notebook_reference
 from fmstudy.results import (
     NetworkResult,
     SearchOutcome,
@@ -18,26 +18,6 @@ from fmstudy.results import (
     representative_rule,
 )
 from fmstudy.study.config import StudyConfig
-
-
-def notebook_applies(task1: dict) -> bool:
-    """The notebook's numbers are quoted only for the data it ran on: Fashion-MNIST 4-7."""
-    return applies(task1["dataset"], task1["classes"])
-
-
-def notebook_reference() -> str:
-    """The course's reference notebook's network results, labelled as what they are."""
-    runs = listed(f"{name} {num(r.accuracy, r.digits)}" for name, r in NOTEBOOK_RUNS.items())
-    return _(
-        "For reference, the networks of the course's reference notebook were single runs on "
-        "these classes: {runs}. notebook-3's {n3} does not reproduce from the configuration "
-        "the notebook states: Keras with its layers and settings gets {keras} over three "
-        "seeds (measured by fmstudy's developers, outside this run)."
-    ).format(
-        runs=runs,
-        n3=num(*NOTEBOOK_RUNS["notebook-3"]),
-        keras=f"{num(KERAS_NOTEBOOK_3[0])} ± {num(KERAS_NOTEBOOK_3[1])}",
-    )
 
 
 def seeds_counted(n: int) -> str:

@@ -148,7 +148,10 @@ def test_network_description_names_the_validation_median():
     )
     text = narrative.network_description(n, 0.0)
     assert "adam (lr 0.001), batch 32, 2 fixed epochs, inputs / 255, validation on a " in text
-    assert "seed 1: the seed with the median validation accuracy, so the test set chose nothing" in text
+    assert (
+        "seed 1: the seed with the median validation accuracy, so the test set chose nothing"
+        in text
+    )
 
 
 def test_the_banner_names_what_was_reduced():

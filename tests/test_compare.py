@@ -124,10 +124,12 @@ def test_verdicts_are_about_the_shown_runs_and_seeds_are_reported_beside_them():
     right, wrong = np.flatnonzero(best == y), np.flatnonzero(best != y)
     flip = np.r_[right[:6], wrong[:6]]
     good_seed[flip] = 1 - good_seed[flip]
-    preds, labels = {"best": best, "cnn": one_class}, {"best": "Best", "cnn": "CNN"}
+    preds = {"best": best, "cnn": one_class, "lr": good_seed}
+    labels = {"best": "Best", "cnn": "CNN", "lr": "LR"}
     _, pairs = compare_models(
         y, preds, labels, seed_predictions={"best": [best], "cnn": [one_class, good_seed]}
     )
+    assert pairs[1].seed_significant == []  # best vs lr: one fit each, nothing across seeds
     p = pairs[0]
     shown = mcnemar_test(best == y, one_class == y)
     assert (p.a_only_right, p.b_only_right, p.p_value) == (

@@ -226,7 +226,8 @@ def compare_models(
     them.  ``seed_predictions`` (every fit by seed; a model it leaves out has one fit)
     adds how the verdicts hold across seeds: with the seeds paired by index (a model with
     fewer fits repeats its last), each seed index is one family of tests, Holm-corrected
-    the same way; each pair records its uncorrected p and its verdict per seed index.
+    the same way; each pair with a model of several fits records its uncorrected p and
+    its verdict per seed index.
     """
     y_true = np.asarray(y_true)
     correct = {k: np.asarray(p) == y_true for k, p in predictions.items()}
@@ -237,6 +238,7 @@ def compare_models(
     shown = [mcnemar_test(correct[a], correct[b]) for a, b in keys]
     reject, p_holm = holm([t["p_value"] for t in shown])
     per_seed_p, per_seed_verdict = across_seeds(y_true, predictions, seed_predictions, keys)
+    n_fits = {k: len((seed_predictions or {}).get(k, [p])) for k, p in predictions.items()}
     pairs = []
     for i, ((a, b), test) in enumerate(zip(keys, shown, strict=True)):
         acc_a, acc_b = correct[a].mean(), correct[b].mean()
@@ -252,8 +254,11 @@ def compare_models(
                 significant=reject[i],
                 better=better,
                 difference=(test["a_only_right"] - test["b_only_right"]) / len(y_true),
-                seed_p_values=[p[i] for p in per_seed_p],
-                seed_significant=[v[i] for v in per_seed_verdict],
+                # a pair of two single fits repeats one test: nothing to say across seeds
+                seed_p_values=[p[i] for p in per_seed_p] if n_fits[a] + n_fits[b] > 2 else [],
+                seed_significant=[v[i] for v in per_seed_verdict]
+                if n_fits[a] + n_fits[b] > 2
+                else [],
             )
         )
     return intervals, pairs

@@ -11,7 +11,11 @@ languages each model's translatable name, label_id and label_args; one's own ima
 added each model's balanced_accuracy and task 1's "uneven"; the right answers added
 learned/not_learned, the validation split made, the PCA reading and the per-seed
 overfitting verdict, dropping the old late_rise fields; none of them changed an earlier
-number).
+number, until one rule for verdicts and letters changed, on purpose and nothing else:
+Wilson intervals (ci95), the comparison of the runs shown (the forest vs notebook-1
+pair's counts and p; per-seed-index p and verdicts beside), the two regressions' labels,
+and added Task 4's record; the reference machine's files got the ``task4`` key from an
+avx2-haswell run, as only keys and accuracies are compared there).
 
 Floating-point results depend on the processor's vector kernels (torch's CPU capability,
 OpenBLAS's core type): a network or an unconverged logistic regression can end a few

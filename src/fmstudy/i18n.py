@@ -91,7 +91,7 @@ def num(x: float, digits: int = 4, sign: bool = False) -> str:
     # the float's exact value, so it rounds as Python's f"{x:.4f}" does (0.94825 -> 0.9483)
     value = Decimal(abs(x) if sign else x)
     text = format_decimal(value, format=pattern, locale=current().code)
-    return (("+" if x >= 0 else "−") + text) if sign else text
+    return (("+" if x >= 0 else "−") + text) if sign else text.replace("-", "−")
 
 
 def decimal_symbol() -> str:

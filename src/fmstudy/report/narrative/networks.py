@@ -26,7 +26,8 @@ def seeds_counted(n: int) -> str:
 
 def networks_intro(config: StudyConfig, nets: dict[str, NetworkResult]) -> str:
     """What task 5 trained and how it is read: the profile (or the run's own specs) decides,
-    and the report says which."""
+    and the report says which; a first-rows validation part made after its check
+    (fmstudy.nets.inputs.first_split_fault) passed says it was checked."""
     first = next(iter(nets.values()))
     seeds = first.seeds
     if config.networks_chosen_by == "options":
@@ -63,6 +64,11 @@ def networks_intro(config: StudyConfig, nets: dict[str, NetworkResult]) -> str:
         )
     else:
         text += " " + _("Validation is a stratified 20 % of the training rows.")
+    if first_rows and first.val_split_used == "first":  # made so after the check passed
+        text += " " + _(
+            "The training rows are not ordered by class, and the first {share} and the rest "
+            "each hold every class (checked), so validation covers every class."
+        ).format(share=f"{num(100 * first.spec.get('val_fraction', 0.2), 0)} %")
     changed = split_changed(nets)
     text += f" {changed}" if changed else ""
     return text + " " + _("The test set is touched only for the final numbers.")
@@ -146,7 +152,9 @@ def network_conclusion(nets: dict[str, NetworkResult], task1: dict) -> list[str]
 
 def overfitting_sentence(name: str, n: NetworkResult) -> str:
     """The stored overfitting verdict (fmstudy.overfitting): where the mean validation loss is
-    lowest (the figure's line), each seed's lowest epoch, its rise and noise, how many overfit."""
+    lowest (the figure's line), each seed's lowest epoch, its rise and typical epoch-to-epoch
+    change, how many overfit; without a verdict of overfitting, how many seeds' curves are
+    lowest at their last epoch (still falling: more epochs could show it)."""
     ran = min(len(h["val_loss"]) for h in n.histories)
     if max(len(h["val_loss"]) for h in n.histories) > ran:
         low = _(
@@ -166,33 +174,52 @@ def overfitting_sentence(name: str, n: NetworkResult) -> str:
         ).format(patience=n.spec["patience"])
     if not n.overfit_seeds:  # a metrics.json written before the per-seed verdicts
         return _("{name}: {low}; no overfitting verdict stored.").format(name=name, low=low) + stop
+    lengths = [len(h["val_loss"]) for h in n.histories]
     lows = [
-        _("seed {seed}: epoch {epoch}, its last").format(seed=seed, epoch=e)
-        if e == len(h["val_loss"])
-        else _("seed {seed}: epoch {epoch}, ending {rise} above it (noise {noise})").format(
-            seed=seed, epoch=e, rise=num(rise, 3), noise=num(noise, 3)
-        )
-        for seed, e, rise, noise, h in zip(
-            n.seeds, n.overfit_epochs, n.overfit_rises, n.overfit_noise, n.histories, strict=True
+        _("seed {seed}: epoch {epoch}, its last (still falling)").format(seed=seed, epoch=e)
+        if e == last
+        else _(
+            "seed {seed}: epoch {epoch}, ending {rise} above it (typical change {noise})"
+        ).format(seed=seed, epoch=e, rise=num(rise, 3), noise=num(noise, 3))
+        for seed, e, rise, noise, last in zip(
+            n.seeds, n.overfit_epochs, n.overfit_rises, n.overfit_noise, lengths, strict=True
         )
     ]
     k, total = sum(n.overfit_seeds), len(n.overfit_seeds)
+    falling = sum(e == last for e, last in zip(n.overfit_epochs, lengths, strict=True))
     if n.overfits:
         verdict = ngettext(
             "{k} of its {n} seed: it overfits", "{k} of its {n} seeds: it overfits", total
+        )
+    elif falling:
+        verdict = ngettext(
+            "{k} of its {n} seed: no overfitting seen {within}{most}; the validation loss was "
+            "still falling at its last epoch in {falling} of {n} seed, so more epochs could "
+            "still show it",
+            "{k} of its {n} seeds: no overfitting seen {within}{most}; the validation loss was "
+            "still falling at its last epoch in {falling} of {n} seeds, so more epochs could "
+            "still show it",
+            total,
         )
     else:
         verdict = ngettext(
             "{k} of its {n} seed: no overfitting{most}",
             "{k} of its {n} seeds: no overfitting{most}",
             total,
-        ).replace("{most}", _(" (that needs more than half of the seeds)") if k else "")
+        )
+    within = (
+        ngettext("in {epochs} epoch", "in {epochs} epochs", ran).format(epochs=ran)
+        if max(lengths) == ran
+        else _("in the epochs run")
+    )
+    most = _(" (that needs more than half of the seeds)") if k else ""
     text = _(
         "{name}: {low}. Seed by seed it is lowest at {lows}. A seed overfits when its validation "
-        "loss at its last epoch lies more than twice its noise (the median change from one "
-        "epoch to the next) above its minimum; this happens in {verdict}."
+        "loss at its last epoch lies more than twice its typical epoch-to-epoch change (the "
+        "median) above its minimum; this happens in {verdict}."
     )
-    lows, verdict = "; ".join(lows), verdict.format(k=k, n=total)
+    lows = "; ".join(lows)
+    verdict = verdict.format(k=k, n=total, within=within, most=most, falling=falling)
     return text.format(name=name, low=low, lows=lows, verdict=verdict) + stop
 
 

@@ -112,6 +112,20 @@ def test_the_report_says_which_split_was_used(lang, said):
     assert "leave a class out of the validation part" in missing
 
 
+def test_a_first_rows_split_that_passed_its_check_says_it_was_checked():
+    config = StudyConfig(classes=(4, 5, 6), networks_chosen_by="options")
+    checked = "The training rows are not ordered by class, and the first 20 % and the rest each "
+    assert checked in networks_intro(config, {"nb": record("first", "")})
+    assert "(checked), so validation covers every class." in networks_intro(
+        config, {"nb": record("first", "")}
+    )
+    assert "(checked)" not in networks_intro(config, {"nb": record("stratified", "ordered")})
+    assert "(checked)" not in networks_intro(config, {"nb": record("stratified", "")})
+    old = replace(record("first", ""), val_split_used="")  # written before the check: the spec's
+    assert "first 20 %" in networks_intro(config, {"nb": old})
+    assert "(checked)" not in networks_intro(config, {"nb": old})
+
+
 def test_a_validation_part_of_one_class_is_one_line():
     y = np.array([4] * 20 + [5, 5, 6, 6])  # 5 and 6 too few to give a validation row
     spec = replace(FIRST, val_split="stratified")

@@ -166,7 +166,7 @@ def _probabilities(**calibration):
     [
         ("over", "over-confident on average: mean confidence 0.8000 against accuracy 0.7000"),
         ("under", "under-confident on average: mean confidence 0.8000"),
-        ("matched", "matches its accuracy (0.7000) within 1 point"),
+        ("matched", "is within 1 point of its accuracy (0.7000)"),
     ],
 )
 def test_the_calibration_verdict_is_the_records(verdict, words):

@@ -7,7 +7,7 @@ Intended differences, and all of them:
 - the HTML embeds each figure (a data URI), the Markdown links it (figures/KEY.png):
   image sources and link targets are not compared; image texts and captions are;
 - the HTML's <head> (the page title, the styles) has no Markdown counterpart;
-- the Markdown numbers its contents list itself (the HTML's <ol> counts), puts an
+- the Markdown writes its contents as a bulleted list (the HTML's <ul>), puts an
   <a id> before each heading that has an anchor, names a code block's language (json)
   and rules off the footer (---);
 - markup (tables, bold, boxes, details, escapes): only the words are compared.
@@ -134,7 +134,7 @@ def markdown_words(page: str, anchors: list[str]) -> dict[str, Counter]:
         if not code:
             line = re.sub(r'<a id="[^"]*"></a>', "", line)
             line = re.sub(r"\]\([^)]*\)", "]", line)  # a link's or an image's target
-            line = re.sub(r"^\d+\. ", "", line)  # the contents' numbers
+            line = re.sub(r"^- \[", "[", line)  # the contents' bullets
             line = html.unescape(line.replace("\\", ""))
         parts[part].append(line)
     return _counted(parts)

@@ -226,13 +226,12 @@ def difference_from_best(best: str, labels: list[str], diffs: list) -> Figure:
     lo = d - np.array([x[1] for x in diffs]) * 100
     hi = np.array([x[2] for x in diffs]) * 100 - d
     ax.errorbar(d, y, xerr=[lo, hi], fmt="o", color=PALETTE[0], capsize=4)
-    ax.axvline(0, color=PALETTE[3], linestyle="--", label=best)
+    ax.axvline(0, color=PALETTE[3], linestyle="--")  # the best: named by the axis label
     ax.set_yticks(y, labels)
     ax.set_xlabel(
         _("test accuracy minus {best} (points, 95 % paired bootstrap interval)").format(best=best)
     )
-    ax.invert_yaxis()
-    ax.legend(loc="lower left", fontsize=8)
+    ax.invert_yaxis()  # no legend: it covered the lowest model's point and interval
     return fig
 
 

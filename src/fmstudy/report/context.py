@@ -72,6 +72,7 @@ def build_context(result, images: dict[str, str]) -> dict:
         "networks_conclusion": narrative.network_conclusion(m.networks, t1),
         "title": title,
         "banner": narrative.reduced_budget(m, labels),
+        "cache_note": narrative.cache_note(result.timings),
         "conclusion": narrative.comparison_summary(m, labels) if m.pairs else "",
         "rule": narrative.verdict_rule(m, result.config) if m.pairs else "",
         "stability": narrative.seed_stability(m, labels) if m.pairs else "",
@@ -117,6 +118,7 @@ def _model(result, key: str, ev, names: dict) -> dict:
     return {
         "key": key,
         "ev": ev,
+        "right": sum(row[i] for i, row in enumerate(ev.confusion)),  # test images right
         "timing": result.timings["models"][key],
         "discussion": narrative.discussion(ev, result.metrics.similar_pairs, names),
         "note": (

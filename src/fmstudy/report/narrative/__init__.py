@@ -48,6 +48,7 @@ from fmstudy.report.narrative.learned import MARK, learned_note, not_learned_key
 from fmstudy.report.narrative.models import (
     CLASSICAL_TASKS,
     MIN_PAIR_MISTAKES,
+    cache_note,
     discussion,
     fit_note,
     label_of,
@@ -78,6 +79,7 @@ from fmstudy.report.narrative.zoo import (
 )
 
 __all__ = [
+    "cache_note",
     "CLASSICAL_TASKS",
     "TABLE3",
     "saved_note",

@@ -95,9 +95,9 @@ def comparison_summary(m: StudyMetrics, labels: dict) -> str:
     if same:
         text += " " + _("Indistinguishable from it here: {models}.").format(models=listed(same))
     if apart:
-        text += " " + _("Different from it at {alpha}: {models}.").format(
-            alpha=num(ALPHA, 2), models=listed(apart)
-        )
+        text += " " + _(
+            "Different from it at {alpha} (McNemar's test, Holm-corrected): {models}."
+        ).format(alpha=num(ALPHA, 2), models=listed(apart))
     if left_out:
         text += " " + left_out_text(m, left_out, labels)
     rows = [mo.details["train_rows"] for mo in m.models.values() if "train_rows" in mo.details]
@@ -122,26 +122,36 @@ def comparison_summary(m: StudyMetrics, labels: dict) -> str:
 
 
 def leaderboard_note(m: StudyMetrics) -> str:
-    """What the summary table's rows are: one run per model, how it was chosen, and where
-    the spread over seeds is."""
-    seeded = m.networks or any("oob_per_seed" in mo.details for mo in m.models.values())
-    if seeded:
-        text = _(
-            "Each row is one run, the one the verdicts compare: for a network the seed with "
-            "the median validation accuracy (of an even number of seeds, the lower of the "
-            "middle two), for a forest grown with several seeds the one with the median "
-            "out-of-bag accuracy, chosen the same way; the test set chose nothing. Fit s are "
-            "that run's training seconds."
-        )
+    """What the summary table's rows are: one run per model, how it was chosen, where the
+    spread over seeds is, and how differences are computed."""
+    forests = any("oob_per_seed" in mo.details for mo in m.models.values())
+    if m.networks or forests:
+        text = _("Each row is one run, the one the verdicts compare; the test set chose nothing.")
+        if m.networks:
+            text += " " + _(
+                "For a network it is the seed with the median validation accuracy (of an even "
+                "number of seeds, the lower of the middle two)."
+            )
+        if forests:
+            text += " " + _(
+                "For a forest grown with several seeds it is the one with the median "
+                "out-of-bag accuracy, chosen the same way."
+            )
+        text += " " + _("Fit s are that run's training seconds.")
     else:
         text = _("Each row is one fit; fit s are its training seconds.")
     if m.networks:
         spread = listed(
             f"{n.name} {num(n.test_acc_mean)} ± {num(n.test_acc_sd)}" for n in m.networks.values()
         )
+        text += " " + _("Mean ± sd of test accuracy over all the seeds (Task 5): {spread}.").format(
+            spread=spread
+        )
+    if len(m.models) > 1:
         text += " " + _(
-            "Over all their seeds, mean ± sd of test accuracy (task 5): {spread}."
-        ).format(spread=spread)
+            "Differences in points are computed from the counts of images right, so they can "
+            "differ by 0.01 from the difference of the rounded accuracies."
+        )
     return text
 
 

@@ -42,9 +42,10 @@ def calibration_text(ev: ModelResult, names: dict) -> str:
         "over": _("over-confident on average: mean confidence {conf} against accuracy {acc}"),
         "under": _("under-confident on average: mean confidence {conf} against accuracy {acc}"),
         "matched": ngettext(
-            "on average its confidence ({conf}) matches its accuracy ({acc}) within {points} point",
-            "on average its confidence ({conf}) matches its accuracy ({acc}) within {points} "
-            "points",
+            "overall, its mean confidence ({conf}) is within {points} point of its accuracy "
+            "({acc}); the calibration error is the gap bin by bin",
+            "overall, its mean confidence ({conf}) is within {points} points of its accuracy "
+            "({acc}); the calibration error is the gap bin by bin",
             round(cal["gap"] * 100),
         ),
     }[cal["confidence"]]
@@ -110,42 +111,56 @@ def gap_text(c: LearningCurve) -> str:
             + " "
             + _("No overfitting verdict stored.")
         )
+    args = {
+        "rows": grouped(c.train_rows[-1]),
+        "train": num(c.train_mean[-1]),
+        "val": num(c.val_mean[-1]),
+        "gap": num(c.gaps[-1] * 100, 1, sign=True),
+        "sd": num(c.gap_sds[-1] * 100, 1),
+    }
+    if c.overfits:
+        return (
+            _(
+                "Overfitting, read on the learning curve: with {rows} rows it scores {gap} points "
+                "higher on the rows it learnt from ({train}) than on the held-out folds ({val}, "
+                "means over the folds), fold-to-fold sd {sd}: more than twice that spread (the "
+                "bracket in its panel)."
+            ).format(**args)
+            + " "
+            + narrowing_text(c)
+        )
     text = _(
         "With {rows} rows its accuracy on the rows it was trained on is {train} against {val} "
         "on the held-out folds (means over the folds): a gap of {gap} points, fold-to-fold sd "
         "{sd} (the bracket in its panel)."
-    ).format(
-        rows=grouped(c.train_rows[-1]),
-        train=num(c.train_mean[-1]),
-        val=num(c.val_mean[-1]),
-        gap=num(c.gaps[-1] * 100, 1, sign=True),
-        sd=num(c.gap_sds[-1] * 100, 1),
-    )
+    ).format(**args)
     if c.memorises:
         return text + " " + memorised_text(c)
-    if c.overfits:
-        text += " " + _(
-            "That is more than twice its spread: it overfits (it does better on the rows it "
-            "was trained on than on rows it has not seen)."
+    text += " " + _("That is within twice its spread: no overfitting.")
+    return text + " " + narrowing_text(c)
+
+
+def narrowing_text(c: LearningCurve) -> str:
+    """Whether the gap narrowed as rows grew (the record's ``gap_narrows``) and, for a gap
+    that did while held-out accuracy still rises (``still_rising``), that more rows may
+    narrow it further."""
+    if c.gap_narrows and c.still_rising and c.overfits:
+        narrows = _(
+            "The gap was {gap} points with {rows} rows: it shrinks as rows grow, by more than "
+            "twice its spread, and held-out accuracy still rises, so more rows may narrow it "
+            "further."
         )
-    else:
-        text += " " + _("That is within twice its spread: no overfitting.")
-    narrows = (
-        _(
+    elif c.gap_narrows:
+        narrows = _(
             "The gap was {gap} points with {rows} rows: it narrows as rows grow, by more than "
             "twice its spread."
         )
-        if c.gap_narrows
-        else _(
+    else:
+        narrows = _(
             "The gap was {gap} points with {rows} rows: it has not narrowed beyond twice its "
             "spread as rows grew."
         )
-    )
-    return (
-        text
-        + " "
-        + narrows.format(gap=num(c.gaps[0] * 100, 1, sign=True), rows=grouped(c.train_rows[0]))
-    )
+    return narrows.format(gap=num(c.gaps[0] * 100, 1, sign=True), rows=grouped(c.train_rows[0]))
 
 
 def memorised_text(c: LearningCurve) -> str:

@@ -26,13 +26,15 @@ def label_of(ev) -> str:
 
 
 def short_label(key: str, ev) -> str:
-    """A model's short name for dense tables: a network's own name, the search's best,
-    a classical model's from its record (:mod:`fmstudy.models.registry`)."""
+    """A model's name in the pair tables: a network's own name (its label says the rest),
+    the search's best, a classical model's full label, so that it reads as everywhere
+    else in the report."""
     if network_name(key) is not None:
         return network_name(key)
     if key == "search-best":
         return _("search best")
-    return _(registry.for_key(key).short_labels[key])
+    registry.for_key(key)  # an unknown kind is a bug, said as such
+    return label_of(ev)
 
 
 def listed(items) -> str:
@@ -229,3 +231,23 @@ def reduced_budget(m: StudyMetrics, labels: dict) -> str | None:
         "Reduced budget ({who}): {parts}. This report shows that every step runs; its "
         "comparison is not for conclusions about the models."
     ).format(who=who, parts="; ".join(parts))
+
+
+def cache_note(timings: dict) -> str:
+    """How many of the run's fits came from the cache: its time is then not the fits'."""
+    fits = [t.get("cached", False) for t in timings.get("models", {}).values()]
+    fits += [
+        seed.get("cached", False)
+        for seeds in timings.get("networks", {}).values()
+        for seed in seeds.values()
+    ]
+    reused = sum(fits)
+    if not reused:
+        return ""
+    return ngettext(
+        "{n} of the {all} fits was reused from the cache; the fit seconds shown are from its "
+        "first training.",
+        "{n} of the {all} fits were reused from the cache; the fit seconds shown are from their "
+        "first training.",
+        reused,
+    ).format(n=reused, all=len(fits))

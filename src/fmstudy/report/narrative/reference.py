@@ -10,6 +10,7 @@ from __future__ import annotations
 from fmstudy.i18n import gettext as _
 from fmstudy.i18n import num
 from fmstudy.nets.notebook_reference import KERAS_NOTEBOOK_3, NOTEBOOK_RUNS, applies
+from fmstudy.nets.presets import get_preset
 from fmstudy.report.narrative.models import listed
 
 
@@ -19,8 +20,12 @@ def notebook_applies(task1: dict) -> bool:
 
 
 def notebook_reference() -> str:
-    """The course's reference notebook's network results, labelled as what they are."""
-    runs = listed(f"{name} {num(r.accuracy, r.digits)}" for name, r in NOTEBOOK_RUNS.items())
+    """The course's reference notebook's network results, labelled as what they are, each
+    network with its layers (the presets of the same names rebuild them)."""
+    runs = listed(
+        f"{name} ({get_preset(name).layer_string}) {num(r.accuracy, r.digits)}"
+        for name, r in NOTEBOOK_RUNS.items()
+    )
     return _(
         "For reference, the networks of the course's reference notebook were single runs on "
         "these classes: {runs}. notebook-3's {n3} does not reproduce from the configuration "

@@ -4,7 +4,7 @@ worded by the sentence and marked by the figure with the same numbers (construct
 scores; one tiny real curve)."""
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import numpy as np
 import pytest
@@ -69,18 +69,26 @@ def test_a_clear_gap_beyond_its_spread_is_overfitting():
     assert c.gaps[-1] == pytest.approx(0.18) and c.gap_sds[-1] == pytest.approx(0.01)
     assert c.overfits is True and c.memorises is False
     text = narrative.learning_curve_text(c, "M")
-    assert "1.0000 against 0.8200 on the held-out folds" in text
-    assert "a gap of +18.0 points, fold-to-fold sd 1.0 (the bracket in its panel)" in text
-    assert "more than twice its spread: it overfits" in text and "no overfitting" not in text
-    assert bracket(c) == "gap +18.0 (sd 1.0) points:\noverfits"
+    assert (
+        "M: held-out accuracy 0.7100 with 100 rows, 0.8200 with 1,000; the last doubling still "
+        "added +2.0 points" in text
+    )
+    assert (
+        "Overfitting, read on the learning curve: with 1,000 rows it scores 18.0 points higher "
+        "on the rows it learnt from (1.0000) than on the held-out folds (0.8200, means over the "
+        "folds), fold-to-fold sd 1.0: more than twice that spread (the bracket in its panel)."
+    ) in text
+    assert "no overfitting" not in text
+    assert bracket(c) == "gap +18.0 (sd 1.0) points:\noverfitting (> 2 sd)"
 
 
 def test_no_gap_is_not_overfitting():
     c = curve(*FLAT)
     assert c.gaps[-1] == pytest.approx(0.0, abs=1e-12) and c.overfits is False
     text = narrative.learning_curve_text(c, "M")
-    assert "That is within twice its spread: no overfitting." in text and "it overfits" not in text
-    assert bracket(c).endswith("no overfitting")
+    assert "That is within twice its spread: no overfitting." in text and "Overfitting" not in text
+    assert "a gap of +0.0 points, fold-to-fold sd 0.0 (the bracket in its panel)" in text
+    assert bracket(c).endswith("no overfitting (≤ 2 sd)")
 
 
 def test_a_gap_within_twice_its_spread_is_not_called():
@@ -89,15 +97,23 @@ def test_a_gap_within_twice_its_spread_is_not_called():
     assert 0 < c.gaps[-1] <= 2 * c.gap_sds[-1] and c.overfits is False  # there, but in noise
     text = narrative.learning_curve_text(c, "M")
     assert "a gap of +2.0 points, fold-to-fold sd 3.0" in text and "no overfitting" in text
-    assert bracket(c) == "gap +2.0 (sd 3.0) points:\nno overfitting"
+    assert bracket(c) == "gap +2.0 (sd 3.0) points:\nno overfitting (≤ 2 sd)"
 
 
 def test_the_curve_says_whether_the_gap_narrows_as_rows_grow():
     closing = curve(*NARROWING)
     assert closing.gaps[0] == pytest.approx(0.30) and closing.gaps[-1] == pytest.approx(0.05)
     assert closing.gap_narrows is True and closing.overfits is True  # smaller, still there
+    assert closing.still_rising is True  # held-out 0.84 -> 0.87, beyond its fold spread
     text = narrative.learning_curve_text(closing, "M")
-    assert "The gap was +30.0 points with 100 rows: it narrows as rows grow" in text
+    assert (
+        "The gap was +30.0 points with 100 rows: it shrinks as rows grow, by more than twice its "
+        "spread, and held-out accuracy still rises, so more rows may narrow it further." in text
+    )
+    flat_end = replace(closing, still_rising=False)  # the record says the curve flattened
+    text = narrative.learning_curve_text(flat_end, "M")
+    assert "it narrows as rows grow, by more than twice its spread." in text
+    assert "may narrow it further" not in text
     assert curve(*OVERFIT).gap_narrows is True  # 29 points to 18: smaller, still a gap
     steady = curve(ONES, [OVERFIT[1][-1]] * 4)  # 18 points at every size
     assert steady.gap_narrows is False and steady.overfits is True
@@ -138,6 +154,7 @@ def test_the_intro_states_the_rule_on_held_out_folds_only():
     text = narrative.learning_curves_intro([curve(*FLAT)])
     assert "more than twice the fold-to-fold standard deviation of that gap" in text
     assert "never the test set" in text
+    assert "the same idea as a network's overfitting" in text
 
 
 def test_the_verdict_travels_through_metrics_json_and_the_cache(tmp_path):

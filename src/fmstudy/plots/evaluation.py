@@ -120,9 +120,9 @@ def gap_bracket(ax, c) -> None:
     if c.memorises:
         verdict = _("~1 by construction: not judged")
     elif c.overfits:
-        verdict = _("overfits")
+        verdict = _("overfitting (> 2 sd)")
     else:
-        verdict = _("no overfitting")
+        verdict = _("no overfitting (≤ 2 sd)")
     ax.annotate(
         _("gap {gap} (sd {sd}) points:\n{verdict}").format(
             gap=num(c.gaps[-1] * 100, 1, sign=True), sd=num(c.gap_sds[-1] * 100, 1), verdict=verdict

@@ -117,11 +117,12 @@ def gap_text(c: LearningCurve) -> str:
         "val": num(c.val_mean[-1]),
         "gap": num(c.gaps[-1] * 100, 1, sign=True),
         "sd": num(c.gap_sds[-1] * 100, 1),
+        "points": num(c.gaps[-1] * 100, 1),
     }
     if c.overfits:
         return (
             _(
-                "Overfitting, read on the learning curve: with {rows} rows it scores {gap} points "
+                "Overfitting, read on the learning curve: with {rows} rows it scores {points} points "
                 "higher on the rows it learnt from ({train}) than on the held-out folds ({val}, "
                 "means over the folds), fold-to-fold sd {sd}: more than twice that spread (the "
                 "bracket in its panel)."
@@ -205,6 +206,11 @@ def learning_curves_intro(curves: list[LearningCurve]) -> str:
             "A model overfits when, with the most rows, its accuracy on the rows it was trained "
             "on exceeds its accuracy on the held-out fold by more than twice the fold-to-fold "
             "standard deviation of that gap: the held-out folds decide it, never the test set."
+        )
+        + " "
+        + _(
+            "It is the same idea as a network's overfitting, doing better on the rows learnt "
+            "from than on rows not seen, read here as rows grow instead of as epochs pass."
         )
     )
 

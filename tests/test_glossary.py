@@ -109,3 +109,78 @@ def test_the_report_defines_its_terms_and_escapes_user_data(odd_classes):
     assert "&lt;b&gt;AUC&lt;/b&gt;" in page
     task1 = page.split('<section id="task1"')[1].split("</section>")[0]
     assert definition in html.unescape(task1)
+
+
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        ("wilson", "95 % Wilson interval 0.90–0.92"),
+        ("wilson", "the Wilson score intervals for a proportion"),
+        ("pvalue", "(Holm-corrected p 2.54·10⁻⁴)"),
+        ("pvalue", "| pair | p | Holm p | verdict |"),
+        ("pvalue", "the p-values of the pairs"),
+        ("paired", "95 % paired bootstrap interval of the difference"),
+        ("points", "Network x (−2.23 points), forest (−2.97 points)"),
+        ("points", "| difference (points) |"),
+        ("points", "within 1 point"),
+        ("points", "a gap in percentage points"),
+        ("epoch", "the networks train for at most 4 epochs"),
+        ("validation", "the seed with the median validation accuracy"),
+        ("overfitting", "consistent with it overfitting more"),
+        ("overfitting", "A seed overfits when its validation loss rises"),
+        ("seed", "profile quick · seed 0"),
+        ("seed", "with 2 seeds"),
+    ],
+)
+def test_each_new_term_is_found_as_the_report_writes_it(key, text):
+    assert TERM[key].regex().search(text)
+
+
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        ("points", "their points lie on top of each other; Points are means over the folds"),
+        ("pvalue", "Network x (c16-p-c32-p-64); a pooled spread; PCA; P 3"),
+        ("validation", "3-fold stratified cross-validation on the training rows"),
+        ("seed", "the images seem alike"),
+    ],
+)
+def test_look_alikes_are_not_the_new_terms(key, text):
+    assert not TERM[key].regex().search(text)
+
+
+def test_the_new_terms_are_defined_where_the_visible_text_first_uses_them():
+    texts = [
+        ("", "profile quick · seed 0; the networks train for at most 4 epochs"),
+        ("summary", "median validation accuracy; Different from it at 0.05: x (−2.2 points)"),
+        ("task2", "their points lie on top of each other, orthogonal"),
+        ("forest", "Test accuracy 0.91 (95 % Wilson interval 0.90–0.92)"),
+        ("task4", "95 % paired bootstrap interval; McNemar's test (Holm-corrected p 0.01)"),
+        ("task5", "validation loss; overfits when it rises"),
+        ("evaluation", "cross-validation; it overfits"),
+    ]
+    assert _keys(first_uses(texts)) == {
+        "summary": ["seed", "epoch", "validation", "points"],
+        "task2": ["orthogonal"],
+        "forest": ["wilson"],
+        "task4": ["bootstrap", "mcnemar", "holm", "pvalue", "paired"],
+        "task5": ["overfitting"],
+        "evaluation": ["crossval"],
+    }
+
+
+def test_a_figure_is_searched_by_its_words_not_its_embedded_bytes(synthetic):
+    """An embedded PNG's base64 once put ROC AUC and ECE under Task 2 (PCA): "+aucq",
+    "/ece" in its bytes read as the terms' word starts."""
+    spec, data_dir = synthetic
+    result = run_study(
+        StudyConfig(classes=(4, 5), dataset="synth", tasks=("1", "2")), data_dir=data_dir
+    )
+    images = {
+        key: "data:image/png;base64,C2qt+aucqd9nz/ROC+YqmG/ecefluoV" for key in Figures(result)
+    }
+    page, markdown = report_pages(result, images, "en")
+    for out in (page, markdown):
+        words = html.unescape(out.replace("\\", ""))
+        assert "ROC AUC" not in words and "calibration, ECE" not in words
+        assert words.count(TERM["covariance"].definition) == 2  # task 2 still defines its own

@@ -256,14 +256,17 @@ def tidy_markdown(text: str) -> str:
 
 def with_glossary(ctx: dict) -> dict:
     """``ctx`` with its glossary (:mod:`fmstudy.report.narrative.glossary`), found in the
-    sections as rendered in Markdown, and the sections and contents that show it."""
+    sections' words as rendered in Markdown, and the sections and contents that show it.
+    Each figure's address is left out of the words searched: an embedded image's base64
+    (``...+aucq...``) is no one's text."""
     scan = templates("markdown")
     head = scan.from_string('{% import "sections.j2" as r with context %}{{ r.head() }}')
     part = scan.from_string(
         '{% import "sections.j2" as r with context %}{{ r.wrap(s, r[s.macro]) }}'
     )
-    texts = [("", head.render(**ctx))] + [
-        (s.anchor, part.render(**ctx, s=s)) for s in ctx["sections"]
+    words = {**ctx, "img": {key: escape.Raw("#") for key, src in ctx["img"].items() if src}}
+    texts = [("", head.render(**words))] + [
+        (s.anchor, part.render(**words, s=s)) for s in ctx["sections"]
     ]
     ctx = {**ctx, "glossary": glossary(texts, user_words(ctx))}
     ctx["sections"] = sections.shown(ctx)

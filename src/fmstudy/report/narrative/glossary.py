@@ -7,7 +7,9 @@ glossary at the end; a term the report does not use is neither.
     g["entries"]                   # [(name, definition), ...] every term used, by name
 
 A term is found by the word starts its ``forms`` message gives in the report's language
-(``|`` between them), or by a language-free pattern (the layer notation).  Text that
+(``|`` between them; one that starts with ``#`` only right after a number, so "# point"
+finds "2.3 points" but not a scatter's points), by a language-free pattern (the layer
+notation, a bare p), or by either.  Text that
 comes from the user (class names, the data set, network names) is masked first, so a
 class called "AUC" is not the term AUC.  Text before the first section (the title and
 the banner) counts as the first section's.
@@ -31,22 +33,31 @@ LAYERS = rf"(?<![\w.,:-]){_TOKEN}(?:-{_TOKEN})+(?![\w.,:-])"
 @dataclass(frozen=True)
 class Term:
     """A term: its name and short definition (messages), and how the text writes it:
-    ``forms`` (a message of ``|``-separated word starts; empty: the name) or ``pattern``
-    (a regular expression, the same in every language)."""
+    ``forms`` (a message of ``|``-separated word starts; empty: the name, unless there is
+    a ``pattern``) and ``pattern`` (a regular expression, the same in every language).
+    ``hyphened`` false: a form joined to a word before it by a hyphen is another term's
+    ("cross-validation" is not "validation")."""
 
     key: str
     name: str
     definition: str
     forms: str = ""
     pattern: str = ""
+    hyphened: bool = True
 
     def regex(self) -> re.Pattern:
         """The term as it is written in the current language."""
-        if self.pattern:
-            return re.compile(self.pattern)
-        starts = [w.strip() for w in _(self.forms or self.name).split("|") if w.strip()]
-        words = "|".join(re.escape(w) for w in sorted(starts, key=len, reverse=True))
-        return re.compile(rf"(?<!\w)(?:{words})(?!\d)", re.IGNORECASE)
+        found = [f"(?-i:{self.pattern})"] if self.pattern else []
+        if self.forms or not self.pattern:
+            before = r"(?<!\w)" if self.hyphened else r"(?<!\w)(?<!\w-)"
+            starts = [w.strip() for w in _(self.forms or self.name).split("|") if w.strip()]
+            for w in sorted(starts, key=len, reverse=True):
+                after_number = w.startswith("#")
+                word = re.escape(w.lstrip("#").strip())
+                found.append(
+                    rf"(?<=\d)\s?{word}(?!\d)" if after_number else rf"{before}{word}(?!\d)"
+                )
+        return re.compile("|".join(found), re.IGNORECASE)
 
 
 TERMS = (
@@ -76,6 +87,48 @@ TERMS = (
             "all); repeated many times it shows how much a number depends on which rows "
             "happened to be drawn"
         ),
+    ),
+    Term(
+        "seed",
+        N_("seed (random seed)"),
+        N_("the start value of the random number generator; the same seed gives the same run"),
+        N_("seed|random seed"),
+    ),
+    Term(
+        "epoch",
+        N_("epoch"),
+        N_("one pass of a network's training through all of its training rows"),
+        N_("epoch|epochs"),
+    ),
+    Term(
+        "validation",
+        N_("validation (validation part, validation accuracy)"),
+        N_(
+            "a share of a network's training rows held back from its training; the "
+            "validation accuracy and loss, measured on it after each epoch, show how the "
+            "network does on images it did not learn from, without the test set"
+        ),
+        N_("validation|validated"),
+        hyphened=False,
+    ),
+    Term(
+        "points",
+        N_("percentage points (points)"),
+        N_(
+            "a difference between two shares in units of 1 %: from 0.90 to 0.92 is 2 "
+            "points (a relative change of 2.2 %)"
+        ),
+        N_("percentage point|# point|(point"),
+    ),
+    Term(
+        "wilson",
+        N_("Wilson score interval"),
+        N_(
+            "an interval for a proportion (here the share of the test images a model gets "
+            "right) from the score test; unlike the estimate ± 1.96 standard errors it "
+            "stays between 0 and 1 and holds near them"
+        ),
+        N_("Wilson"),
     ),
     Term(
         "precision",
@@ -227,6 +280,39 @@ TERMS = (
             "any truly equal pair different stays at the stated level"
         ),
         N_("Holm"),
+    ),
+    Term(
+        "pvalue",
+        N_("p-value (p, Holm p)"),
+        N_(
+            "the chance of a difference at least as large as the one seen if the two "
+            "models were truly equally accurate; below 0.05 the difference is called real. "
+            "Holm p is the p-value after Holm's correction"
+        ),
+        N_("p-value"),
+        pattern=r"(?<![\w-])p(?![\w-])",
+    ),
+    Term(
+        "paired",
+        N_("paired bootstrap interval"),
+        N_(
+            "an interval for the difference between two models' accuracies: the test "
+            "images are drawn again by bootstrap, both models scored on the same draw, "
+            "many times; the 95 % interval runs from the 2.5th to the 97.5th percentile "
+            "of the differences"
+        ),
+        N_("paired bootstrap"),
+    ),
+    Term(
+        "overfitting",
+        N_("overfitting"),
+        N_(
+            "fitting the rows a model learns from better than new images bear out: for a "
+            "network, its validation loss rising after its lowest point as the epochs go "
+            "on; for a classical model, its accuracy on the rows it learnt from clearly "
+            "above its held-out accuracy on the learning curve"
+        ),
+        N_("overfit"),
     ),
     Term(
         "crossval",

@@ -85,6 +85,39 @@ def test_an_unconverged_worse_form_is_said_stopped_and_its_gap_larger():
     assert "LR (pixels / 255) converged in 40 iterations" in text
     assert "consistent with it overfitting more" in text
     assert "40.0 standard deviations" in text and "consistent with the standardized" in text
+    assert "LR (pixels / 255) got 100.00 % of the test images right and LR (standardized " in text
+    assert "pixels) 60.00 %: 40.00 points more" in text
+    assert (
+        "1 of the 2 pixels is nearly constant" in text and "1 of them is exactly constant." in text
+    )
+    assert "did not finish" not in text  # no budget: the study's own cap, not a profile's
+
+
+def test_a_verdict_against_a_fit_a_reduced_cap_stopped_says_it_may_differ():
+    t4 = record(Y, [0, 1, 0, 1, 0, 1, 1, 0, 1, 0], pairs=[pair(True, 0.01)])
+    quick = {"profile": "quick", "logreg_max_iter": 100}
+    (verdict, *_) = task4_text(t4, LABELS, quick)
+    assert verdict.endswith(
+        "here LR (pixels / 255) is the better input form. Under this profile's cap of 100 "
+        "iterations the fit of LR (standardized pixels) did not finish; with the full budget "
+        "this verdict may differ."
+    )
+    full = {"profile": "fast", "logreg_max_iter": None, "subsampled": {"forest": 10}}
+    assert "did not finish" not in task4_text(t4, LABELS, full)[0]  # the cap was not cut
+    both = record(Y, [0, 1, 0, 1, 0, 1, 1, 0, 1, 0], pairs=[pair(True, 0.01)], conv=(True, True))
+    assert "did not finish" not in task4_text(both, LABELS, quick)[0]  # the worse one finished
+    unfinished_better = record(
+        Y, [0, 1, 0, 1, 0, 1, 1, 0, 1, 0], pairs=[pair(True, 0.01)], conv=(False, True)
+    )
+    assert "did not finish" not in task4_text(unfinished_better, LABELS, quick)[0]
+
+
+def test_no_exactly_constant_pixel_is_said_in_words():
+    pixels = pixel_evidence(np.array([[0, 1], [1, 200], [0, 50]]), np.array([[1, 5]]))
+    assert pixels["near_constant"] == 1 and pixels["constant"] == 0
+    t4 = record(Y, [0, 1, 0, 1, 0, 1, 1, 0, 1, 0], pairs=[pair(True, 0.01)], pixels=pixels)
+    text = " ".join(task4_text(t4, LABELS))
+    assert "1 of the 2 pixels is nearly constant" in text and "; none is exactly constant." in text
 
 
 def test_a_difference_within_noise_is_indistinguishable_here():

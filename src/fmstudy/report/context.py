@@ -96,7 +96,7 @@ def build_context(result, images: dict[str, str]) -> dict:
         "timings": result.timings,
         "img": images,
         "pca_text": narrative.pca_text(m.pca, names) if m.pca else [],
-        "task4_text": task4_text(m.task4, labels),
+        "task4_text": task4_text(m.task4, labels, m.budget),
         "search_data": search_context(result, names),
         "evaluation_data": evaluation_context(m, labels),
         "probability_rows": [mo for mo in models if mo["ev"].log_loss is not None],

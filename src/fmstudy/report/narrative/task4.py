@@ -8,18 +8,21 @@ how much and how surely, and the measured evidence for why, from the record
 from __future__ import annotations
 
 from fmstudy.i18n import gettext as _
-from fmstudy.i18n import grouped, ngettext, num, sig
+from fmstudy.i18n import grouped, ngettext, num, pct, sig
 
 FORMS = ("logreg_raw", "logreg_std")
 
 
-def task4_text(t4: dict | None, labels: dict[str, str]) -> list[str]:
+def task4_text(t4: dict | None, labels: dict[str, str], budget: dict | None = None) -> list[str]:
     """The answer's paragraphs: the verdict (with both forms), each fit's iterations and
-    training against test accuracy, and the nearly constant pixels; [] without a record."""
+    training against test accuracy, and the nearly constant pixels; [] without a record.
+    ``budget`` (metrics.json's, fmstudy.study.budget) says whether a reduced profile cut
+    the iteration cap, which a verdict against an unconverged fit then names."""
     if not t4:
         return []
     forms = t4["forms"]
-    text = [_only(forms, labels) if len(forms) == 1 else _verdict(t4, labels)]
+    cap = (budget or {}).get("logreg_max_iter")
+    text = [_only(forms, labels) if len(forms) == 1 else _verdict(t4, labels, cap)]
     text.append(" ".join(_fit(forms[k], labels[k]) for k in FORMS if k in forms))
     if t4["larger_gap"] is not None:  # set with both forms
         text.append(_gap(t4, labels))
@@ -35,7 +38,7 @@ def _only(forms: dict, labels: dict) -> str:
     )
 
 
-def _verdict(t4: dict, labels: dict) -> str:
+def _verdict(t4: dict, labels: dict, cap: int | None) -> str:
     acc = {k: t4["forms"][k]["test_accuracy"] for k in FORMS}
     if t4["better"] is None:
         return _(
@@ -47,8 +50,8 @@ def _verdict(t4: dict, labels: dict) -> str:
     args = {
         "better": labels[better],
         "other": labels[other],
-        "a": num(acc[better]),
-        "b": num(acc[other]),
+        "a": pct(acc[better], 2),
+        "b": pct(acc[other], 2),
         "d": num(d, 2),
         "lo": num(lo, 2, sign=True),
         "hi": num(hi, 2, sign=True),
@@ -57,8 +60,14 @@ def _verdict(t4: dict, labels: dict) -> str:
         "{better} got {a} of the test images right and {other} {b}: {d} points more "
         "(95 % paired bootstrap interval of the difference {lo} to {hi} points)."
     ).format(**args)
+    unfinished = ""
+    if cap is not None and t4["forms"][other]["converged"] is False:
+        unfinished = " " + _(
+            "Under this profile's cap of {cap} iterations the fit of {other} did not finish; "
+            "with the full budget this verdict may differ."
+        ).format(cap=grouped(cap), other=labels[other])
     if t4["distinguishable"] is None:
-        return head
+        return head + unfinished
     p = sig(t4["p_holm"])
     if t4["distinguishable"]:
         tail = _(
@@ -70,7 +79,7 @@ def _verdict(t4: dict, labels: dict) -> str:
             "McNemar's test on the same images does not call it a difference at 0.05 "
             "(Holm-corrected p {p}): the two input forms are indistinguishable here."
         ).format(p=p)
-    return f"{head} {tail}"
+    return f"{head} {tail}{unfinished}"
 
 
 def _fit(f: dict, label: str) -> str:
@@ -129,15 +138,23 @@ def _pixels(px: dict, t4: dict) -> str:
             "regressions learnt from (standard deviation below {thr}, 1 % of the pixel value range {range}): "
             "standardizing blows up no pixel here."
         ).format(**args)
+    if px["constant"]:
+        const = ngettext(
+            "{const} of them is exactly constant",
+            "{const} of them are exactly constant",
+            px["constant"],
+        ).format(**args)
+    else:
+        const = _("none is exactly constant")
     text = ngettext(
-        "{n} of the {of} pixels is nearly constant on the {rows} training rows the "
-        "logistic regressions learnt from (standard deviation below {thr}, 1 % of the pixel value range "
-        "{range}); {const} of them never changes.",
-        "{n} of the {of} pixels are nearly constant on the {rows} training rows the "
-        "logistic regressions learnt from (standard deviation below {thr}, 1 % of the pixel value range "
-        "{range}); {const} of them never change.",
+        "{n} of the {of} pixels is nearly constant on the {rows} training rows the logistic "
+        "regressions learnt from (standard deviation below {thr}, 1 % of the pixel value range "
+        "{range}); {constant}.",
+        "{n} of the {of} pixels are nearly constant on the {rows} training rows the logistic "
+        "regressions learnt from (standard deviation below {thr}, 1 % of the pixel value range "
+        "{range}); {constant}.",
         px["near_constant"],
-    ).format(**args)
+    ).format(**args, constant=const)
     z = {
         "z": num(px["max_abs_z"], 1),
         "zt": num(px["z_threshold"], 0),

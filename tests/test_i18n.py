@@ -80,7 +80,8 @@ def test_numbers_take_the_languages_format():
             sig(0.0123) == "0,0123"
             and sig(0.5) == "0,5"
             and sig(2.4321e-7) == "2,43·10⁻⁷"
-            and sig(9.9996e-5) == "1·10⁻⁴"
+            and sig(9.9996e-5) == "1,00·10⁻⁴"
+            and sig(2.6e-8) == "2,60·10⁻⁸"
         )
         assert _("Summary") == "Sammanfattning"
         assert ngettext("{n} seed", "{n} seeds", 2).format(n=2) == "2 frön"

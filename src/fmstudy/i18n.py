@@ -108,13 +108,14 @@ SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def sig(x: float, digits: int = 3) -> str:
-    """``digits`` significant digits; below 0.001 as m·10ⁿ (p-values: 2.43·10⁻¹⁰)."""
+    """``digits`` significant digits; below 0.001 as m·10ⁿ with all its digits, so a column
+    of p-values reads alike (2.43·10⁻¹⁰, 2.60·10⁻⁸)."""
     if x != 0 and abs(x) < 1e-3:
         exp = math.floor(math.log10(abs(x)))
         mantissa = round(x / 10**exp, digits - 1)
         if abs(mantissa) >= 10:  # 9.996e-5 rounds up to 10.0e-5
             mantissa, exp = mantissa / 10, exp + 1
-        m = format_decimal(mantissa, format="@" + "#" * (digits - 1), locale=current().code)
+        m = format_decimal(mantissa, format="@" * digits, locale=current().code)
         return f"{m}·10{str(exp).translate(SUPERSCRIPT)}"
     return format_decimal(Decimal(x), format="@" + "#" * (digits - 1), locale=current().code)
 

@@ -5,14 +5,16 @@ figure reaches the number of components needed for 90 %."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
 
-from fmstudy.evaluation.pca import class_reading, run_pca
+from fmstudy.evaluation.pca import class_reading, image_reading, run_pca
 from fmstudy.i18n import language
 from fmstudy.plots.figures import pca_variance
 from fmstudy.report import narrative
+from fmstudy.report.narrative.pca import pca_reading_text, score_digits, variance_digits
 
 NAMES = {0: "Sandal", 1: "Trouser", 2: "Coat", 3: "Shirt"}
 
@@ -84,3 +86,107 @@ def test_the_variance_figure_reaches_the_90_percent_count():
     ax = fig.axes[0]
     assert ax.get_xlim()[1] >= k90
     assert any(line.get_xdata()[0] == k90 for line in fig.axes[1].get_lines())
+
+
+def _scores(means: dict, sd: float, n: int = 200, seed: int = 0):
+    """PC1/PC2 scores with each class's known means (pc1, pc2) and spread ``sd``."""
+    rng = np.random.default_rng(seed)
+    y = np.repeat(list(means), n)
+    coords = np.array([means[c] for c in y], float) + rng.normal(scale=sd, size=(len(y), 2))
+    return coords, y
+
+
+def _reading_text(reading, pc1_variance=1e4):
+    checks = {"pc1_variance_sklearn": pc1_variance, "total_variance_numpy": 2 * pc1_variance}
+    with language("en"):
+        return " ".join(pca_reading_text({"checks": checks, "reading": reading}, NAMES)[1:])
+
+
+def test_two_tight_pairs_far_apart_on_pc1_are_its_groups():
+    """Sandal, Trouser at -100 ± 0.3 and Coat, Shirt at +100 ± 0.3 on PC1 (sd 1); on PC2 Sandal
+    and Trouser 10 apart, Coat and Shirt together."""
+    coords, y = _scores({0: (-100.3, -5), 1: (-99.7, 5), 2: (99.7, 0), 3: (100.3, 0)}, sd=1)
+    r = class_reading(coords, y)
+    g = r["pc1_groups"]
+    assert g["order"] == [0, 1, 2, 3] and g["low"] == [0, 1] and g["high"] == [2, 3]
+    assert max(g["gaps"]) == pytest.approx(198, rel=0.05) and g["threshold"] == 1.0
+    assert g["tight"] and {(w["a"], w["b"]) for w in g["within"]} == {(0, 1), (2, 3)}
+    assert all(0.3 < w["separation"] < 1 for w in g["within"])
+    inside = {(p["low"], p["high"]): p["separation"] for p in r["pc2_in_pc1_groups"]}
+    assert inside[(0, 1)] == pytest.approx(10, rel=0.2) and inside[(2, 3)] < 1
+    text = _reading_text(r | {"input": INPUT})
+    assert re.search(
+        r"PC1 separates Sandal and Trouser from Coat and Shirt: a gap of 2\d\d\.\d\d ", text
+    )
+    assert "between Trouser and Coat" in text and "more than 1 pooled sd" in text
+    assert "Within the groups the means are close" in text
+    assert "PC2 sets Sandal and Trouser 9" in text or "PC2 sets Sandal and Trouser 10" in text
+
+
+def test_no_gap_claims_no_groups():
+    coords, y = _scores({0: (0, 0), 1: (1, 1), 2: (2, 2), 3: (3, 3)}, sd=5)
+    r = class_reading(coords, y)
+    assert r["pc1_groups"]["low"] is None and r["pc1_groups"]["within"] == []
+    assert max(r["pc1_groups"]["gaps"]) < 1 and r["pc2_in_pc1_groups"] == []
+    text = _reading_text(r | {"input": INPUT})
+    assert "separates" not in text
+    assert "PC1 shows no such gap (the largest is 0." in text
+
+
+def test_a_split_with_loose_groups_says_so():
+    """Gaps of 3 and 2 sd: the split is at 3, and the 2 inside a group is not called close."""
+    coords, y = _scores({0: (0, 0), 1: (2, 0), 2: (5, 0)}, sd=0.001, n=2)
+    r = class_reading(coords, y)
+    assert r["pc1_groups"]["low"] == [0, 1] and not r["pc1_groups"]["tight"]
+    text = _reading_text(r | {"input": INPUT})
+    assert "close" not in text and "some neighbours are more than 1 pooled sd apart" in text
+
+
+INPUT = {"min": 0.0, "max": 255.0, "pixel_sd_min": 0.1, "pixel_sd_max": 100.0}
+
+
+def test_each_axis_image_is_compared_with_the_centred_class_means():
+    """Three classes lit in different pixels; PC1 given as Sandal's centred mean minus
+    Coat's: it correlates most with Sandal, least with Coat."""
+    rng = np.random.default_rng(0)
+    means = np.zeros((3, 9))
+    means[0, :3], means[1, 3:6], means[2, 6:] = 10, 10, 10
+    y = np.repeat(np.arange(3), 20)
+    x = means[y] + rng.normal(scale=0.1, size=(60, 9))
+    centred = [x[y == c].mean(axis=0) - x.mean(axis=0) for c in range(3)]
+    comps = np.stack([centred[0] - centred[2], centred[1]])
+    r = image_reading(x, y, comps)
+    assert (r["pc1_image"]["high"], r["pc1_image"]["low"]) == (0, 2)
+    rs = {e["label"]: e["r"] for e in r["pc1_image"]["r"]}
+    assert rs[0] == pytest.approx(np.corrcoef(comps[0], centred[0])[0, 1])
+    assert r["pc1_image"]["high_r"] == rs[0] > 0.8 and r["pc1_image"]["low_r"] == rs[2] < -0.8
+    assert r["pc2_image"]["high"] == 1 and r["pc2_image"]["high_r"] == pytest.approx(1)
+    reading = class_reading(np.zeros((60, 2)) + y[:, None], y) | r | {"input": INPUT}
+    text = _reading_text(reading)
+    hi, lo = f"{rs[0]:.2f}", f"{-rs[2]:.2f}"
+    assert (
+        f"PC1 correlates most with the Sandal mean (r = {hi}) and least with the Coat mean (r = −{lo})"
+        in text
+    )
+    one = image_reading(x, np.zeros(60, int), comps)  # one class: its mean is the overall one
+    assert one == {"pc1_image": None, "pc2_image": None}
+
+
+def test_each_variance_and_score_is_printed_one_way(known):
+    """PC1's variance and the total, wherever they appear, with one precision; negative
+    scores with a true minus."""
+    checks = dict(known.checks)
+    checks |= dict.fromkeys(
+        ["pc1_variance_by_hand", "pc1_variance_numpy", "pc1_variance_sklearn"], 1871027.159
+    )
+    checks |= dict.fromkeys(["total_variance_by_hand", "total_variance_numpy"], 4136878.849)
+    checks |= {"random_direction_variance_max": 30236.19, "random_direction_variance_mean": 5349.1}
+    checks["pc1_dot_pc2"] = 3e-17  # sig's own sign is not this test's
+    with language("en"):
+        text = " ".join(narrative.pca_text({"checks": checks, "reading": known.reading}, NAMES))
+    assert text.count("1,871,027") == 5 and not re.search(r"1,871,027\.\d", text)
+    assert text.count("4,136,879") == 3 and "4,136,878" not in text
+    assert "30,236 " in text or "30,236," in text
+    assert re.search(r"-\d", text) is None and "−" in text  # the Sandal's negative PC1 mean
+    assert variance_digits({"pc1_variance_sklearn": 12.3456}) == 2
+    assert score_digits({"pc1_variance_sklearn": 1871027.0}) == 0

@@ -3,7 +3,8 @@
     res = run_pca(x_train_flat, y_train, seed=0)
     res.coords            # (n, 2) scores for the scatter plot
     res.checks            # variance by hand == numpy == sklearn, eig == SVD, ...
-    res.reading           # class means and spread on PC1/PC2, the pairs apart and overlapping
+    res.reading           # class means and spread on PC1/PC2, the pairs apart and overlapping,
+                          # the groups along each axis, the class images each axis resembles
 
 Fitted on the raw pixels (0-255, not standardized), as the notebook did.  Every claim the report makes
 about PCA (variance, explained-variance ratio, PC1 as the direction of largest
@@ -22,6 +23,7 @@ from sklearn.decomposition import PCA
 from fmstudy.errors import FmstudyError
 
 N_COMPONENTS = 50
+GROUP_GAP = 1.0  # pooled sds between neighbouring class means that split an axis into groups
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ def run_pca(x: np.ndarray, y: np.ndarray, *, seed: int, n_random: int = 1000) ->
     ratios = np.clip(eigvals, 0, None) / eigvals.sum()
     pixel_sd = x.std(axis=0, ddof=1)
     reading = class_reading(scores[:, :2], np.asarray(y))
+    reading |= image_reading(x, np.asarray(y), pca.components_[:2])
     reading["input"] = {
         "standardized": False,  # the pixels as loaded: no scaling, no standardizing
         "min": float(x.min()),
@@ -130,7 +133,10 @@ def class_reading(coords: np.ndarray, y: np.ndarray) -> dict:
     pair that overlaps most in the plane (smallest distance between means over the
     pooled spread, the root mean square of both classes' sds on both axes); and the
     classes with the lowest and highest mean on each axis (its blue and red ends in the
-    pictures of the axes).  Pairs are None with fewer than two classes."""
+    pictures of the axes); the groups along each axis (:func:`axis_groups`), and inside
+    each of PC1's groups of two or more classes the pair furthest apart on PC2
+    (``pc2_in_pc1_groups``, empty without a PC1 split).  Pairs are None with fewer than
+    two classes."""
     labels = np.unique(y)
     classes = []
     for c in labels:
@@ -181,4 +187,96 @@ def class_reading(coords: np.ndarray, y: np.ndarray) -> dict:
         }
         for axis in ("pc1", "pc2")
     }
-    return {"classes": classes, **best, **ends}
+    groups = {f"{axis}_groups": axis_groups(classes, axis) for axis in ("pc1", "pc2")}
+    split = groups["pc1_groups"] and groups["pc1_groups"]["low"]
+    by_label = {r["label"]: r for r in classes}
+    inside = [
+        _furthest_apart([by_label[c] for c in g], "pc2")
+        for g in ((groups["pc1_groups"]["low"], groups["pc1_groups"]["high"]) if split else ())
+        if len(g) > 1
+    ]
+    return {"classes": classes, **best, **ends, **groups, "pc2_in_pc1_groups": inside}
+
+
+def _furthest_apart(classes: list[dict], axis: str) -> dict:
+    """The pair of ``classes`` whose means on ``axis`` are furthest apart in pooled sds."""
+    pairs = [(a, b) for i, a in enumerate(classes) for b in classes[i + 1 :]]
+    seps = [
+        _separation(abs(a[f"{axis}_mean"] - b[f"{axis}_mean"]), _pooled(a, b, axis))
+        for a, b in pairs
+    ]
+    a, b = pairs[int(np.argmax(seps))]
+    low, high = sorted((a, b), key=lambda r: r[f"{axis}_mean"])
+    return {"low": low["label"], "high": high["label"], "separation": max(seps)}
+
+
+def _pooled(a: dict, b: dict, axis: str) -> float:
+    """Two classes' pooled sd on an axis: the root of the mean of their variances."""
+    return float(np.sqrt((a[f"{axis}_sd"] ** 2 + b[f"{axis}_sd"] ** 2) / 2))
+
+
+def axis_groups(classes: list[dict], axis: str) -> dict | None:
+    """How the classes group along ``axis`` ("pc1" or "pc2"): the labels sorted by their
+    mean score (``order``), each gap between neighbouring means in the pooled sd of those
+    two classes (``gaps``), and the split at the largest such gap when it is more than
+    GROUP_GAP pooled sds (``low`` and ``high``: the labels below and above it; both None
+    without such a gap).  ``within``: the gaps between neighbours inside the groups
+    (``tight`` when none is more than GROUP_GAP).  None with fewer than two classes."""
+    order = sorted(classes, key=lambda r: r[f"{axis}_mean"])
+    if len(order) < 2:
+        return None
+    gaps = [
+        _separation(b[f"{axis}_mean"] - a[f"{axis}_mean"], _pooled(a, b, axis))
+        for a, b in zip(order, order[1:], strict=False)
+    ]
+    at = int(np.argmax(gaps))
+    split = gaps[at] > GROUP_GAP
+    within = [
+        {"a": a["label"], "b": b["label"], "separation": gap}
+        for i, (a, b, gap) in enumerate(zip(order, order[1:], gaps, strict=False))
+        if split and i != at
+    ]
+    labels = [r["label"] for r in order]
+    return {
+        "order": labels,
+        "gaps": gaps,
+        "threshold": GROUP_GAP,
+        "low": labels[: at + 1] if split else None,
+        "high": labels[at + 1 :] if split else None,
+        "within": within,
+        "tight": all(w["separation"] <= GROUP_GAP for w in within),
+    }
+
+
+def image_reading(x: np.ndarray, y: np.ndarray, components: np.ndarray) -> dict:
+    """What PC1's and PC2's images resemble: the Pearson correlation r of each axis (a row
+    of ``components``) with each class's mean image minus the mean of all images, and the
+    classes with the highest and the lowest r (``high``/``low``, with ``high_r``/``low_r``).
+    An r is None where a centred class mean is constant (one class: its mean is the
+    overall mean); the axis's entry is None when no r is defined."""
+    overall = x.mean(axis=0)
+    centred = {int(c): x[y == c].mean(axis=0) - overall for c in np.unique(y)}
+    out: dict = {}
+    for i, axis in enumerate(("pc1", "pc2")):
+        comp = components[i]
+        rs = {c: _corr(comp, m) for c, m in centred.items()}
+        known = {c: r for c, r in rs.items() if r is not None}
+        out[f"{axis}_image"] = (
+            {
+                "r": [{"label": c, "r": r} for c, r in rs.items()],
+                "high": max(known, key=known.get),
+                "high_r": max(known.values()),
+                "low": min(known, key=known.get),
+                "low_r": min(known.values()),
+            }
+            if known
+            else None
+        )
+    return out
+
+
+def _corr(a: np.ndarray, b: np.ndarray) -> float | None:
+    """Pearson's r of two images (None when either is constant)."""
+    if not np.ptp(a) or not np.ptp(b):
+        return None
+    return float(np.corrcoef(a, b)[0, 1])

@@ -11,7 +11,7 @@ from fmstudy.evaluation.compare import MIN_PAIR_MISTAKES
 from fmstudy.i18n import gettext as _
 from fmstudy.i18n import grouped, ngettext, num, pct, sig
 from fmstudy.models import registry
-from fmstudy.report.narrative.pca import pca_reading_text
+from fmstudy.report.narrative.pca import pca_reading_text, variance_digits
 from fmstudy.report.narrative.zoo import kind_note
 from fmstudy.results import CLASSICAL_TASKS, ModelResult, StudyMetrics, network_name, seed_summary
 
@@ -46,6 +46,7 @@ def pca_text(pca: dict, names: dict | None = None) -> list[str]:
     """The explanation of PCA and variance, backed by this data's numbers, and its reading
     (:mod:`.pca`; classes by ``names``, label -> shown name, or by label)."""
     c = pca["checks"]
+    var = variance_digits(c)  # one precision for every variance of the task
     explained = [
         _(
             "PCA looks for the directions in pixel space along which the images differ most. "
@@ -63,11 +64,11 @@ def pca_text(pca: dict, names: dict | None = None) -> list[str]:
             "{total_np} by numpy."
         ).format(
             rows=grouped(c["n_samples"]),
-            hand=num(c["pc1_variance_by_hand"], 2),
-            np=num(c["pc1_variance_numpy"], 2),
-            sk=num(c["pc1_variance_sklearn"], 2),
-            total_hand=num(c["total_variance_by_hand"], 1),
-            total_np=num(c["total_variance_numpy"], 1),
+            hand=num(c["pc1_variance_by_hand"], var),
+            np=num(c["pc1_variance_numpy"], var),
+            sk=num(c["pc1_variance_sklearn"], var),
+            total_hand=num(c["total_variance_by_hand"], var),
+            total_np=num(c["total_variance_numpy"], var),
         ),
         ngettext(
             "PC1 explains {pc1} of the total variance and PC2 {pc2}; {k} component is needed "
@@ -85,10 +86,10 @@ def pca_text(pca: dict, names: dict | None = None) -> list[str]:
         ).format(
             k=c["eig_components_compared"],
             cos=num(c["eig_vs_sklearn_abs_cosine_min"], 6),
-            pc1=num(c["pc1_variance_sklearn"], 1),
+            pc1=num(c["pc1_variance_sklearn"], var),
             n=grouped(c["random_directions"]),
-            max=num(c["random_direction_variance_max"], 1),
-            mean=num(c["random_direction_variance_mean"], 1),
+            max=num(c["random_direction_variance_max"], var),
+            mean=num(c["random_direction_variance_mean"], var),
             dot=sig(c["pc1_dot_pc2"], 2),
         ),
     ]

@@ -7,8 +7,33 @@ class_reading` made (metrics.json's ``pca.reading``).
 
 from __future__ import annotations
 
+import math
+import sys
+
 from fmstudy.i18n import gettext as _
 from fmstudy.i18n import num
+
+SEP_DIGITS = 2  # distances in pooled sds, everywhere in Task 2
+
+
+def variance_digits(checks: dict) -> int:
+    """Decimals for every variance of Task 2: four significant digits of PC1's variance,
+    none from 1,000 up (1,871,027), so each variance is printed one way."""
+    v = abs(checks["pc1_variance_sklearn"])
+    return max(0, 3 - math.floor(math.log10(v))) if v > 0 else 0
+
+
+def score_digits(checks: dict) -> int:
+    """Decimals for every score (a mean, sd or distance on PC1/PC2): as
+    :func:`variance_digits`, for PC1's standard deviation."""
+    return variance_digits({"pc1_variance_sklearn": math.sqrt(abs(checks["pc1_variance_sklearn"]))})
+
+
+def _and(items: list[str]) -> str:
+    """Items joined as in prose: "A", "A and B", "A, B and C"."""
+    if len(items) < 2:
+        return "".join(items)
+    return _("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])
 
 
 def _name(names: dict | None, label: int) -> str:
@@ -25,11 +50,16 @@ def pca_reading_text(pca: dict, names: dict | None = None) -> list[str]:
     if not r:
         return []
     by_label = {c["label"]: c for c in r["classes"]}
+    digits = score_digits(pca["checks"])
     text = [_scale_text(pca, r["input"])]
+    if r.get("pc1_groups"):
+        text.append(_groups_text(r, names))
     if r["pc1_apart"] is not None:
-        text.append(_apart_text(r, by_label, names))
-        text.append(_overlap_text(r["plane_overlap"], names))
+        text.append(_apart_text(r, by_label, names, digits))
+        text.append(_overlap_text(r["plane_overlap"], names, digits))
     text.append(_pictures_text(r, names))
+    if r.get("pc1_image") or r.get("pc2_image"):
+        text.append(_images_text(r, names))
     return text
 
 
@@ -45,26 +75,95 @@ def _scale_text(pca: dict, inp: dict) -> str:
     ).format(
         lo=num(inp["min"], 0),
         hi=num(inp["max"], 0),
-        pc1=num(pca["checks"]["pc1_variance_sklearn"], 0),
-        total=num(pca["checks"]["total_variance_numpy"], 0),
+        pc1=num(pca["checks"]["pc1_variance_sklearn"], variance_digits(pca["checks"])),
+        total=num(pca["checks"]["total_variance_numpy"], variance_digits(pca["checks"])),
         sd_min=num(inp["pixel_sd_min"], 2),
         sd_max=num(inp["pixel_sd_max"], 2),
     )
 
 
-def _apart_text(r: dict, by_label: dict, names: dict | None) -> str:
+def _sep(x: float) -> str:
+    """A distance in pooled sds; the record's float max (classes with no spread) as ∞."""
+    return "∞" if x >= sys.float_info.max else num(x, SEP_DIGITS)
+
+
+def _groups_text(r: dict, names: dict | None) -> str:
+    """The groups along PC1 and PC2 (:func:`fmstudy.evaluation.pca.axis_groups`), and
+    how far PC2 sets apart the classes inside PC1's groups."""
+    parts = [
+        _(
+            "Along each axis, sort the class means and split them at the largest gap between "
+            "neighbours, where that gap is more than {rule} pooled sd (pooled standard "
+            "deviation of the two neighbours)."
+        ).format(rule=num(r["pc1_groups"]["threshold"], 0))
+    ]
+    for axis in ("PC1", "PC2"):
+        g = r[f"{axis.lower()}_groups"]
+        if g["low"] is None:
+            parts.append(
+                _("{axis} shows no such gap (the largest is {gap} pooled sd).").format(
+                    axis=axis, gap=_sep(max(g["gaps"]))
+                )
+            )
+            continue
+        parts.append(
+            _(
+                "{axis} separates {low} from {high}: a gap of {gap} pooled sd, between {a} and {b}."
+            ).format(
+                axis=axis,
+                low=_and([_name(names, c) for c in g["low"]]),
+                high=_and([_name(names, c) for c in g["high"]]),
+                gap=_sep(max(g["gaps"])),
+                a=_name(names, g["low"][-1]),
+                b=_name(names, g["high"][0]),
+            )
+        )
+        pairs = _and(
+            [
+                _("{a}–{b} {sep}").format(
+                    a=_name(names, w["a"]), b=_name(names, w["b"]), sep=_sep(w["separation"])
+                )
+                for w in g["within"]
+            ]
+        )
+        if pairs and g["tight"]:
+            parts.append(
+                _(
+                    "Within the groups the means are close: neighbours are {pairs} pooled sd apart."
+                ).format(pairs=pairs)
+            )
+        elif pairs:
+            parts.append(
+                _(
+                    "Within the groups, too, some neighbours are more than {rule} pooled sd "
+                    "apart ({pairs}); the split is at the largest gap."
+                ).format(pairs=pairs, rule=num(g["threshold"], 0))
+            )
+    inside = r.get("pc2_in_pc1_groups") or []
+    if inside:
+        pairs = [
+            _("{a} and {b} {sep} pooled sd apart").format(
+                a=_name(names, p["low"]), b=_name(names, p["high"]), sep=_sep(p["separation"])
+            )
+            for p in inside
+        ]
+        parts.append(_("Within PC1's groups, PC2 sets {pairs}.").format(pairs="; ".join(pairs)))
+    return " ".join(parts)
+
+
+def _apart_text(r: dict, by_label: dict, names: dict | None, digits: int) -> str:
     args = {}
     for axis in ("pc1", "pc2"):
         pair = r[f"{axis}_apart"]
         low, high = by_label[pair["low"]], by_label[pair["high"]]
         args |= {
             f"{axis}_low": _name(names, pair["low"]),
-            f"{axis}_low_mean": num(low[f"{axis}_mean"], 0),
-            f"{axis}_low_sd": num(low[f"{axis}_sd"], 0),
+            f"{axis}_low_mean": num(low[f"{axis}_mean"], digits),
+            f"{axis}_low_sd": num(low[f"{axis}_sd"], digits),
             f"{axis}_high": _name(names, pair["high"]),
-            f"{axis}_high_mean": num(high[f"{axis}_mean"], 0),
-            f"{axis}_high_sd": num(high[f"{axis}_sd"], 0),
-            f"{axis}_d": num(pair["separation"], 1),
+            f"{axis}_high_mean": num(high[f"{axis}_mean"], digits),
+            f"{axis}_high_sd": num(high[f"{axis}_sd"], digits),
+            f"{axis}_d": _sep(pair["separation"]),
         }
     return _(
         "In the scatter, PC1 pulls {pc1_low} (mean score {pc1_low_mean}, standard "
@@ -76,7 +175,7 @@ def _apart_text(r: dict, by_label: dict, names: dict | None) -> str:
     ).format(**args)
 
 
-def _overlap_text(pair: dict, names: dict | None) -> str:
+def _overlap_text(pair: dict, names: dict | None, digits: int) -> str:
     return _(
         "{a} and {b} overlap most in the PC1-PC2 plane: their means are {distance} apart, "
         "{sep} times their pooled spread ({spread}), so their points lie on top of each "
@@ -84,21 +183,43 @@ def _overlap_text(pair: dict, names: dict | None) -> str:
     ).format(
         a=_name(names, pair["a"]),
         b=_name(names, pair["b"]),
-        distance=num(pair["distance"], 1),
-        sep=num(pair["separation"], 2),
-        spread=num(pair["spread"], 1),
+        distance=num(pair["distance"], digits),
+        sep=_sep(pair["separation"]),
+        spread=num(pair["spread"], digits),
     )
 
 
 def _pictures_text(r: dict, names: dict | None) -> str:
     return _(
         "In the pictures of the principal axes, an image bright where an axis is red and "
-        "dark where it is blue scores high on it: PC1's red end is where {pc1_high} lie "
-        "(the highest mean score) and its blue end where {pc1_low} lie; PC2's red end is "
-        "{pc2_high}, its blue end {pc2_low}."
+        "dark where it is blue scores high on it: the {pc1_high} images have the highest "
+        "mean score on PC1 and the {pc1_low} images the lowest; on PC2 the {pc2_high} "
+        "images the highest and the {pc2_low} images the lowest."
     ).format(
         pc1_high=_name(names, r["pc1_ends"]["high"]),
         pc1_low=_name(names, r["pc1_ends"]["low"]),
         pc2_high=_name(names, r["pc2_ends"]["high"]),
         pc2_low=_name(names, r["pc2_ends"]["low"]),
     )
+
+
+def _images_text(r: dict, names: dict | None) -> str:
+    """Which class mean images each axis's picture correlates with most and least
+    (:func:`fmstudy.evaluation.pca.image_reading`)."""
+    parts = [
+        _(
+            "the picture of {axis} correlates most with the {high} mean (r = {high_r}) and "
+            "least with the {low} mean (r = {low_r})"
+        ).format(
+            axis=axis,
+            high=_name(names, im["high"]),
+            high_r=num(im["high_r"], 2),
+            low=_name(names, im["low"]),
+            low_r=num(im["low_r"], 2),
+        )
+        for axis in ("PC1", "PC2")
+        if (im := r.get(f"{axis.lower()}_image"))
+    ]
+    return _(
+        "Compared with each class's mean image minus the mean of all images (Pearson's r), {parts}."
+    ).format(parts="; ".join(parts))

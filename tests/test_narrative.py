@@ -125,7 +125,7 @@ def test_notebook_numbers_only_on_the_notebooks_data():
 
 def test_overfitting_sentences_follow_the_stored_verdict():
     n = network()  # falling curves: no seed overfits
-    assert "0 of its 3 seeds: no overfitting." in narrative.overfitting_sentence("n1", n)
+    assert "0 of its 3 seeds: no overfitting seen in" in narrative.overfitting_sentence("n1", n)
     said = replace(n, overfit_seeds=[True, True, False], overfits=True)  # words, not decides
     assert "2 of its 3 seeds: it overfits." in narrative.overfitting_sentence("n1", said)
 

@@ -82,6 +82,8 @@ def test_numbers_take_the_languages_format():
             and sig(2.4321e-7) == "2,43·10⁻⁷"
             and sig(9.9996e-5) == "1,00·10⁻⁴"
             and sig(2.6e-8) == "2,60·10⁻⁸"
+            and sig(-3e-16) == "−3,00·10⁻¹⁶"
+            and sig(-0.25) == "−0,25"
         )
         assert _("Summary") == "Sammanfattning"
         assert ngettext("{n} seed", "{n} seeds", 2).format(n=2) == "2 frön"

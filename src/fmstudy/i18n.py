@@ -116,8 +116,9 @@ def sig(x: float, digits: int = 3) -> str:
         if abs(mantissa) >= 10:  # 9.996e-5 rounds up to 10.0e-5
             mantissa, exp = mantissa / 10, exp + 1
         m = format_decimal(mantissa, format="@" * digits, locale=current().code)
-        return f"{m}·10{str(exp).translate(SUPERSCRIPT)}"
-    return format_decimal(Decimal(x), format="@" + "#" * (digits - 1), locale=current().code)
+        return f"{m}·10{str(exp).translate(SUPERSCRIPT)}".replace("-", "−")
+    text = format_decimal(Decimal(x), format="@" + "#" * (digits - 1), locale=current().code)
+    return text.replace("-", "−")
 
 
 def pct(x: float, digits: int = 1) -> str:

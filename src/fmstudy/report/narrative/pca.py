@@ -13,8 +13,6 @@ import sys
 from fmstudy.i18n import gettext as _
 from fmstudy.i18n import num
 
-SEP_DIGITS = 2  # distances in pooled sds, everywhere in Task 2
-
 
 def variance_digits(checks: dict) -> int:
     """Decimals for every variance of Task 2: four significant digits of PC1's variance,
@@ -31,7 +29,7 @@ def score_digits(checks: dict) -> int:
 
 def _and(items: list[str]) -> str:
     """Items joined as in prose: "A", "A and B", "A, B and C"."""
-    if len(items) < 2:
+    if len(items) <= 1:
         return "".join(items)
     return _("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])
 
@@ -84,7 +82,9 @@ def _scale_text(pca: dict, inp: dict) -> str:
 
 def _sep(x: float) -> str:
     """A distance in pooled sds; the record's float max (classes with no spread) as ∞."""
-    return "∞" if x >= sys.float_info.max else num(x, SEP_DIGITS)
+    return (
+        "∞" if x >= sys.float_info.max else num(x, 2)
+    )  # distances in pooled sds: 2 decimals everywhere in Task 2
 
 
 def _groups_text(r: dict, names: dict | None) -> str:

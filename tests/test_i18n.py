@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from fmstudy.i18n import gettext as _
-from fmstudy.i18n import grouped, language, ngettext, num, pct, sig
+from fmstudy.i18n import grouped, language, ngettext, num, pct, pvalue, sig
 from fmstudy.plots import figures
 
 ROOT = Path(__file__).parents[1]
@@ -80,9 +80,10 @@ def test_numbers_take_the_languages_format():
             sig(0.0123) == "0,0123"
             and sig(0.5) == "0,5"
             and sig(2.4321e-7) == "2,43·10⁻⁷"
-            and sig(9.9996e-5) == "1,00·10⁻⁴"
-            and sig(2.6e-8) == "2,60·10⁻⁸"
-            and sig(-3e-16) == "−3,00·10⁻¹⁶"
+            and sig(9.9996e-5) == "1·10⁻⁴"
+            and pvalue(2.6e-8) == "2,60·10⁻⁸"
+            and pvalue(0.0798) == "0,0798"
+            and sig(-3e-16) == "−3·10⁻¹⁶"
             and sig(-0.25) == "−0,25"
         )
         assert _("Summary") == "Sammanfattning"

@@ -14,7 +14,7 @@ from sklearn.metrics import log_loss, roc_auc_score
 from fmstudy.api import run_study
 from fmstudy.cli.main import main
 from fmstudy.evaluation.probabilities import VOTE_CLIP, usable
-from fmstudy.i18n import sig
+from fmstudy.i18n import pvalue
 from fmstudy.models import classical
 from fmstudy.report import narrative
 from fmstudy.report.write import MARKER
@@ -123,7 +123,7 @@ def test_metrics_agree_with_the_report(quick_report):
             for v in row:
                 assert str(v) in html
     for p in m["comparison"]["pairs"]:
-        assert sig(p["p_holm"]) in html  # 3 significant digits, below 0.001 as 7.51·10⁻⁴
+        assert pvalue(p["p_holm"]) in html  # 3 significant digits, below 0.001 as 2.60·10⁻⁸
     typed = StudyMetrics.from_dict(m)
     labels = {k: ev.label for k, ev in typed.models.items()}
     summary = narrative.comparison_summary(typed, labels)

@@ -107,18 +107,26 @@ def grouped(n: int) -> str:
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def sig(x: float, digits: int = 3) -> str:
-    """``digits`` significant digits; below 0.001 as m·10ⁿ with all its digits, so a column
-    of p-values reads alike (2.43·10⁻¹⁰, 2.60·10⁻⁸)."""
+def sig(x: float, digits: int = 3, zeros: bool = False) -> str:
+    """``digits`` significant digits; below 0.001 as m·10ⁿ (2.43·10⁻¹⁰, a learning rate
+    of 1·10⁻⁴); with ``zeros`` the mantissa keeps its trailing zeros, so that a column of
+    p-values reads alike (:func:`pvalue`)."""
     if x != 0 and abs(x) < 1e-3:
         exp = math.floor(math.log10(abs(x)))
         mantissa = round(x / 10**exp, digits - 1)
         if abs(mantissa) >= 10:  # 9.996e-5 rounds up to 10.0e-5
             mantissa, exp = mantissa / 10, exp + 1
-        m = format_decimal(mantissa, format="@" * digits, locale=current().code)
+        pattern = "@" * digits if zeros else "@" + "#" * (digits - 1)
+        m = format_decimal(mantissa, format=pattern, locale=current().code)
         return f"{m}·10{str(exp).translate(SUPERSCRIPT)}".replace("-", "−")
     text = format_decimal(Decimal(x), format="@" + "#" * (digits - 1), locale=current().code)
     return text.replace("-", "−")
+
+
+def pvalue(p: float) -> str:
+    """A p-value to 3 significant digits, trailing zeros kept below 0.001 (2.60·10⁻⁸ beside
+    2.54·10⁻⁴)."""
+    return sig(p, 3, zeros=True)
 
 
 def pct(x: float, digits: int = 1) -> str:

@@ -34,7 +34,7 @@ from fmstudy.cache.fits import copy_saved
 from fmstudy.data.loading import resolve_data_dir
 from fmstudy.errors import FmstudyError
 from fmstudy.i18n import gettext as _
-from fmstudy.i18n import grouped, language, ngettext, num, pct, sig
+from fmstudy.i18n import grouped, language, ngettext, num, pct, pvalue, sig
 from fmstudy.models.saved import write_model
 from fmstudy.report import sections
 from fmstudy.report.context import build_context, overview_context
@@ -236,6 +236,7 @@ def templates(kind: str) -> Environment:
         grouped=grouped,
         pct=pct,
         sig=sig,
+        pvalue=pvalue,
         signed=lambda x, digits=2: num(x, digits, sign=True),
         py=lambda v: escape.Raw(repr(v)),  # a Python literal, in the notebook's code cells
         md=escape.markdown,

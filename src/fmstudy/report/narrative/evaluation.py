@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from fmstudy.evaluation.probabilities import calibration_verdict, lowest_auc
 from fmstudy.i18n import gettext as _
-from fmstudy.i18n import grouped, ngettext, num, sig
+from fmstudy.i18n import grouped, ngettext, num, pvalue, sig
 from fmstudy.models import registry
 from fmstudy.report.narrative.comparison import verdict
 from fmstudy.results import CVScores, LearningCurve, ModelResult
@@ -306,13 +306,13 @@ def five_by_two_text(tests: list, labels: dict) -> str:
             better=labels[t.better],
             worse=labels[t.b if t.better == t.a else t.a],
             verdict=verdict(t),
-            p=sig(t.p_holm),
+            p=pvalue(t.p_holm),
         )
         for t in tests
         if t.significant
     ]
     same = [
-        _("{a} and {b} (p Holm {p})").format(a=labels[t.a], b=labels[t.b], p=sig(t.p_holm))
+        _("{a} and {b} (p Holm {p})").format(a=labels[t.a], b=labels[t.b], p=pvalue(t.p_holm))
         for t in tests
         if not t.significant
     ]

@@ -8,7 +8,7 @@ how much and how surely, and the measured evidence for why, from the record
 from __future__ import annotations
 
 from fmstudy.i18n import gettext as _
-from fmstudy.i18n import grouped, ngettext, num, pct, sig
+from fmstudy.i18n import grouped, ngettext, num, pct, pvalue
 
 FORMS = ("logreg_raw", "logreg_std")
 
@@ -68,7 +68,7 @@ def _verdict(t4: dict, labels: dict, cap: int | None) -> str:
         ).format(cap=grouped(cap), other=labels[other])
     if t4["distinguishable"] is None:
         return head + unfinished
-    p = sig(t4["p_holm"])
+    p = pvalue(t4["p_holm"])
     if t4["distinguishable"]:
         tail = _(
             "McNemar's test on the same images calls the difference real at 0.05 "

@@ -37,7 +37,7 @@ def test_the_stored_pairs_are_the_known_ones(known):
     assert {r["pc1_apart"]["low"], r["pc1_apart"]["high"]} == {0, 1}
     assert r["pc1_apart"]["separation"] > 20
     assert {r["plane_overlap"]["a"], r["plane_overlap"]["b"]} == {2, 3}
-    assert r["plane_overlap"]["separation"] < 0.5
+    assert r["plane_overlap"]["separation"] < 0.5 and r["plane_overlap"]["overlaps"]
     pc2 = {r["pc2_apart"]["low"], r["pc2_apart"]["high"]}
     assert len(pc2 & {2, 3}) == 1 and len(pc2 & {0, 1}) == 1
     assert {r["pc1_ends"]["low"], r["pc1_ends"]["high"]} == {0, 1}
@@ -190,3 +190,12 @@ def test_each_variance_and_score_is_printed_one_way(known):
     assert re.search(r"-\d", text) is None and "−" in text  # the Sandal's negative PC1 mean
     assert variance_digits({"pc1_variance_sklearn": 12.3456}) == 2
     assert score_digits({"pc1_variance_sklearn": 1871027.0}) == 0
+
+
+def test_the_closest_pair_is_said_to_overlap_only_when_it_does():
+    """Four classes far apart in the plane: the closest pair is not called overlapping."""
+    coords, y = _scores({4: (0, 0), 5: (40, 0), 6: (0, 40), 7: (40, 40)}, sd=1.0)
+    r = class_reading(coords, y)
+    assert not r["plane_overlap"]["overlaps"] and r["plane_overlap"]["separation"] > 1
+    text = _reading_text(r | {"input": INPUT})
+    assert "overlap only in part" in text and "cannot tell them apart" not in text

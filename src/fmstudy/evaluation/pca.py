@@ -131,7 +131,8 @@ def class_reading(coords: np.ndarray, y: np.ndarray) -> dict:
     deviation of its scores on PC1 and PC2; the pair of classes furthest apart along
     each (difference of means over the pooled sd, sqrt((sd_a² + sd_b²) / 2)); and the
     pair that overlaps most in the plane (smallest distance between means over the
-    pooled spread, the root mean square of both classes' sds on both axes); and the
+    pooled spread, the root mean square of both classes' sds on both axes; ``overlaps``
+    when that is at most GROUP_GAP, else even this pair is apart); and the
     classes with the lowest and highest mean on each axis (its blue and red ends in the
     pictures of the axes); the groups along each axis (:func:`axis_groups`), and inside
     each of PC1's groups of two or more classes the pair furthest apart on PC2
@@ -179,6 +180,8 @@ def class_reading(coords: np.ndarray, y: np.ndarray) -> dict:
                     "distance": gap,
                     "spread": spread,
                     "separation": sep,
+                    # within one pooled spread their points lie on top of each other
+                    "overlaps": bool(sep <= GROUP_GAP),
                 }
     ends = {
         f"{axis}_ends": {

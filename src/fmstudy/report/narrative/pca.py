@@ -176,11 +176,21 @@ def _apart_text(r: dict, by_label: dict, names: dict | None, digits: int) -> str
 
 
 def _overlap_text(pair: dict, names: dict | None, digits: int) -> str:
-    return _(
-        "{a} and {b} overlap most in the PC1-PC2 plane: their means are {distance} apart, "
-        "{sep} times their pooled spread ({spread}), so their points lie on top of each "
-        "other and these two components alone cannot tell them apart."
-    ).format(
+    """The closest pair in the plane, and whether (the record's ``overlaps``) their points
+    lie on top of each other."""
+    if pair["overlaps"]:
+        text = _(
+            "{a} and {b} overlap most in the PC1-PC2 plane: their means are {distance} apart, "
+            "{sep} times their pooled spread ({spread}), so their points lie on top of each "
+            "other and these two components alone cannot tell them apart."
+        )
+    else:
+        text = _(
+            "The pair nearest each other in the PC1-PC2 plane is {a} and {b}: their means are "
+            "{distance} apart, {sep} times their pooled spread ({spread}), more than one "
+            "spread, so even their points overlap only in part."
+        )
+    return text.format(
         a=_name(names, pair["a"]),
         b=_name(names, pair["b"]),
         distance=num(pair["distance"], digits),

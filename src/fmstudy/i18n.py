@@ -20,7 +20,7 @@ import math
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from importlib import resources
 
@@ -88,10 +88,15 @@ def num(x: float, digits: int = 4, sign: bool = False) -> str:
     """A decimal with ``digits`` decimals in the current language, thousands grouped
     (0,9180 and 1 871 027,16 in Swedish)."""
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    if sign:
+        # a difference, made from counts (89/4,000 = 2.225 points): its decimal value to
+        # 10 places, rounded half up, so that a half rounds one way wherever it falls
+        exact = Decimal(repr(round(abs(x), 10))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+        text = format_decimal(exact, format=pattern, locale=current().code)
+        return ("+" if x >= 0 else "−") + text
     # the float's exact value, so it rounds as Python's f"{x:.4f}" does (0.94825 -> 0.9483)
-    value = Decimal(abs(x) if sign else x)
-    text = format_decimal(value, format=pattern, locale=current().code)
-    return (("+" if x >= 0 else "−") + text) if sign else text.replace("-", "−")
+    text = format_decimal(Decimal(x), format=pattern, locale=current().code)
+    return text.replace("-", "−")
 
 
 def decimal_symbol() -> str:

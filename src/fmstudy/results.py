@@ -15,7 +15,7 @@ words the verdicts and decides none.  Its shape (schema 3)::
       "tasks": ["1", "2", ...],
       "task1": {dataset, classes, class_names, sha256, shapes, splits, label_map, uneven,
                 image_shape, split, duplicates},  # the last three: own data and digits
-      "pca": {explained_variance_ratio, checks, reading} or null,  # reading: each class
+      "pca": {explained_variance_ratio, spectrum, checks, reading} or null,  # reading: each class
                                                # along PC1/PC2, the pairs apart, the groups,
                                                # the axes' images, the input
       "models": {key: ModelResult},            # every model of the comparison

@@ -231,6 +231,7 @@ def difference_from_best(best: str, labels: list[str], diffs: list) -> Figure:
     ax.set_xlabel(
         _("test accuracy minus {best} (points, 95 % paired bootstrap interval)").format(best=best)
     )
+    ax.margins(x=0.06)  # an interval's cap is not clipped at the frame
     ax.invert_yaxis()  # no legend: it covered the lowest model's point and interval
     return fig
 

@@ -175,6 +175,8 @@ def _pca(run: _Run) -> None:
         )
     run.parts["pca"] = {
         "explained_variance_ratio": [float(v) for v in pca.explained_variance_ratio],
+        # each component's share up to the 90 % count, as the variance figure draws them
+        "spectrum": [float(v) for v in pca.spectrum],
         "checks": pca.checks,
         "reading": pca.reading,
     }

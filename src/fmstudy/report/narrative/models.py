@@ -219,8 +219,8 @@ def reduced_budget(m: StudyMetrics, labels: dict) -> str | None:
     if b["bootstrap"] is not None:
         parts.append(
             ngettext(
-                "the intervals use {n} bootstrap resample",
-                "the intervals use {n} bootstrap resamples",
+                "the intervals of the differences use {n} bootstrap resample",
+                "the intervals of the differences use {n} bootstrap resamples",
                 b["bootstrap"],
             ).format(n=grouped(b["bootstrap"]))
         )

@@ -174,7 +174,7 @@ def _pixels(px: dict, t4: dict) -> str:
         "Standardizing divides each pixel by its standard deviation, so a test image "
         "that differs from the training mean there is blown up: in these pixels the test "
         "images reach {z} standard deviations from the mean, and {v} values in {im} test "
-        "images lie beyond {zt}."
+        "images lie beyond {zt} standard deviations."
     ).format(**z)
     if t4.get("better") == "logreg_raw":
         text += " " + _(

@@ -41,7 +41,7 @@ def test_a_u_shaped_curve_overfits_after_its_minimum():
     assert n.overfit_noise[0] == pytest.approx(0.1)  # median of |.4 .15 .05 .02 .08 .1 .15|
     text = narrative.overfitting_sentence("n", n)
     assert "lowest at epoch 4 of 8 (the dotted line in its figure)" in text
-    assert "seed 0: epoch 4, ending 0.350 above it (typical change 0.100)" in text
+    assert "seed 0 at epoch 4, ending 0.350 above it (typical change 0.100)" in text
     assert "this happens in 3 of its 3 seeds: it overfits." in text
 
 
@@ -49,7 +49,7 @@ def test_a_curve_lowest_at_its_last_epoch_does_not_overfit():
     n = net(FLAT, FLAT)
     assert n.overfit_seeds == [False, False] and n.overfit_epochs == [8, 8] and not n.overfits
     text = narrative.overfitting_sentence("n", n)
-    assert "seed 0: epoch 8, its last (still falling); seed 1: epoch 8, its last (still" in text
+    assert "seed 0 at epoch 8, its last (still falling); seed 1 at epoch 8, its last (still" in text
     assert (  # no majority clause when none overfit; the curves could still turn
         "0 of its 2 seeds: no overfitting seen in 8 epochs; the validation loss was still "
         "falling at its last epoch in 2 of 2 seeds, so more epochs could still show it." in text
@@ -64,7 +64,7 @@ def test_a_verdict_without_a_seed_lowest_at_its_end_claims_no_more():
 
 def test_seeds_of_unlike_length_still_falling_are_counted_per_seed():
     text = narrative.overfitting_sentence("n", net(U, FLAT[:6], patience=2))
-    assert "seed 1: epoch 6, its last (still falling)" in text
+    assert "seed 1 at epoch 6, its last (still falling)" in text
     assert (
         "1 of its 2 seeds: no overfitting seen in the epochs run (that needs more than half "
         "of the seeds); the validation loss was still falling at its last epoch in 1 of 2 "
@@ -78,7 +78,7 @@ def test_a_rise_within_the_noise_is_not_overfitting():
     assert n.overfit_noise[0] < n.overfit_rises[0] <= 2 * n.overfit_noise[0]  # up, but in noise
     assert n.overfit_seeds == [False, False] and not n.overfits
     text = narrative.overfitting_sentence("n", n)
-    assert "seed 1: epoch 8, ending 0.050 above it (typical change 0.040)" in text
+    assert "seed 1 at epoch 8, ending 0.050 above it (typical change 0.040)" in text
     assert "no overfitting" in text and "it overfits" not in text
 
 
@@ -125,4 +125,4 @@ def test_a_record_without_per_seed_verdicts_says_so():
 def test_the_swedish_sentence_words_the_same_verdict():
     with language("sv"):
         text = narrative.overfitting_sentence("n", net(U, U, FLAT))
-    assert "2 av dess 3 frön: det överanpassar" in text and "frö 2: epok 8, dess sista" in text
+    assert "2 av dess 3 frön: det överanpassar" in text and "frö 2 vid epok 8, dess sista" in text

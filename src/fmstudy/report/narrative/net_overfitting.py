@@ -38,10 +38,10 @@ def overfitting_sentence(name: str, n: NetworkResult) -> str:
         return _("{name}: {low}; no overfitting verdict stored.").format(name=name, low=low) + stop
     lengths = [len(h["val_loss"]) for h in n.histories]
     lows = [
-        _("seed {seed}: epoch {epoch}, its last (still falling)").format(seed=seed, epoch=e)
+        _("seed {seed} at epoch {epoch}, its last (still falling)").format(seed=seed, epoch=e)
         if e == last
         else _(
-            "seed {seed}: epoch {epoch}, ending {rise} above it (typical change {noise})"
+            "seed {seed} at epoch {epoch}, ending {rise} above it (typical change {noise})"
         ).format(seed=seed, epoch=e, rise=num(rise, 3), noise=num(noise, 3))
         for seed, e, rise, noise, last in zip(
             n.seeds, n.overfit_epochs, n.overfit_rises, n.overfit_noise, lengths, strict=True
@@ -76,7 +76,8 @@ def overfitting_sentence(name: str, n: NetworkResult) -> str:
     )
     most = _(" (that needs more than half of the seeds)") if k else ""
     text = _(
-        "{name}: {low}. Seed by seed it is lowest at {lows}. A seed overfits when its validation "
+        "{name}: {low}. Each seed's own validation loss is lowest for {lows}. A seed overfits "
+        "when its validation "
         "loss at its last epoch lies more than twice its typical epoch-to-epoch change (the "
         "median) above its minimum; this happens in {verdict}."
     )

@@ -58,7 +58,7 @@ def build_context(result, images: dict[str, str]) -> dict:
             "n": n,
             "mo": by_key[n.key],
             "description": narrative.network_description(
-                n, by_key[n.key]["timing"].get("refit_seconds", 0.0)
+                n, by_key[n.key]["timing"].get("refit_seconds", 0.0), compared=bool(m.pairs)
             ),
         }
         for name, n in m.networks.items()

@@ -126,7 +126,12 @@ def leaderboard_note(m: StudyMetrics) -> str:
     spread over seeds is, and how differences are computed."""
     forests = any("oob_per_seed" in mo.details for mo in m.models.values())
     if m.networks or forests:
-        text = _("Each row is one run, the one the verdicts compare; the test set chose nothing.")
+        if m.pairs:
+            text = _(
+                "Each row is one run, the one the verdicts compare; the test set chose nothing."
+            )
+        else:
+            text = _("Each row is one run; the test set chose nothing.")
         if m.networks:
             text += " " + _(
                 "For a network it is the seed with the median validation accuracy (of an even "

@@ -248,16 +248,18 @@ def five_by_two_text(tests: list, labels: dict) -> str:
         "5x2 cross-validation (Dietterich 1998) with Alpaydin's (1999) combined F-test: a "
         "pair's training rows are split in half at random five times (stratified); both models "
         "are trained on the same half and scored on the other, so every fit learns from half "
-        "the pair's rows and scores lower than the study's fits. The statistic follows F(10, 5) "
-        "when two algorithms are equally accurate; p-values are Holm-corrected across the {n} "
-        "pair. This compares the algorithms on training sets of that size, not the fitted "
+        "the pair's rows and none is scored on the test set: the accuracies are not the "
+        "study's fits' test accuracies and may lie above or below them. The statistic follows "
+        "F(10, 5) when two algorithms are equally accurate; p-values are Holm-corrected across "
+        "the {n} pair. This compares the algorithms on training sets of that size, not the fitted "
         "models.",
         "5x2 cross-validation (Dietterich 1998) with Alpaydin's (1999) combined F-test: a "
         "pair's training rows are split in half at random five times (stratified); both models "
         "are trained on the same half and scored on the other, so every fit learns from half "
-        "the pair's rows and scores lower than the study's fits. The statistic follows F(10, 5) "
-        "when two algorithms are equally accurate; p-values are Holm-corrected across the {n} "
-        "pairs. This compares the algorithms on training sets of that size, not the fitted "
+        "the pair's rows and none is scored on the test set: the accuracies are not the "
+        "study's fits' test accuracies and may lie above or below them. The statistic follows "
+        "F(10, 5) when two algorithms are equally accurate; p-values are Holm-corrected across "
+        "the {n} pairs. This compares the algorithms on training sets of that size, not the fitted "
         "models.",
         len(tests),
     ).format(n=len(tests))

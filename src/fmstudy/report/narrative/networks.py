@@ -165,8 +165,9 @@ def extras(s: dict) -> list[str]:
     return out
 
 
-def network_description(n: NetworkResult, refit_seconds: float) -> str:
-    """How one architecture was trained and which seed the report below shows."""
+def network_description(n: NetworkResult, refit_seconds: float, compared: bool = False) -> str:
+    """How one architecture was trained and which seed the report below shows; with
+    ``compared`` (the report has a comparison) that the comparison's verdicts are about it."""
     s = n.spec
     if s["weight_decay"]:
         opt = _("{optimizer} (lr {lr}, weight decay {wd})")
@@ -219,15 +220,13 @@ def network_description(n: NetworkResult, refit_seconds: float) -> str:
     }[rule]
     if s["refit"]:
         how = _("{how} of the run before the retraining").format(how=how)
-    return (
-        text
-        + " "
-        + _(
-            "Test accuracy per seed: {accs}. The run shown below, and in the summary, is seed "
-            "{seed}: {how}, so the test set chose nothing. The comparison's verdicts are about "
-            "this run."
-        ).format(accs=listed(num(a) for a in n.test_acc), seed=n.representative_seed, how=how)
-    )
+    text += " " + _(
+        "Test accuracy per seed: {accs}. The run shown below, and in the summary, is seed "
+        "{seed}: {how}, so the test set chose nothing."
+    ).format(accs=listed(num(a) for a in n.test_acc), seed=n.representative_seed, how=how)
+    if compared:
+        text += " " + _("The comparison's verdicts are about this run.")
+    return text
 
 
 def search_conclusion(s: SearchOutcome) -> str:

@@ -211,9 +211,9 @@ def test_pca_text_quotes_its_checks():
 def test_table3_is_quoted_only_on_all_ten_fashion_mnist_classes():
     svc = replace(model("svc", 0.8885), task="zoo")
     ten = {"dataset": "fashion-mnist", "classes": list(range(10))}
-    text = narrative.table3_note(svc, ten)
+    text = narrative.table3_note(svc, ten, None)
     assert "Xiao et al. (2017, Table 3) report 0.897 for the best SVC" in text
     assert "chosen on the test set; this one is 0.8885 (−0.9 points)" in text
-    assert narrative.table3_note(svc, {**ten, "classes": [4, 5, 6, 7]}) == ""
-    assert narrative.table3_note(svc, {**ten, "dataset": "mnist"}) == ""
-    assert narrative.table3_note(replace(svc, key="extra-trees"), ten) == ""  # not in Table 3
+    assert narrative.table3_note(svc, {**ten, "classes": [4, 5, 6, 7]}, None) == ""
+    assert narrative.table3_note(svc, {**ten, "dataset": "mnist"}, None) == ""
+    assert narrative.table3_note(replace(svc, key="extra-trees"), ten, None) == ""  # not in Table 3

@@ -128,7 +128,7 @@ def _model(result, key: str, ev, names: dict) -> dict:
         ),
         "saved_note": narrative.saved_note(result.saved_models.get(key)),
         "learned_note": narrative.learned_note(ev, narrative.label_of(ev), names),
-        "reference": narrative.table3_note(ev, t1),
+        "reference": narrative.table3_note(ev, t1, result.metrics.budget),
         # classification_report is keyed by the data set's own (English) class names
         "report_rows": [(names[int(c)], ev.report[english[c]]) for c in t1["classes"]],
         "proba_note": narrative.probability_note(ev, names),

@@ -75,3 +75,36 @@ def test_a_one_network_report_mentions_no_comparison(synthetic, tmp_path):
     assert network_description(net, 0.0, compared=True).endswith(sentence)
     pair = PairTest(**{f.name: None for f in fields(PairTest)})
     assert "the one the verdicts compare" in leaderboard_note(replace(m, pairs=[pair]))
+
+
+def test_a_report_without_a_comparison_says_nothing_of_verdicts_or_groups():
+    """A forest with seeds, a model that did not learn and the reduced-budget banner, in a
+    report with nothing compared (e.g. --tasks 1,3): no verdicts, groups or comparison."""
+    from fmstudy.report.narrative import fit_note, learned_note, not_learned_key, reduced_budget
+    from fmstudy.study.budget import reductions
+    from fmstudy.study.config import StudyConfig
+    from tests.test_not_learned import CLASSES, NAMES, ONE_CLASS, _result
+
+    dead = _result("dead", ONE_CLASS)
+    forest = replace(
+        dead,
+        details={
+            "train_rows": 10,
+            "n_trees": 30,
+            "seeds": [0, 1],
+            "seed": 0,
+            "oob_per_seed": [0.8, 0.9],
+            "test_acc_per_seed": [0.7, 0.9],
+        },
+    )
+    assert "verdicts are about it" not in fit_note(forest, 10)
+    assert fit_note(forest, 10, compared=True).endswith("The comparison's verdicts are about it.")
+    names = dict(zip(CLASSES, NAMES, strict=True))
+    assert "verdicts" not in learned_note(dead, "Dead", names)
+    alone = StudyMetrics(tasks=("1", "3"), task1={}, models={"dead": dead})
+    assert "verdicts" not in not_learned_key(alone) and "group" not in not_learned_key(alone)
+    cfg = StudyConfig(classes=(4, 5, 6, 7), profile="quick", seed=0)
+    few = replace(forest, task="3", details={**forest.details, "train_rows": 6_000})
+    budget = replace(alone, budget=reductions(cfg, {"dead": few}, {}, 24_000))
+    banner = reduced_budget(budget, {"dead": "Dead"})
+    assert "comparison" not in banner and "numbers are not for conclusions" in banner

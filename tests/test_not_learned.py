@@ -100,9 +100,11 @@ def test_the_all_groups_overview_never_calls_it_indistinguishable_either():
 def test_the_models_sentence_in_english_and_swedish():
     dead = _result("dead", ONE_CLASS)
     names = dict(zip(CLASSES, NAMES, strict=True))
-    en = narrative.learned_note(dead, "Dead", names)
+    en = narrative.learned_note(dead, "Dead", names, compared=True)
     assert en.startswith("Dead did not learn: it predicts Shirt for every test image")
     assert "(0.5000)" in en and "left out of the verdicts against the best" in en
+    alone = narrative.learned_note(dead, "Dead", names)  # a report with nothing compared
+    assert "(0.5000)" in alone and "verdicts" not in alone and "groups" not in alone
     y = np.array([4] * 7 + [6] * 3)
     rate = _result("rate", np.array([4] * 5 + [6] * 2 + [6, 4, 4]), y)
     assert "most common class, Coat, would score (0.7000)" in narrative.learned_note(

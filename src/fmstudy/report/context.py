@@ -122,12 +122,14 @@ def _model(result, key: str, ev, names: dict) -> dict:
         "timing": result.timings["models"][key],
         "discussion": narrative.discussion(ev, result.metrics.similar_pairs, names),
         "note": (
-            narrative.fit_note(ev, t1["splits"]["train"]["kept"])
+            narrative.fit_note(ev, t1["splits"]["train"]["kept"], bool(result.metrics.pairs))
             if ev.task in narrative.CLASSICAL_TASKS
             else ""
         ),
         "saved_note": narrative.saved_note(result.saved_models.get(key)),
-        "learned_note": narrative.learned_note(ev, narrative.label_of(ev), names),
+        "learned_note": narrative.learned_note(
+            ev, narrative.label_of(ev), names, bool(result.metrics.pairs)
+        ),
         "reference": narrative.table3_note(ev, t1, result.metrics.budget),
         # classification_report is keyed by the data set's own (English) class names
         "report_rows": [(names[int(c)], ev.report[english[c]]) for c in t1["classes"]],
@@ -189,7 +191,9 @@ def search_context(result, names: dict) -> dict | None:
         "intro": narrative.search_intro(s),
         "files_note": narrative.search_files_note(),
         "proba_note": narrative.probability_note(test, names) if test else "",
-        "learned_note": narrative.learned_note(test, narrative.label_of(test), names)
+        "learned_note": narrative.learned_note(
+            test, narrative.label_of(test), names, bool(result.metrics.pairs)
+        )
         if test
         else "",
         "conclusion": narrative.search_conclusion(s),

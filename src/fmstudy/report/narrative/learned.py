@@ -34,9 +34,10 @@ def left_out_text(m: StudyMetrics, keys: list[str], labels: dict) -> str:
     ).format(models=", ".join(items))
 
 
-def learned_note(ev: ModelResult, label: str, names: dict) -> str:
-    """One sentence for a model that did not learn, with the reason its record gives; ''
-    for a model that learnt (or a record made before the rule)."""
+def learned_note(ev: ModelResult, label: str, names: dict, compared: bool = False) -> str:
+    """One sentence for a model that did not learn, with the reason its record gives (and,
+    where the report ``compared`` models, that it is left out of the verdicts); '' for a
+    model that learnt (or a record made before the rule)."""
     if ev.learned is not False:
         return ""
     why = ev.not_learned or {}
@@ -55,14 +56,21 @@ def learned_note(ev: ModelResult, label: str, names: dict) -> str:
             cls=names[why["majority_class"]],
             share=num(why["majority_rate"]),
         )
+    if not compared:
+        return text
     return text + " " + _("It is left out of the verdicts against the best and of the groups.")
 
 
 def not_learned_key(m: StudyMetrics) -> str:
     """The explanation of the summary table's mark (:data:`MARK`) on a model that did not
-    learn; '' when every model learnt."""
+    learn (with a comparison, that it is left out of it); '' when every model learnt."""
     if not any(mo.learned is False for mo in m.models.values()):
         return ""
+    if not m.pairs:
+        return _(
+            "{mark} Did not learn: predicts one class for every test image, or gets no more "
+            "test images right than always answering the test set's most common class would."
+        ).format(mark=MARK)
     return _(
         "{mark} Did not learn: predicts one class for every test image, or gets no more test "
         "images right than always answering the test set's most common class would. Such a "

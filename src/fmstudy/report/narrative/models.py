@@ -96,8 +96,9 @@ def pca_text(pca: dict, names: dict | None = None) -> list[str]:
     return explained + pca_reading_text(pca, names)
 
 
-def fit_note(ev: ModelResult, all_rows: int) -> str:
-    """How a classical model was fitted: rows, seeds or determinism, which fit is shown."""
+def fit_note(ev: ModelResult, all_rows: int, compared: bool = False) -> str:
+    """How a classical model was fitted: rows, seeds or determinism, which fit is shown
+    (and, where the report ``compared`` models, that the verdicts are about it)."""
     d = ev.details
     rows = d.get("train_rows", all_rows)
     if rows < all_rows:
@@ -123,13 +124,13 @@ def fit_note(ev: ModelResult, all_rows: int) -> str:
         )
         text += " " + ngettext(
             "The forest shown, with {trees} tree, is random_state {seed}, the {median} by "
-            "out-of-bag accuracy (ties in seed order; the test set chose nothing); the "
-            "comparison's verdicts are about it.",
+            "out-of-bag accuracy (ties in seed order; the test set chose nothing).",
             "The forest shown, with {trees} trees, is random_state {seed}, the {median} by "
-            "out-of-bag accuracy (ties in seed order; the test set chose nothing); the "
-            "comparison's verdicts are about it.",
+            "out-of-bag accuracy (ties in seed order; the test set chose nothing).",
             d["n_trees"],
         ).format(trees=d["n_trees"], seed=d["seed"], median=median)
+        if compared:
+            text += " " + _("The comparison's verdicts are about it.")
     else:
         text += " " + kind_note(ev)
     return text
@@ -230,7 +231,7 @@ def reduced_budget(m: StudyMetrics, labels: dict) -> str | None:
         who = _("subsampled training rows")
     return _(
         "Reduced budget ({who}): {parts}. This report shows that every step runs; its "
-        "comparison is not for conclusions about the models."
+        "numbers are not for conclusions about the models."
     ).format(who=who, parts="; ".join(parts))
 
 

@@ -12,7 +12,9 @@ def data_source(t1: dict) -> str:
     """How the data was read, split and verified (task 1's verification)."""
     split = t1.get("split", {"kind": "official"})
     if split["kind"] == "official":
-        return _("The data are the official split, verified by the SHA-256 of each decompressed file")
+        return _(
+            "The data are the official split, verified by the SHA-256 of each decompressed file"
+        )
     if split["kind"] == "given":
         text = _("The split as given (train and test folders or files)")
     else:

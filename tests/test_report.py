@@ -19,7 +19,8 @@ from fmstudy.report.write import MARKER, check_out_dir, read_config
 from fmstudy.study.config import StudyConfig
 
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-PRINTED_PAGES = (16, 20)  # the quick report printed to A4: 18 pages, 2026-11-28
+PRINTED_PAGES = (21, 25)  # the quick report printed to A4: 23 pages, 2026-12-07 (18 before
+# issue 26 added Task 4's answer, the terms under each section and the glossary)
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +168,7 @@ def test_the_report_prints_to_a_pdf_of_whole_pages(quick_report, browser, tmp_pa
     (tmp_path / "report.pdf").write_bytes(pdf)
     pages = _pdf_pages(pdf)
     sections = browser.execute_script("return document.querySelectorAll('section.task').length")
-    assert sections == 7  # tasks 1-5 (two sections for task 4), comparison, evaluation
+    assert sections == 8  # tasks 1-5 (one section for task 4), comparison, evaluation, glossary
     assert PRINTED_PAGES[0] <= pages <= PRINTED_PAGES[1], pages
 
 

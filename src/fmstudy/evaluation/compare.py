@@ -237,8 +237,7 @@ def compare_models(
         return intervals, []
     shown = [mcnemar_test(correct[a], correct[b]) for a, b in keys]
     reject, p_holm = holm([t["p_value"] for t in shown])
-    per_seed_p, per_seed_verdict = across_seeds(y_true, predictions, seed_predictions, keys)
-    n_fits = {k: len((seed_predictions or {}).get(k, [p])) for k, p in predictions.items()}
+    seeds = across_seeds(y_true, predictions, seed_predictions, keys)
     pairs = []
     for i, ((a, b), test) in enumerate(zip(keys, shown, strict=True)):
         acc_a, acc_b = correct[a].mean(), correct[b].mean()
@@ -254,31 +253,34 @@ def compare_models(
                 significant=reject[i],
                 better=better,
                 difference=(test["a_only_right"] - test["b_only_right"]) / len(y_true),
-                # a pair of two single fits repeats one test: nothing to say across seeds
-                seed_p_values=[p[i] for p in per_seed_p] if n_fits[a] + n_fits[b] > 2 else [],
-                seed_significant=[v[i] for v in per_seed_verdict]
-                if n_fits[a] + n_fits[b] > 2
-                else [],
+                seed_p_values=seeds[i][0],
+                seed_significant=seeds[i][1],
             )
         )
     return intervals, pairs
 
 
-def across_seeds(y_true, predictions, seed_predictions, keys) -> tuple[list, list]:
-    """Per seed index (seeds paired by index, a model with fewer fits repeating its last):
-    every pair's uncorrected McNemar p and its Holm-corrected verdict within that index's
-    family.  Empty when no model has more than one fit."""
+def across_seeds(y_true, predictions, seed_predictions, keys) -> list[tuple[list, list]]:
+    """For each pair of ``keys``, per seed index (seeds paired by index, a model with
+    fewer fits repeating its last): its uncorrected McNemar p and its Holm-corrected
+    verdict within that index's family of tests.  Empty lists for a pair of two single
+    fits (it would repeat one test), and for every pair when no model has several fits."""
     fits = {k: (seed_predictions or {}).get(k, [p]) for k, p in predictions.items()}
     n = max(len(f) for f in fits.values())
     if n < 2:
-        return [], []
+        return [([], [])] * len(keys)
     ps, verdicts = [], []
     for i in range(n):
         right = {k: np.asarray(f[min(i, len(f) - 1)]) == y_true for k, f in fits.items()}
         p = [mcnemar_test(right[a], right[b])["p_value"] for a, b in keys]
         ps.append(p)
         verdicts.append(holm(p)[0])
-    return ps, verdicts
+    return [
+        ([p[j] for p in ps], [v[j] for v in verdicts])
+        if len(fits[a]) + len(fits[b]) > 2
+        else ([], [])
+        for j, (a, b) in enumerate(keys)
+    ]
 
 
 def compare_results(

@@ -20,6 +20,7 @@ from fmstudy.errors import FmstudyError
 from fmstudy.i18n import N_, current, grouped, num
 from fmstudy.i18n import gettext as _
 from fmstudy.report import narrative, sections
+from fmstudy.report.narrative.grading import expected_answers_text, key_heading, tolerance_text
 from fmstudy.report.narrative.task4 import task4_text
 
 TRIAL_STATES = (N_("complete"), N_("pruned"), N_("fail"), N_("running"))  # search table
@@ -228,6 +229,8 @@ def overview_context(o) -> dict:
                 "labels": labels,
                 "best": narrative.best_text(s, labels),
                 "pair": narrative.hardest_pair_text(s, names),
+                "answers": expected_answers_text(s, names, labels),
+                "tolerance": tolerance_text(s, labels),
                 "cells": {k: narrative.accuracy_cell(gm) for k, gm in s.models.items()},
             }
         )
@@ -241,6 +244,7 @@ def overview_context(o) -> dict:
         "title": _("{dataset} study: all surname groups").format(dataset=dataset_title(o.dataset)),
         "o": o,
         "intro": narrative.overview_intro(o),
+        "key_heading": key_heading(o),
         "banner": narrative.overview_budget(o),
         "note": narrative.accuracy_note(),
         "groups": groups,

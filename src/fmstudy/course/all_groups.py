@@ -1,27 +1,30 @@
 """``fmstudy run --all-groups``: the study for every surname group, and an overview that
 serves as a grading key.
 
-    outcome = run_all_groups({"profile": "quick"}, Path("course"))   # course/A-G/, H-M/, N-Ö/
-    outcome.groups[0].best, outcome.groups[0].models["forest"].mean
+    outcome = run_all_groups({}, Path("course"))   # the standard profile: course/A-G/, H-M/, N-Ö/
+    outcome.groups[0].best, outcome.groups[0].key["task2"]["pc1"]
 
 Each group's report is an ordinary report folder (``DIR/<group>/``).  The overview
 (``DIR/index.html``, ``index.md`` and ``overview.json``) only reads each group's
-metrics: per model the test accuracy (mean ± sd over the seeds where there are
-several), the most accurate model with the models indistinguishable from it by the
-report's own verdict rule, and the pair of classes its mistakes fall on most.  The
-whole folder is built under a temporary name and renamed into place at the end.
+metrics: per task the expected answer (:mod:`fmstudy.course.grading`), per model the
+test accuracy (mean ± sd over the seeds where there are several), the most accurate
+model with the models indistinguishable from it by the report's own verdict rule, and
+the pair of classes its mistakes fall on most.  Its profile is the settings' (the
+standard profile that ``fmstudy run`` defaults to, unless one is given).  The whole
+folder is built under a temporary name and renamed into place at the end.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from fmstudy import __version__, checks
 from fmstudy.atomic import building_dir
+from fmstudy.course.grading import expected_answers, network_seeds
 from fmstudy.data.groups import COURSE, parse_groups
 from fmstudy.data.registry import get_dataset_spec
 from fmstudy.i18n import language
@@ -59,6 +62,7 @@ class GroupSummary:
     # (never one that did not learn: ModelResult.learned)
     different: list  # keys of those it calls different at 0.05
     hardest_pair: dict | None  # the best model's most confused pair (compare.confused_pairs)
+    key: dict = field(default_factory=dict)  # each task's expected answer: grading.py
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,7 @@ class AllGroups:
     seed: int
     lang: str
     groups: list[GroupSummary]
+    network_seeds: list = field(default_factory=list)  # the seeds task 5's networks ran with
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -122,6 +127,7 @@ def group_summary(group: str, m: StudyMetrics) -> GroupSummary:
         ],
         different=[k for k, p in zip(order[1:], pairs, strict=True) if p and p.significant],
         hardest_pair=(m.models[best].confused_pairs or [None])[0] if best else None,
+        key=expected_answers(m),
     )
 
 
@@ -169,8 +175,9 @@ def run_all_groups(
             write_report(result, tmp / g.name)
             summaries.append(group_summary(g.name, result.metrics))
         first = configs[0]
+        seeds = sorted({seed for g in summaries for seed in network_seeds(g.key)})
         overview = AllGroups(
-            rule.text, first.dataset, first.profile, first.seed, first.lang, summaries
+            rule.text, first.dataset, first.profile, first.seed, first.lang, summaries, seeds
         )
         (tmp / "overview.json").write_text(json.dumps(overview.to_dict(), indent=2))
         with language(first.lang):

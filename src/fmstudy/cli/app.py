@@ -41,7 +41,7 @@ def _root(
         raise typer.Exit()
 
 
-def check_jobs(jobs: int | None) -> None:
+def check_jobs(jobs: int | None, what: str = "--jobs") -> None:
     from fmstudy.checks import jobs as check
 
-    check(jobs)
+    check(jobs, what)

@@ -105,10 +105,14 @@ def print_summary(result, out: Path) -> None:
     console = Console()
     if result.metrics.models:
         console.print(table)
-    saved = [k for k, m in result.saved_models.items() if m.saved]
+    saved = [k for k, m in result.saved_models.items() if m.saved] + list(result.saved_networks)
     left = [f"{k} ({m.size / 1e6:.1f} MB)" for k, m in result.saved_models.items() if not m.saved]
     if saved:
-        console.print(f"Saved models: {', '.join(saved)} in {out / 'models'}", markup=False)
+        console.print(
+            f"Saved models: {', '.join(saved)} in {out / 'models'} "
+            "(reload with 'fmstudy evaluate' or 'fmstudy predict')",
+            markup=False,
+        )
     if left and next(iter(result.saved_models.values())).policy == "small":
         from fmstudy.models.saved import SMALL_MODEL_BYTES
 

@@ -27,19 +27,17 @@ def data_cmd(
     dataset: opts.DatasetOpt = "fashion-mnist",
     test_share: opts.TestShare = 0.2,
     image_size: opts.ImageSize = None,
-    seed: Annotated[
-        int, typer.Option("--seed", help="Seed of the split of data without an official one.")
-    ] = 0,
+    seed: opts.seed_opt(": here the split of data without an official one") = 0,
     surname: opts.Surname = None,
     classes: opts.Classes = None,
     groups: opts.Groups = None,
     data_dir: opts.DataDir = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the verification as one JSON object.")
-    ] = False,
+    as_json: opts.json_opt("the verification as one object") = False,
     list_: Annotated[
         bool,
-        typer.Option("--list", help="List the known data sets and whether each works offline."),
+        typer.Option(
+            "--list", help="List the known data sets, whether each works offline, and exit."
+        ),
     ] = False,
 ) -> None:
     """Load and verify a data set and show study task 1: shapes, hashes, the class filter."""
@@ -66,12 +64,7 @@ def data_cmd(
 
 @app.command("evaluate")
 def evaluate_cmd(
-    model: Annotated[
-        Path,
-        typer.Argument(
-            help="A saved model: its folder REPORT/models/NAME (a network's spec.json + model.safetensors, or a classical model's model.json + model.skops), or a file in it."
-        ),
-    ],
+    model: opts.SavedModel,
     dataset: Annotated[
         str | None,
         typer.Option(
@@ -82,9 +75,7 @@ def evaluate_cmd(
         ),
     ] = None,
     data_dir: opts.DataDir = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the result as one JSON object.")
-    ] = False,
+    as_json: opts.json_opt("the test report as one object") = False,
 ) -> None:
     """Reload a saved network or classical model and print its test report for the
     classes it was trained on."""
@@ -95,16 +86,9 @@ def evaluate_cmd(
 
 @app.command("predict")
 def predict_cmd(
-    model: Annotated[
-        Path,
-        typer.Argument(
-            help="A saved network or classical model: its folder (REPORT/models/NAME) or a file in it."
-        ),
-    ],
+    model: opts.SavedModel,
     images: Annotated[list[Path], typer.Argument(help="Image files to classify (PNG, JPEG, BMP).")],
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON list, one object per image.")
-    ] = False,
+    as_json: opts.json_opt("one list, one object per image") = False,
 ) -> None:
     """Classify image files with a saved network or classical model: each converted to the
     size, channels and polarity it was trained on (a dark-on-light photo is inverted for
@@ -133,7 +117,7 @@ def cache_cmd(
         ),
     ] = None,
     data_dir: opts.DataDir = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: opts.json_opt("what the cache holds, or what was cleared, as one object") = False,
 ) -> None:
     """Show what the cache in the data folder holds (entries and size per kind), or clear it."""
     from datetime import date

@@ -16,6 +16,67 @@ PROFILE_HELP = (
     "max_iter=5000, random_state=42)"
 )
 
+OUT_RULE = (
+    "fmstudy writes over an existing --out only when it is an earlier output of fmstudy "
+    "holding nothing else; anything else there needs --force."
+)
+"""The one replace rule of every command's ``--out``, said the same way in each help."""
+
+Force = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Write over --out even when it holds what fmstudy did not write there (that is lost).",
+    ),
+]
+Fresh = Annotated[
+    bool,
+    typer.Option(
+        "--fresh", help="Ignore the cached fits and trainings: fit and train everything again."
+    ),
+]
+Jobs = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs", help="CPU cores fmstudy may use, 1-64 [default: all cores].", show_default=False
+    ),
+]
+SEED_HELP = "Seed for every random step (0 to 2**32-1)"
+
+
+def seed_opt(detail: str = ""):
+    """``--seed``; ``detail`` says what is random in this command, when that helps."""
+    return Annotated[int, typer.Option("--seed", help=f"{SEED_HELP}{detail}.")]
+
+
+def json_opt(what: str):
+    """``--json``: ``what`` the command prints as JSON instead of tables."""
+    return Annotated[bool, typer.Option("--json", help=f"Print JSON, not tables: {what}.")]
+
+
+STORAGE_HELP = (
+    "Where the search keeps its trials: sqlite:///FILE, or postgresql://USER:PASS@HOST/DB "
+    "to share one study between workers on many machines"
+)
+
+
+def storage_opt(default: str):
+    """``--storage``, with this command's default place for the trials."""
+    return Annotated[
+        str | None,
+        typer.Option("--storage", help=f"{STORAGE_HELP} [default: {default}].", show_default=False),
+    ]
+
+
+SavedModel = Annotated[
+    Path,
+    typer.Argument(
+        help="A saved network or classical model: its folder REPORT/models/NAME (a network's "
+        "spec.json + model.safetensors, a classical model's model.json + model.skops), or a "
+        "file in it.",
+        show_default=False,
+    ),
+]
 DataDir = Annotated[
     Path | None,
     typer.Option(
@@ -46,16 +107,22 @@ Surname = Annotated[
         "(A-G: 0-3, H-M: 4-7, N-Ö: 6-9).",
     ),
 ]
-Groups = Annotated[
-    str | None,
-    typer.Option(
-        "--groups",
-        help="The surname rule, for another year or course: letter ranges and their classes, "
-        "e.g. 'A-G:0-3,H-M:4-7,N-Ö:6-9' (the course's); classes as a range or joined by '+' "
-        "(numbers or names). --surname and --all-groups read it.",
-        show_default=False,
-    ),
-]
+GROUPS_HELP = (
+    "The surname rule, for another year or course: letter ranges and their classes, "
+    "e.g. 'A-G:0-3,H-M:4-7,N-Ö:6-9' (the course's); classes as a range or joined by '+' "
+    "(numbers or names). --surname reads it"
+)
+
+
+def groups_opt(readers: str = ""):
+    """``--groups``; ``readers`` names this command's other options that read the rule."""
+    return Annotated[
+        str | None,
+        typer.Option("--groups", help=f"{GROUPS_HELP}{readers}.", show_default=False),
+    ]
+
+
+Groups = groups_opt()
 Classes = Annotated[
     str | None,
     typer.Option(

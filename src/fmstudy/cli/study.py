@@ -3,6 +3,8 @@ its options, builds its config with one library function, makes one call and pri
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -18,21 +20,14 @@ from fmstudy.errors import FmstudyError
 def run_cmd(
     surname: opts.Surname = None,
     classes: opts.Classes = None,
-    groups: opts.Groups = None,
+    groups: opts.groups_opt(" and so does --all-groups") = None,
     dataset: opts.DatasetOpt = "fashion-mnist",
     test_share: opts.TestShare = 0.2,
     image_size: opts.ImageSize = None,
     out: Annotated[
-        Path,
-        typer.Option(
-            "--out",
-            help="Report folder to write; an earlier report is replaced when it holds only "
-            "what fmstudy wrote there (anything else needs --force).",
-        ),
+        Path, typer.Option("--out", help=f"Report folder to write. {opts.OUT_RULE}")
     ] = Path("fmstudy-report"),
-    seed: Annotated[
-        int, typer.Option("--seed", help="Seed for every random step (0 to 2**32-1).")
-    ] = 0,
+    seed: opts.seed_opt() = 0,
     profile: Annotated[str, typer.Option("--profile", help=opts.PROFILE_HELP)] = "standard",
     tasks: Annotated[
         str,
@@ -43,19 +38,8 @@ def run_cmd(
             "architecture search); e.g. '1-5', '1,2' or '1-5,search'.",
         ),
     ] = "1-5",
-    storage: Annotated[
-        str | None,
-        typer.Option(
-            "--storage",
-            help="Where the search task keeps its trials (see 'fmstudy search --help') "
-            "[default: sqlite:///OUT.search.db, beside the report folder].",
-            show_default=False,
-        ),
-    ] = None,
-    jobs: Annotated[
-        int | None,
-        typer.Option("--jobs", help="CPU workers, 1-64 [default: all cores].", show_default=False),
-    ] = None,
+    storage: opts.storage_opt("sqlite:///OUT.search.db, beside the report folder") = None,
+    jobs: opts.Jobs = None,
     config: Annotated[
         Path | None,
         typer.Option(
@@ -81,13 +65,8 @@ def run_cmd(
             "the reports, a grading key.",
         ),
     ] = False,
-    fresh: Annotated[
-        bool, typer.Option("--fresh", help="Ignore cached model fits and refit everything.")
-    ] = False,
-    force: Annotated[
-        bool,
-        typer.Option("--force", help="Replace --out even if it is not an earlier fmstudy report."),
-    ] = False,
+    fresh: opts.Fresh = False,
+    force: opts.Force = False,
     data_dir: opts.DataDir = None,
 ) -> None:
     """Run the study (tasks 1-5) and write the report: index.html, report.md, JSON, CSV, figures."""
@@ -189,15 +168,7 @@ def search_cmd(
             show_default=False,
         ),
     ] = None,
-    storage: Annotated[
-        str | None,
-        typer.Option(
-            "--storage",
-            help="Where the trials live: sqlite:///FILE, or postgresql://USER:PASS@HOST/DB "
-            "to share one study between workers on many machines [default: sqlite:///OUT/search.db].",
-            show_default=False,
-        ),
-    ] = None,
+    storage: opts.storage_opt("sqlite:///OUT/search.db") = None,
     study_name: Annotated[
         str | None,
         typer.Option(
@@ -210,16 +181,20 @@ def search_cmd(
         Path,
         typer.Option(
             "--out",
-            help="Folder for the search: search.db (kept between runs) and report/ (rewritten).",
+            help="Folder for the search: search.db (kept, so a rerun continues the study) and "
+            f"report/ (rewritten). {opts.OUT_RULE}",
         ),
     ] = Path("fmstudy-search"),
-    jobs: Annotated[
+    workers: Annotated[
         int,
         typer.Option(
-            "--jobs",
+            "--workers",
             help="Worker processes on this machine, 1-64; the cores are split between them.",
         ),
     ] = 1,
+    old_jobs: Annotated[
+        int | None, typer.Option("--jobs", hidden=True, help="Deprecated: --workers.")
+    ] = None,
     max_epochs: Annotated[
         int,
         typer.Option("--max-epochs", help="Epochs per trial at most (the pruner stops poor ones)."),
@@ -229,12 +204,14 @@ def search_cmd(
         bool,
         typer.Option("--mlp-only", help="Search dense networks only (no convolution blocks)."),
     ] = False,
-    seed: Annotated[
-        int, typer.Option("--seed", help="Seed of the sampler and every training.")
-    ] = 0,
+    seed: opts.seed_opt(": the sampler's and every training's") = 0,
     force: Annotated[
         bool,
-        typer.Option("--force", help="Replace OUT/report even if it is not an fmstudy report."),
+        typer.Option(
+            "--force",
+            help="Write over --out even when it holds what fmstudy did not write there (that "
+            "stays; report/ is replaced).",
+        ),
     ] = False,
     lang: opts.Lang = "en",
     device: opts.Device = "auto",
@@ -244,7 +221,8 @@ def search_cmd(
     from fmstudy.api import run_report
     from fmstudy.study.config import search_config
 
-    check_jobs(jobs)
+    workers = _workers(workers, old_jobs)
+    check_jobs(workers, "--workers")
     budget = {
         "trials": trials,
         "timeout": timeout,
@@ -264,8 +242,7 @@ def search_cmd(
         test_share=test_share,
         image_size=image_size,
     )
-    if out.exists() and not out.is_dir():
-        raise FmstudyError(f"--out {out} is a file; give a folder")
+    _check_search_out(out, force)
     db = out / "search.db"
     result = run_report(
         cfg,
@@ -274,7 +251,7 @@ def search_cmd(
         storage=storage,
         search_db=db,
         data_dir=data_dir,
-        search_jobs=jobs,
+        search_jobs=workers,
         device=device,
     )
     show.print_search(result, out, storage or db)
@@ -300,7 +277,7 @@ def nn_cmd(
     seeds: Annotated[
         int, typer.Option("--seeds", help="Seeds to train, reported as mean ± sd.")
     ] = 1,
-    seed: Annotated[int, typer.Option("--seed", help="First seed; the others follow it.")] = 0,
+    seed: opts.seed_opt("; with --seeds N, the first of N seeds in a row") = 0,
     optimizer: opts.Optimizer = None,
     lr: opts.Lr = None,
     momentum: opts.Momentum = None,
@@ -312,19 +289,12 @@ def nn_cmd(
     mixup: opts.Mixup = None,
     tta: opts.Tta = None,
     refit: opts.Refit = None,
-    out: Annotated[Path, typer.Option("--out", help="Report folder to write.")] = Path(
-        "fmstudy-nn"
-    ),
-    jobs: Annotated[
-        int | None,
-        typer.Option("--jobs", help="CPU threads, 1-64 [default: all cores].", show_default=False),
-    ] = None,
-    fresh: Annotated[
-        bool, typer.Option("--fresh", help="Retrain even if a cached training exists.")
-    ] = False,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace --out even if it is not an fmstudy report.")
-    ] = False,
+    out: Annotated[
+        Path, typer.Option("--out", help=f"Report folder to write. {opts.OUT_RULE}")
+    ] = Path("fmstudy-nn"),
+    jobs: opts.Jobs = None,
+    fresh: opts.Fresh = False,
+    force: opts.Force = False,
     list_: Annotated[
         bool, typer.Option("--list", help="List the network presets and exit.")
     ] = False,
@@ -372,5 +342,38 @@ def nn_cmd(
         cfg, out, force=force, data_dir=data_dir, jobs=jobs, fresh=fresh, device=device
     )
     show.print_summary(result, out)
-    name = cfg.networks[0]["name"]
-    print(f"Saved network: {out / 'models' / name} (reload with 'fmstudy evaluate')")
+
+
+def _workers(workers: int, old_jobs: int | None) -> int:
+    """``--workers``, or the deprecated ``--jobs`` it replaced (said on stderr)."""
+    if old_jobs is None:
+        return workers
+    check_jobs(old_jobs)
+    print(
+        "fmstudy: warning: 'fmstudy search --jobs' is now --workers (worker processes); "
+        "--jobs elsewhere counts CPU cores",
+        file=sys.stderr,
+    )
+    return old_jobs
+
+
+def _check_search_out(out: Path, force: bool) -> None:
+    """Refuse a search folder that holds more than an earlier search wrote there (its
+    search.db with SQLite's side files and the workers' lock, report/ and that report's
+    temporary names), unless ``force``."""
+    if out.exists() and not out.is_dir():
+        raise FmstudyError(f"--out {out} is a file; name a folder")
+    if force or not out.is_dir():
+        return
+    ours = ("search.db", ".report.")
+    try:
+        names = os.listdir(out)
+    except OSError as exc:
+        raise FmstudyError(f"cannot read --out {out}: {exc.strerror}") from None
+    foreign = sorted(n for n in names if n != "report" and not n.startswith(ours))
+    if foreign:
+        more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        raise FmstudyError(
+            f"--out {out} holds {', '.join(foreign[:3])}{more}, which an earlier search did "
+            "not write; choose another folder or pass --force to write into it"
+        )

@@ -66,9 +66,10 @@ def test_comparison_summary_says_what_is_indistinguishable_and_what_differs():
     m = _metrics()
     text = narrative.comparison_summary(m, {k: mo.label for k, mo in m.models.items()})
     assert text.startswith("Net has the highest test accuracy, 0.9350")
-    assert "Indistinguishable from it here: LogReg (−0.50 points)." in text
+    assert "Indistinguishable from the best model here: LogReg (−0.50 points)." in text
     assert (
-        "Different from it at 0.05 (McNemar's test, Holm-corrected): Forest (−3.50 points)." in text
+        "Different from the best model at 0.05 (McNemar's test, Holm-corrected): Forest "
+        "(−3.50 points)." in text
     )
     assert "form 2 groups" in text
     assert "better" not in text

@@ -28,6 +28,11 @@ INTENDED = {
     # wording: with two models the summary has nothing to say about groups
     ("comparison.py", "comparison_summary", "len(m.models) > 2"),
     ("comparison.py", "comparison_summary", "len(m.models) > 2 and letters"),
+    # wording: of two models or two classes the comparative ("higher", "lower"), not the
+    # superlative; the third confused pair is called third
+    ("comparison.py", "comparison_summary", "len(order) == 2"),
+    ("evaluation.py", "calibration_text", "len(ev.roc_auc) == 3"),
+    ("models.py", "discussion", "i == 2"),
     # Table 3 (Xiao et al.) is about all ten Fashion-MNIST classes: what it measured
     ("zoo.py", "table3_applies", "len(t1.get('classes', [])) == 10"),
 }
@@ -174,7 +179,7 @@ def test_the_calibration_verdict_is_the_records(verdict, words):
         mean_confidence=0.8, mean_accuracy=0.7, confidence=verdict, gap=0.01, bins_filled=1
     )
     text = narrative.calibration_text(ev, {4: "Coat", 6: "Shirt"})
-    assert words in text and "(lowest Shirt, 0.9500)" in text
+    assert words in text and "(lower Shirt, 0.9500)" in text
 
 
 def test_the_budget_banner_is_the_records():

@@ -81,7 +81,7 @@ def test_a_one_class_model_is_never_called_indistinguishable_from_the_best():
     m, labels = _compared()
     assert "dead" not in m.groups and set(m.groups) == {"good", "also"}
     text = narrative.comparison_summary(m, labels)
-    assert "Indistinguishable from it here: Also (−10.00 points)." in text
+    assert "Indistinguishable from the best model here: Also (−10.00 points)." in text
     assert (
         "Left out of these verdicts and of the groups, because it did not learn: "
         "Dead (one class for every test image)." in text
@@ -89,7 +89,7 @@ def test_a_one_class_model_is_never_called_indistinguishable_from_the_best():
     assert "The 2 models form 1 group" in text
     with language("sv"):
         sv = narrative.comparison_summary(m, labels)
-    assert "eftersom den inte har lärt sig: Dead (en klass för varje testbild)." in sv
+    assert "eftersom modellen inte har lärt sig: Dead (en klass för varje testbild)." in sv
 
 
 def test_the_all_groups_overview_never_calls_it_indistinguishable_either():
@@ -112,7 +112,7 @@ def test_the_models_sentence_in_english_and_swedish():
     )
     with language("sv"):
         assert narrative.learned_note(dead, "Dead", names).startswith(
-            "Dead har inte lärt sig: den svarar Shirt för varje testbild"
+            "Dead har inte lärt sig: modellen svarar Shirt för varje testbild"
         )
         assert "vanligaste klass, Coat (0,7000)" in narrative.learned_note(rate, "Rate", names)
     assert narrative.learned_note(_result("good", GOOD), "Good", names) == ""
@@ -159,7 +159,7 @@ def flagged_study(tmp_path_factory):
         ),
         (
             "sv",
-            "har inte lärt sig: den svarar Sandal för varje testbild",
+            "har inte lärt sig: modellen svarar Sandal för varje testbild",
             "† Har inte lärt sig: svarar en och samma",
         ),
     ],

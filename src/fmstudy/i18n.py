@@ -84,19 +84,30 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return current().translations.ngettext(singular, plural, n)
 
 
+def _minus(text: str) -> str:
+    """A formatted number with a true minus sign, and none where it rounded to zero (never
+    −0,0)."""
+    if not any(ch in "123456789" for ch in text):
+        return text.replace("-", "")
+    return text.replace("-", "−")
+
+
 def num(x: float, digits: int = 4, sign: bool = False) -> str:
     """A decimal with ``digits`` decimals in the current language, thousands grouped
-    (0,9180 and 1 871 027,16 in Swedish)."""
+    (0,9180 and 1 871 027,16 in Swedish); rounded first, so a value that rounds to zero has
+    no sign (0,0, never −0,0; with ``sign`` a difference of zero is 0,00, neither + nor −)."""
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     if sign:
         # a difference, made from counts (89/4,000 = 2.225 points): its decimal value to
         # 10 places, rounded half up, so that a half rounds one way wherever it falls
         exact = Decimal(repr(round(abs(x), 10))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
         text = format_decimal(exact, format=pattern, locale=current().code)
+        if not exact:
+            return text
         return ("+" if x >= 0 else "−") + text
     # the float's exact value, so it rounds as Python's f"{x:.4f}" does (0.94825 -> 0.9483)
     text = format_decimal(Decimal(x), format=pattern, locale=current().code)
-    return text.replace("-", "−")
+    return _minus(text)
 
 
 def decimal_symbol() -> str:
@@ -125,7 +136,7 @@ def sig(x: float, digits: int = 3, zeros: bool = False) -> str:
         m = format_decimal(mantissa, format=pattern, locale=current().code)
         return f"{m}·10{str(exp).translate(SUPERSCRIPT)}".replace("-", "−")
     text = format_decimal(Decimal(x), format="@" + "#" * (digits - 1), locale=current().code)
-    return text.replace("-", "−")
+    return _minus(text)
 
 
 def pvalue(p: float) -> str:

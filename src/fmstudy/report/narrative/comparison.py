@@ -86,18 +86,31 @@ def comparison_summary(m: StudyMetrics, labels: dict) -> str:
         points = (p.difference if p.a == key else -p.difference) * 100
         item = _("{model} ({points} points)").format(model=labels[key], points=num(points, 2, True))
         (apart if p.significant else same).append(item)
-    text = _("{model} has the highest test accuracy, {acc} (95 % interval {low}–{high}).").format(
+    # of two models the better is the one with the higher accuracy, not the highest; the
+    # others are set against "the best model", a noun, never a pronoun that a language
+    # would have to give the gender of the model's name
+    if len(order) == 2:
+        text = _("{model} has the higher test accuracy, {acc} (95 % interval {low}–{high}).")
+        alike = _("Indistinguishable from the better model here: {models}.")
+        unlike = _(
+            "Different from the better model at {alpha} (McNemar's test, Holm-corrected): {models}."
+        )
+    else:
+        text = _("{model} has the highest test accuracy, {acc} (95 % interval {low}–{high}).")
+        alike = _("Indistinguishable from the best model here: {models}.")
+        unlike = _(
+            "Different from the best model at {alpha} (McNemar's test, Holm-corrected): {models}."
+        )
+    text = text.format(
         model=labels[order[0]],
         acc=num(best.accuracy),
         low=num(best.ci95[0]),
         high=num(best.ci95[1]),
     )
     if same:
-        text += " " + _("Indistinguishable from it here: {models}.").format(models=listed(same))
+        text += " " + alike.format(models=listed(same))
     if apart:
-        text += " " + _(
-            "Different from it at {alpha} (McNemar's test, Holm-corrected): {models}."
-        ).format(alpha=num(ALPHA, 2), models=listed(apart))
+        text += " " + unlike.format(alpha=num(ALPHA, 2), models=listed(apart))
     if left_out:
         text += " " + left_out_text(m, left_out, labels)
     rows = [mo.details["train_rows"] for mo in m.models.values() if "train_rows" in mo.details]

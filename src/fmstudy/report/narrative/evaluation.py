@@ -55,10 +55,17 @@ def calibration_text(ev: ModelResult, names: dict) -> str:
         points=sig(cal["gap"] * 100),
     )
     low = ev.lowest_auc_class or lowest_auc(ev.roc_auc)
-    return _(
-        "On the test images: log-loss {loss}, macro one-vs-rest ROC AUC {auc} (lowest "
-        "{cls}, {low}), expected calibration error {ece}; {side}."
-    ).format(
+    if len(ev.roc_auc) == 3:  # two classes and the macro mean: the lower of two
+        text = _(
+            "On the test images: log-loss {loss}, macro one-vs-rest ROC AUC {auc} (lower "
+            "{cls}, {low}), expected calibration error {ece}; {side}."
+        )
+    else:
+        text = _(
+            "On the test images: log-loss {loss}, macro one-vs-rest ROC AUC {auc} (lowest "
+            "{cls}, {low}), expected calibration error {ece}; {side}."
+        )
+    return text.format(
         loss=num(ev.log_loss),
         auc=num(ev.roc_auc["macro"]),
         cls=names[int(low)],

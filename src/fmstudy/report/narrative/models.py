@@ -159,11 +159,27 @@ def discussion(ev: ModelResult, similar_pairs: list, names: dict) -> list[str]:
                 "{ba} the other way round ({total} in all).",
                 p["a_as_b"],
             )
+        elif i == 1:
+            line = ngettext(
+                "The second most confused pair is {a} / {b}: {ab} {a} image was called {b} "
+                "and {ba} the other way round ({total} in all).",
+                "The second most confused pair is {a} / {b}: {ab} {a} images were called {b} "
+                "and {ba} the other way round ({total} in all).",
+                p["a_as_b"],
+            )
+        elif i == 2:
+            line = ngettext(
+                "The third most confused pair is {a} / {b}: {ab} {a} image was called {b} "
+                "and {ba} the other way round ({total} in all).",
+                "The third most confused pair is {a} / {b}: {ab} {a} images were called {b} "
+                "and {ba} the other way round ({total} in all).",
+                p["a_as_b"],
+            )
         else:
             line = ngettext(
-                "The next most confused pair is {a} / {b}: {ab} {a} image was called {b} "
+                "Another often confused pair is {a} / {b}: {ab} {a} image was called {b} "
                 "and {ba} the other way round ({total} in all).",
-                "The next most confused pair is {a} / {b}: {ab} {a} images were called {b} "
+                "Another often confused pair is {a} / {b}: {ab} {a} images were called {b} "
                 "and {ba} the other way round ({total} in all).",
                 p["a_as_b"],
             )

@@ -155,11 +155,12 @@ def _pixels(px: dict, t4: dict) -> str:
         "{range}); {constant}.",
         px["near_constant"],
     ).format(**args, constant=const)
+    values, images = px["test_values_over"], px["test_images_over"]
     z = {
         "z": num(px["max_abs_z"], 1),
         "zt": num(px["z_threshold"], 0),
-        "v": grouped(px["test_values_over"]),
-        "im": grouped(px["test_images_over"]),
+        "values": ngettext("{n} value", "{n} values", values).format(n=grouped(values)),
+        "images": ngettext("{n} test image", "{n} test images", images).format(n=grouped(images)),
     }
     if px["test_values_over"] == 0:
         return (
@@ -173,8 +174,8 @@ def _pixels(px: dict, t4: dict) -> str:
     text += " " + _(
         "Standardizing divides each pixel by its standard deviation, so a test image "
         "that differs from the training mean there is blown up: in these pixels the test "
-        "images reach {z} standard deviations from the mean, and {v} values in {im} test "
-        "images lie beyond {zt} standard deviations."
+        "images reach {z} standard deviations from the mean, with {values} in {images} "
+        "beyond {zt} standard deviations."
     ).format(**z)
     if t4.get("better") == "logreg_raw":
         text += " " + _(

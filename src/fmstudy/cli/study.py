@@ -60,9 +60,10 @@ def run_cmd(
         typer.Option(
             "--all-groups",
             help="Run the study for every surname group (see --groups) into OUT/<group>/ "
-            "and write OUT/index.html and index.md: per group and model the accuracy, the "
-            "most accurate model with the report's verdicts, the hardest pair and links to "
-            "the reports, a grading key.",
+            "and write OUT/index.html and index.md, a grading key: per group each task's "
+            "expected answer, what range of answers to accept, the most accurate model with "
+            "the report's verdicts and links to the reports; made with --profile, so run it "
+            "with the profile the students run (standard unless given).",
         ),
     ] = False,
     fresh: opts.Fresh = False,

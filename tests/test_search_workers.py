@@ -129,7 +129,7 @@ def test_bad_storage_is_one_clear_error(url, message):
 def test_several_workers_share_one_postgres_study(postgres_url, tmp_path):
     name = "ci-workers"
     p = search_cli(
-        *("--storage", postgres_url, "--study-name", name, "--trials", "9", "--jobs", "3"),
+        *("--storage", postgres_url, "--study-name", name, "--trials", "9", "--workers", "3"),
         *("--max-epochs", "1", "--mlp-only", "--out", str(tmp_path / "a")),
     )
     out, err = p.communicate(timeout=600)

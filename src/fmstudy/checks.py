@@ -20,7 +20,7 @@ from pathlib import Path
 from fmstudy.errors import FmstudyError
 
 MAX_SEED = 2**32 - 1  # numpy's legacy seeding and scikit-learn's random_state take < 2**32
-MAX_JOBS = 64  # --jobs: worker processes or threads on one machine
+MAX_JOBS = 64  # --jobs (CPU cores) and --workers (search processes) on one machine
 MAX_FILE_BYTES = 4 * 2**20  # a config.json or spec.json is a few KB; refuse what is not
 MAX_NAME = 100
 

@@ -193,7 +193,7 @@ def worker_process(
     device: str,
     options=None,
 ) -> int:
-    """Entry point of one local worker process (``--jobs``): quiet, own data, own threads."""
+    """Entry point of one local worker process (``--workers``): quiet, own data, own threads."""
     import signal
 
     import optuna

@@ -34,7 +34,10 @@ def notebook_cmd(
     out: Annotated[
         Path,
         typer.Option(
-            "--out", help="The notebook file to write (.ipynb); never replaced without --force."
+            "--out",
+            help="The notebook file to write (.ipynb). An existing one is replaced only when "
+            "fmstudy wrote it and its cells are unchanged since; an edited notebook or any "
+            "other file needs --force.",
         ),
     ] = Path("fmstudy-study.ipynb"),
     execute: Annotated[
@@ -43,7 +46,9 @@ def notebook_cmd(
             "--execute/--no-execute",
             help="Run every cell (nbclient, a fresh python3 kernel) so the outputs are in the "
             "file; takes as long as 'fmstudy run' with the same profile, and retrains "
-            "everything [default: run, except with --exercise].",
+            "everything. With --exercise it runs the given cells (the answer cells are "
+            "empty); with --exercise --solution, the answers too (the teacher's key with its "
+            "results) [default: run, except with --exercise].",
             show_default=False,
         ),
     ] = None,
@@ -51,18 +56,44 @@ def notebook_cmd(
         bool,
         typer.Option(
             "--exercise",
-            help="The teacher's variant: the same code, the explanations replaced by the "
-            "assignment's questions; not run unless --execute is given (its outputs would "
-            "give the answers away).",
+            help="The students' variant: the assignment's questions, each followed by a "
+            "'# your code here' cell; the data loading and the plotting and training helpers "
+            "are given, no answer is; not run unless --execute is given.",
         ),
     ] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+    solution: Annotated[
+        bool,
+        typer.Option(
+            "--solution",
+            help="With --exercise: the teacher's variant, the study's code under each question.",
+        ),
+    ] = False,
+    to: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--to",
+            help="Also export the notebook beside --out: html (nbconvert) or pdf (that HTML "
+            "printed by an installed headless Chromium); may be given twice. An existing "
+            "export is replaced only when fmstudy made it, else --force.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace --out (and its exports) whatever it holds."),
+    ] = False,
     data_dir: opts.DataDir = None,
 ) -> None:
     """Write the study as a Jupyter notebook to hand in: task by task, explained, runnable."""
     from fmstudy.course.notebook import write_notebook
+    from fmstudy.course.notebook_files import export
+    from fmstudy.errors import FmstudyError
     from fmstudy.study.config import study_config
 
+    if solution and not exercise:
+        raise FmstudyError("--solution is the exercise's teacher variant: give --exercise too")
+    bad = [t for t in to or () if t not in ("html", "pdf")]
+    if bad:
+        raise FmstudyError(f"--to {bad[0]}: choose html or pdf")
     cfg = study_config(
         dataset=dataset,
         surname=surname,
@@ -74,6 +105,16 @@ def notebook_cmd(
         test_share=test_share,
         image_size=image_size,
     )
-    nb = write_notebook(cfg, out, exercise=exercise, run=execute, force=force, data_dir=data_dir)
+    nb = write_notebook(
+        cfg,
+        out,
+        exercise=exercise,
+        solution=solution,
+        run=execute,
+        force=force,
+        data_dir=data_dir,
+    )
     ran = any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
     print(f"Notebook: {out} ({len(nb.cells)} cells, {'run' if ran else 'not run'})")
+    for fmt in dict.fromkeys(to or ()):
+        print(f"Exported: {export(out, fmt, force=force)}")

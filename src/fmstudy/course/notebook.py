@@ -1,17 +1,20 @@
 """``fmstudy notebook``: the study as a Jupyter notebook to hand in and continue from.
 
-    nb = build_notebook(config)                        # nbformat NotebookNode, not run
-    write_notebook(config, Path("study.ipynb"))        # run with nbclient, then written
-    write_notebook(config, Path("tasks.ipynb"), exercise=True)   # the questions, not run
+    nb = build_notebook(cfg)                        # nbformat NotebookNode, not run
+    write_notebook(cfg, Path("study.ipynb"))        # run with nbclient, then written
+    write_notebook(cfg, Path("tasks.ipynb"), exercise=True)   # the questions, not run
 
 The cells are the template ``templates/notebook.j2`` rendered for one config: code a
-student can read and change (pandas, scikit-learn, seaborn; fmstudy for loading and
-verifying the data, training the networks and the statistics) with the config's
-settings written out, and markdown that explains in the config's language.  No
-computed number is in the markdown: a code cell prints each sentence from the numbers
-the cells above it computed (:mod:`fmstudy.report.narrative`), so the text stays true when a
-student changes a cell.  The exercise variant replaces the explaining cells with the
-assignment's questions.
+student can read and change (pandas, scikit-learn's estimators and the networks' layers in
+PyTorch with the config's settings written out, a plain training loop; fmstudy loads and
+verifies the data and draws the report's figures) and markdown in the config's language
+that is the student's to edit.  No computed number is in the markdown: a code cell prints
+each sentence from the numbers the cells above it computed
+(:mod:`fmstudy.report.narrative`), as its output, for the student to keep or replace.
+
+The exercise variant asks instead: the data loading and the helpers are given, each
+question is followed by a ``# your code here`` cell, and no sentence is printed; with
+``solution`` those cells hold the study's code (the teacher's key).
 """
 
 from __future__ import annotations
@@ -27,41 +30,24 @@ import nbformat
 
 from fmstudy import __version__
 from fmstudy.atomic import write_bytes
+from fmstudy.course.notebook_code import network_cell
+from fmstudy.course.notebook_files import check_out, fingerprint
 from fmstudy.data.own import dataset_spec
 from fmstudy.errors import FmstudyError
 from fmstudy.i18n import gettext as _
 from fmstudy.i18n import language
 from fmstudy.models.classical import classical_specs
-from fmstudy.nets.presets import PRESETS
-from fmstudy.nets.spec import NetSpec, with_overrides
 from fmstudy.progress import say
 from fmstudy.report.context import dataset_title
 from fmstudy.report.write import templates
 from fmstudy.study.config import StudyConfig
 
 KERNEL = "python3"
-_CELL = re.compile(r"^%% (markdown|code)\n(.*?)(?=^%% (?:markdown|code)$|\Z)", re.M | re.S)
+KINDS = "markdown|code|answer|say"  # answer: the exercise's to write; say: sentences
+_CELL = re.compile(rf"^%% ({KINDS})\n(.*?)(?=^%% (?:{KINDS})$|\Z)", re.M | re.S)
 
 
-def _network_code(spec: dict) -> str:
-    """A spec as the code that makes it: a preset with its changed fields, else from_dict."""
-    net = NetSpec.from_dict(spec)
-    if net.name in PRESETS:
-        preset = PRESETS[net.name]
-        changed = {
-            k: v for k, v in net.to_dict().items() if k != "layers" and preset.to_dict()[k] != v
-        }
-        if with_overrides(preset, **changed) == net:
-            args = "".join(f", {k}={v!r}" for k, v in changed.items())
-            return (
-                f"with_overrides(get_preset({net.name!r}){args})"
-                if args
-                else (f"get_preset({net.name!r})")
-            )
-    return f"NetSpec.from_dict({net.to_dict()!r})"
-
-
-def command_of(cfg: StudyConfig, exercise: bool) -> str:
+def command_of(cfg: StudyConfig, exercise: bool, solution: bool = False) -> str:
     """The fmstudy command that makes this notebook again."""
     who = (
         f"--surname {shlex.quote(cfg.surname)}"
@@ -80,11 +66,27 @@ def command_of(cfg: StudyConfig, exercise: bool) -> str:
         parts.append(f"--image-size {cfg.image_size[0]}x{cfg.image_size[1]}")
     if cfg.groups:
         parts.append(f"--groups {shlex.quote(cfg.groups)}")
-    return " ".join(parts) + (" --exercise" if exercise else "")
+    flags = (" --exercise" if exercise else "") + (" --solution" if solution else "")
+    return " ".join(parts) + flags
 
 
-def build_notebook(cfg: StudyConfig, *, exercise: bool = False) -> nbformat.NotebookNode:
-    """The study's notebook for ``cfg`` in its language, its cells not yet run."""
+def _networks(cfg: StudyConfig) -> list[dict]:
+    """The config's networks as code, each with its own function name."""
+    nets, seen = [], set()
+    for i, spec in enumerate(cfg.networks):
+        net = network_cell(spec)
+        if net["function"] in seen:
+            net["function"] += f"_{i + 1}"
+        seen.add(net["function"])
+        nets.append(net)
+    return nets
+
+
+def build_notebook(
+    cfg: StudyConfig, *, exercise: bool = False, solution: bool = False
+) -> nbformat.NotebookNode:
+    """The study's notebook for ``cfg`` in its language, its cells not yet run: the study,
+    or (``exercise``) the questions with empty answer cells, or their answers (``solution``)."""
     forest, raw, std = (
         classical_specs(cfg.forest, cfg.logreg)[0],
         *classical_specs(cfg.forest, cfg.logreg)[-2:],
@@ -96,7 +98,7 @@ def build_notebook(cfg: StudyConfig, *, exercise: bool = False) -> nbformat.Note
             "cfg": cfg,
             "exercise": exercise,
             "version": __version__,
-            "command": command_of(cfg, exercise),
+            "command": command_of(cfg, exercise, solution),
             "title": _("{dataset} study").format(dataset=dataset_title(cfg.dataset))
             + ": "
             + ", ".join(names),
@@ -113,15 +115,22 @@ def build_notebook(cfg: StudyConfig, *, exercise: bool = False) -> nbformat.Note
             if cfg.logreg.raw_scale == 1 / 255
             else repr(cfg.logreg.raw_scale),
             "network_seeds": [cfg.seed + i for i in range(cfg.network_seeds)],
-            "networks": [(d["name"], _network_code(d)) for d in cfg.networks],
+            "networks": _networks(cfg),
+            "example_settings": _networks(cfg)[0]["settings"] if cfg.networks else "{}",
+            "learning_curves": bool(cfg.learning_curves),
             "own_data": dataset_spec(cfg.dataset).source != "idx",
         }
         text = templates("notebook").get_template("notebook.j2").render(**ctx)
+        blank = "# " + _("your code here")
     nb = nbformat.v4.new_notebook()
-    # A cell starts at a line that is exactly "%% markdown" or "%% code"; no user text can
-    # make one: it reaches markdown only through |md (one line) and code only as |py.
+    # A cell starts at a line that is exactly "%% KIND"; no user text can make one: it
+    # reaches markdown only through |md (one line) and code only as |py.
     for kind, source in _CELL.findall(text):
         source = source.strip("\n")
+        if kind == "say" and exercise:
+            continue
+        if kind == "answer" and exercise and not solution:
+            source = blank
         if source:
             make = (
                 nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
@@ -132,8 +141,10 @@ def build_notebook(cfg: StudyConfig, *, exercise: bool = False) -> nbformat.Note
     nb.metadata["fmstudy"] = {
         "version": __version__,
         "exercise": exercise,
+        "solution": solution,
         "config": cfg.to_dict(),
     }
+    nb.metadata["fmstudy"]["sources_sha256"] = fingerprint(nb)
     return nb
 
 
@@ -157,8 +168,14 @@ def execute(nb: nbformat.NotebookNode, folder: Path, data_dir=None) -> None:
     def done(cell, cell_index, **_kw) -> None:
         say(f"Notebook: cell {cell_index + 1}/{total} done ({time.perf_counter() - t0:.1f} s)")
 
+    from jupyter_client.manager import KernelManager
+
+    # Over IPC (local sockets) on POSIX: the kernel then has no reason to warn on the
+    # terminal that TCP carries its messages unencrypted.
+    transport = "ipc" if os.name == "posix" else "tcp"
     client = NotebookClient(
         nb,
+        km=KernelManager(kernel_name=KERNEL, transport=transport),
         timeout=None,
         kernel_name=KERNEL,
         resources={"metadata": {"path": str(folder)}},
@@ -209,17 +226,15 @@ def write_notebook(
     out: Path,
     *,
     exercise: bool = False,
+    solution: bool = False,
     run: bool | None = None,
     force: bool = False,
     data_dir=None,
 ) -> nbformat.NotebookNode:
-    """Build the notebook, run it (default: unless ``exercise``), write it to ``out``."""
-    if out.suffix != ".ipynb":
-        raise FmstudyError(f"--out {out} should end in .ipynb (a Jupyter notebook)")
-    if out.is_dir():
-        raise FmstudyError(f"--out {out} is a folder; give a file name ending in .ipynb")
-    if out.exists() and not force:
-        raise FmstudyError(f"--out {out} exists; choose another name or pass --force to replace it")
+    """Build the notebook, run it (default: unless ``exercise``), write it to ``out``; an
+    existing ``out`` is replaced only when fmstudy wrote it and its cells are unchanged
+    (:func:`~fmstudy.course.notebook_files.check_out`), or with ``force``."""
+    check_out(out, force=force)
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         raise FmstudyError(f"--out {out}: the folder {folder} does not exist")
@@ -229,7 +244,7 @@ def write_notebook(
         raise FmstudyError(
             f"cannot write in {folder}: {exc.strerror}; choose another --out"
         ) from None
-    nb = build_notebook(cfg, exercise=exercise)
+    nb = build_notebook(cfg, exercise=exercise, solution=solution)
     if run if run is not None else not exercise:
         _check_feasible(cfg, data_dir)
         execute(nb, folder, data_dir)

@@ -25,7 +25,7 @@ from fmstudy.plots.figures import PALETTE, styled
 def probability_panels(y_true, proba: np.ndarray, classes, names, result, label: str) -> Figure:
     """One-vs-rest ROC and precision-recall curves per class with their areas, and the
     top-label reliability diagram with the expected calibration error."""
-    fig = Figure(figsize=(13.5, 4.2))
+    fig = Figure(figsize=(11, 4.2))
     roc, pr, rel = fig.subplots(1, 3)
     y = np.asarray(y_true)
     for i, (c, name) in enumerate(zip(classes, names, strict=True)):
@@ -68,7 +68,7 @@ def learning_curves(curves: list, labels: list[str]) -> Figure:
     """Validation and training accuracy against training rows, one panel per model, the
     bands one standard deviation over the folds; the gap at the largest size bracketed with
     its stored verdict; a forest's out-of-bag accuracy marked."""
-    fig = Figure(figsize=(4.6 * len(curves), 3.9))
+    fig = Figure(figsize=(3.6 * len(curves), 3.6))
     axes = np.atleast_1d(fig.subplots(1, len(curves), sharey=True))
     for ax, c, label in zip(axes, curves, labels, strict=True):
         n = np.asarray(c.train_rows)

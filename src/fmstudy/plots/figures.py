@@ -15,17 +15,21 @@ import functools
 
 import matplotlib as mpl
 import numpy as np
-import pandas as pd
 import seaborn as sns
 from cycler import cycler
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator, ScalarFormatter
 
 from fmstudy import escape
-from fmstudy.i18n import decimal_symbol, pct
+from fmstudy.i18n import decimal_symbol, ngettext, pct
 from fmstudy.i18n import gettext as _
 
 PALETTE = sns.color_palette("deep")
+# The report prints a figure at most this wide and high (inches: A4 less its margins, and
+# report.html.j2's greatest figure height), and at 110/96 of its size when it is smaller.
+PRINTED_IN = (7.17, 4.72)
+SMALLEST_PT = 7.5  # the smallest text a figure prints, in points
 
 
 def _as_text(value):
@@ -55,6 +59,7 @@ def styled(draw):
         ):
             fig = draw(*args, **kwargs)
             localized(fig)
+            legible(fig)
             fig.tight_layout()
         return fig
 
@@ -71,6 +76,18 @@ class LocaleFormatter(ScalarFormatter):
 
     def __call__(self, x, pos=None):
         return super().__call__(x, pos).replace(".", self.decimal)
+
+
+def legible(fig: Figure) -> Figure:
+    """Every text of ``fig`` made at least :data:`SMALLEST_PT` at the size the report
+    prints ``fig`` (a figure wider or higher than the page is shrunk to fit it)."""
+    width, height = fig.get_size_inches()
+    scale = min(110 / 96, PRINTED_IN[0] / width, PRINTED_IN[1] / height)
+    floor = SMALLEST_PT / scale
+    for text in fig.findobj(Text):
+        if text.get_fontsize() < floor:
+            text.set_fontsize(floor)
+    return fig
 
 
 def localized(fig: Figure) -> Figure:
@@ -101,31 +118,42 @@ def example_grid(
 
 
 @styled
-def pca_scatter(coords: np.ndarray, labels: np.ndarray, names_by_label: dict, ratios) -> Figure:
-    fig = Figure(figsize=(8.5, 6))
+def pca_scatter(
+    coords: np.ndarray, labels: np.ndarray, names_by_label: dict, ratios, per_class: int = 500
+) -> Figure:
+    """The training images on PC1 and PC2: at most ``per_class`` of each class, chosen at
+    random (seed 0), drawn in one random order so that no class covers the others."""
+    fig = Figure(figsize=(7.2, 5))
     ax = fig.subplots()
-    df = pd.DataFrame(
-        {
-            "PC1": coords[:, 0],
-            "PC2": coords[:, 1],
-            "class": [names_by_label[int(v)] for v in labels],
-        }
+    rng = np.random.default_rng(0)
+    classes = list(names_by_label)
+    picked = [rng.permutation(np.flatnonzero(labels == c))[:per_class] for c in classes]
+    order = rng.permutation(np.concatenate(picked))
+    colour = {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(classes)}
+    ax.scatter(
+        coords[order, 0],
+        coords[order, 1],
+        c=[colour[int(v)] for v in labels[order]],
+        s=9,
+        alpha=0.55,
+        linewidths=0,
     )
-    sns.scatterplot(
-        data=df,
-        x="PC1",
-        y="PC2",
-        hue="class",
-        s=6,
-        alpha=0.45,
-        linewidth=0,
-        ax=ax,
-        hue_order=list(names_by_label.values()),
-    )
+    for c in classes:
+        ax.scatter([], [], color=colour[c], s=30, label=names_by_label[c])
     ax.set_xlabel(_("PC1 ({share} of the variance)").format(share=pct(ratios[0])))
     ax.set_ylabel(_("PC2 ({share} of the variance)").format(share=pct(ratios[1])))
-    ax.set_title(_("Training images projected on the first two principal components"))
-    ax.legend(title=_("class"), markerscale=3, loc="upper left", bbox_to_anchor=(1.01, 1))
+    shown = max(len(p) for p in picked)
+    ax.set_title(
+        _("Training images projected on the first two principal components")
+        + "\n"
+        + ngettext(
+            "{n} random image of each class, drawn in random order",
+            "{n} random images of each class, drawn in random order",
+            shown,
+        ).format(n=shown),
+        fontsize=11,
+    )
+    ax.legend(title=_("class"), loc="upper left", bbox_to_anchor=(1.01, 1))
     return fig
 
 
@@ -164,9 +192,13 @@ def pca_variance(ratios: np.ndarray, for_90: int | None = None) -> Figure:
 def pca_components(components: np.ndarray, ratios, shape: tuple = (28, 28)) -> Figure:
     """The first principal axes drawn as images of the data's shape (H, W) or (H, W, C)."""
     n = len(components)
-    fig = Figure(figsize=(n * 1.4, 1.9))
-    axes = fig.subplots(1, n, squeeze=False)
-    for i, ax in enumerate(axes[0]):
+    cols = min(n, 5)
+    rows = -(-n // cols)
+    fig = Figure(figsize=(cols * 1.4, rows * 1.9))
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax in axes[n:]:
+        ax.set_axis_off()
+    for i, ax in enumerate(axes[:n]):
         lim = np.abs(components[i]).max()
         picture = components[i].reshape(shape)
         picture = picture.mean(axis=-1) if picture.ndim == 3 else picture  # colour: channels' mean
@@ -240,7 +272,7 @@ def difference_from_best(best: str, labels: list[str], diffs: list) -> Figure:
 def training_curves(histories: list[dict], marked_epoch: int, title: str) -> Figure:
     """Loss and accuracy per epoch, train vs validation: mean over seeds with a min-max
     band; the dotted line marks ``marked_epoch``, where the mean validation loss is lowest."""
-    fig = Figure(figsize=(10, 3.6))
+    fig = Figure(figsize=(8.6, 3.4))
     axes = fig.subplots(1, 2)
     n = min(len(h["val_loss"]) for h in histories)
     epochs = np.arange(1, n + 1)

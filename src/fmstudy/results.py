@@ -220,6 +220,8 @@ class SearchOutcome:
     against_notebook: list = field(default_factory=list)
     stopped_at_deadline: int = 0  # trials stopped by --timeout (failed; a rerun retrains them)
     space: dict = field(default_factory=dict)  # what the trials drew from (search.run.SPACE)
+    best_trial_state: str = "complete"  # or "pruned"/"unfinished": none complete at the
+    # deadline, so the best validation accuracy any trial reached, at that epoch
 
 
 @dataclass(frozen=True)

@@ -62,9 +62,12 @@ def _verdict(t4: dict, labels: dict, cap: int | None) -> str:
     ).format(**args)
     unfinished = ""
     if cap is not None and t4["forms"][other]["converged"] is False:
-        unfinished = " " + _(
+        unfinished = " " + ngettext(
+            "Under this profile's cap of {cap} iteration the fit of {other} did not finish; "
+            "with the full budget this verdict may differ.",
             "Under this profile's cap of {cap} iterations the fit of {other} did not finish; "
-            "with the full budget this verdict may differ."
+            "with the full budget this verdict may differ.",
+            cap,
         ).format(cap=grouped(cap), other=labels[other])
     if t4["distinguishable"] is None:
         return head + unfinished
@@ -91,9 +94,12 @@ def _fit(f: dict, label: str) -> str:
             "{label} converged in {n} iterations (cap {cap}).",
             f["n_iter"],
         ).format(label=label, n=grouped(f["n_iter"]), cap=grouped(f["max_iter"]))
-    return _(
+    return ngettext(
+        "{label} stopped at its cap of {cap} iteration without converging: its weights "
+        "are those of an unfinished optimisation.",
         "{label} stopped at its cap of {cap} iterations without converging: its weights "
-        "are those of an unfinished optimisation."
+        "are those of an unfinished optimisation.",
+        f["max_iter"],
     ).format(label=label, cap=grouped(f["max_iter"]))
 
 

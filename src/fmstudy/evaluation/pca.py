@@ -10,7 +10,9 @@ Fitted on the raw pixels (0-255, not standardized), as the notebook did.  Every 
 about PCA (variance, explained-variance ratio, PC1 as the direction of largest
 variance, PC1 orthogonal to PC2) is a number computed here on this data.  It needs two
 pixels and some variance (:func:`pca_problem`); at most as many components as there are
-rows or pixels.
+rows or pixels.  Up to 1,024 pixels the d x d covariance matrix is eigen-decomposed as
+always; beyond, :mod:`.pca_route` never builds it (an exact or randomized SVD, chosen by
+cost) and ``res.route`` says which, why and how many components were computed.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 from sklearn.decomposition import PCA
 
 from fmstudy.errors import FmstudyError
+from fmstudy.evaluation.pca_route import choose_route, fit_without_covariance
 
 N_COMPONENTS = 50
 GROUP_GAP = 1.0  # pooled sds between neighbouring class means that split an axis into groups
@@ -35,6 +38,7 @@ class PCAResult:
     checks: dict
     spectrum: np.ndarray  # explained variance ratio of each component, up to the 90 % count
     reading: dict  # :func:`class_reading` and the input's scale
+    route: dict  # how it was computed: :func:`fmstudy.evaluation.pca_route.choose_route`
 
 
 def pca_problem(x: np.ndarray) -> str | None:
@@ -48,13 +52,17 @@ def pca_problem(x: np.ndarray) -> str | None:
 
 
 def run_pca(x: np.ndarray, y: np.ndarray, *, seed: int, n_random: int = 1000) -> PCAResult:
-    """PCA with sklearn, cross-checked by hand and by eigen-decomposition; one line
-    (FmstudyError) where :func:`pca_problem` finds none to make."""
+    """PCA with sklearn, cross-checked by hand and by eigen-decomposition, by the route
+    :func:`.pca_route.choose_route` picks; one line (FmstudyError) where
+    :func:`pca_problem` finds none to make."""
     problem = pca_problem(x)
     if problem:
         raise FmstudyError(f"PCA: {problem}")
-    x = x.astype(np.float64)
     k = min(N_COMPONENTS, *x.shape)
+    route = choose_route(*x.shape, k)
+    if route["solver"] != "covariance":
+        return _run_without_covariance(x, np.asarray(y), k, route, seed=seed, n_random=n_random)
+    x = x.astype(np.float64)
     pca = PCA(n_components=k, random_state=seed).fit(x)
     scores = pca.transform(x)
 
@@ -99,6 +107,7 @@ def run_pca(x: np.ndarray, y: np.ndarray, *, seed: int, n_random: int = 1000) ->
         "pc1_dot_pc2": float(pc1 @ pca.components_[1]),
         "components_for_90pct": int(np.searchsorted(np.cumsum(eigvals) / eigvals.sum(), 0.9) + 1),
     }
+    route |= {"components": len(eigvals), "reached_90pct": True}
     ratios = np.clip(eigvals, 0, None) / eigvals.sum()
     pixel_sd = x.std(axis=0, ddof=1)
     reading = class_reading(scores[:, :2], np.asarray(y))
@@ -118,6 +127,67 @@ def run_pca(x: np.ndarray, y: np.ndarray, *, seed: int, n_random: int = 1000) ->
         checks=checks,
         spectrum=ratios[: max(k, checks["components_for_90pct"])],
         reading=reading,
+        route=route,
+    )
+
+
+def _run_without_covariance(
+    x: np.ndarray, y: np.ndarray, k: int, route: dict, *, seed: int, n_random: int
+) -> PCAResult:
+    """:func:`run_pca` on the svd or randomized route (:mod:`.pca_route`): the same checks,
+    made on the components computed; ``components_for_90pct`` is None where they explain
+    less than 90 % (the route's ``reached_90pct``)."""
+    fit = fit_without_covariance(x, k, route["solver"], seed=seed, n_random=n_random)
+    n, centred, comps = len(x), fit.centred, fit.components
+    proj = centred @ comps[0]
+    n_cmp = len(fit.eig_values)
+    cosines = np.abs(np.sum(fit.eig_vectors * comps[:n_cmp].T, axis=0))
+    cumulative = np.cumsum(fit.ratios)
+    for_90 = int(np.searchsorted(cumulative, 0.9) + 1) if fit.reached_90 else None
+    checks = {
+        "n_samples": n,
+        "n_features": int(x.shape[1]),
+        "pc1_variance_by_hand": float(np.sum((proj - proj.mean()) ** 2) / (n - 1)),
+        "pc1_variance_numpy": float(np.var(proj, ddof=1)),
+        "pc1_variance_sklearn": float(fit.variances[0]),
+        "pc2_variance_sklearn": float(fit.variances[1]),
+        "pc1_eigenvalue": float(fit.eig_values[0]),
+        "total_variance_by_hand": fit.total_by_hand,
+        "total_variance_numpy": float(fit.pixel_var.sum()),
+        "pc1_ratio": float(fit.ratios[0]),
+        "pc2_ratio": float(fit.ratios[1]),
+        "eig_vs_sklearn_abs_cosine_min": float(cosines.min()),
+        "eig_components_compared": n_cmp,
+        "random_directions": n_random,
+        "random_direction_variance_max": float(fit.random_vars.max()),
+        "random_direction_variance_mean": float(fit.random_vars.mean()),
+        "pc1_dot_pc2": float(comps[0] @ comps[1]),
+        "components_for_90pct": for_90,
+    }
+    route |= {
+        "components": len(comps),
+        "reached_90pct": fit.reached_90,
+        "computed_share": float(cumulative[-1]),
+    }
+    scores = centred @ comps[:2].T
+    reading = class_reading(scores, y)
+    reading |= image_reading(centred, y, comps[:2])
+    reading["input"] = {
+        "standardized": False,
+        "min": float(x.min()),
+        "max": float(x.max()),
+        "pixel_sd_min": float(np.sqrt(fit.pixel_var.min())),
+        "pixel_sd_max": float(np.sqrt(fit.pixel_var.max())),
+    }
+    return PCAResult(
+        coords=scores,
+        labels=y,
+        explained_variance_ratio=fit.ratios[:k],
+        components=comps[:8],
+        checks=checks,
+        spectrum=fit.ratios[: max(k, for_90 or 0)],
+        reading=reading,
+        route=route,
     )
 
 

@@ -24,6 +24,7 @@ from fmstudy.i18n import current, language, num
 from fmstudy.i18n import gettext as _
 from fmstudy.plots import evaluation as eval_figures
 from fmstudy.plots import figures as figs
+from fmstudy.plots.components import colour_components
 from fmstudy.report.narrative import label_of, seeds_counted
 from fmstudy.report.sections import figure_key
 
@@ -77,7 +78,8 @@ def figure_list(result) -> dict[str, Callable[[], Figure]]:
         out["pca_variance"] = lambda: figs.pca_variance(
             pca.spectrum, m.pca["checks"]["components_for_90pct"]
         )
-        out["pca_components"] = lambda: figs.pca_components(pca.components, ratios, shape)
+        draw = colour_components if len(shape) == 3 else figs.pca_components
+        out["pca_components"] = lambda: draw(pca.components, ratios, shape)
     for key, ev in m.models.items():
         out[figure_key("confusion", key)] = partial(_confusion, result, key, names)
         if key in data.pair_mistakes:

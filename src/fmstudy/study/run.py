@@ -179,6 +179,7 @@ def _pca(run: _Run) -> None:
         "spectrum": [float(v) for v in pca.spectrum],
         "checks": pca.checks,
         "reading": pca.reading,
+        "route": pca.route,  # how the components were computed: covariance, svd or randomized
     }
     run.figure_data.pca = pca
 

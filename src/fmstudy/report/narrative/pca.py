@@ -11,7 +11,7 @@ import math
 import sys
 
 from fmstudy.i18n import gettext as _
-from fmstudy.i18n import num
+from fmstudy.i18n import grouped, ngettext, num, pct
 
 
 def variance_digits(checks: dict) -> int:
@@ -49,7 +49,7 @@ def pca_reading_text(pca: dict, names: dict | None = None) -> list[str]:
         return []
     by_label = {c["label"]: c for c in r["classes"]}
     digits = score_digits(pca["checks"])
-    text = [_scale_text(pca, r["input"])]
+    text = route_text(pca.get("route")) + [_scale_text(pca, r["input"])]
     if r.get("pc1_groups"):
         text.append(_groups_text(r, names))
     if r["pc1_apart"] is not None:
@@ -58,6 +58,59 @@ def pca_reading_text(pca: dict, names: dict | None = None) -> list[str]:
     text.append(_pictures_text(r, names))
     if r.get("pc1_image") or r.get("pc2_image"):
         text.append(_images_text(r, names))
+    return text
+
+
+def _size(nbytes: int) -> str:
+    """Bytes in MiB below 1 GiB, else in GiB, one decimal."""
+    if nbytes < 2**30:
+        return _("{n} MiB").format(n=num(nbytes / 2**20, 1))
+    return _("{n} GiB").format(n=num(nbytes / 2**30, 1))
+
+
+def route_text(route: dict | None) -> list[str]:
+    """How the components were computed where the covariance matrix was not built
+    (metrics.json's ``pca.route``, :func:`fmstudy.evaluation.pca_route.choose_route`):
+    by an exact or a randomized SVD, and whether the computed components reach 90 %.
+    Nothing for the covariance route, which the explanation already describes."""
+    if not route or route["solver"] == "covariance":
+        return []
+    d, n, k = grouped(route["pixels"]), grouped(route["rows"]), route["components"]
+    size = _size(route["covariance_bytes"])
+    if route["solver"] == "svd":
+        return [
+            _(
+                "With {d} pixels the {d} × {d} covariance matrix would take {size}, so it was "
+                "not built: the components are scikit-learn's exact SVD of the {n} × {d} "
+                "centred images, which costs less than a randomized SVD for {n} images, and "
+                "the covariance matrix's eigenvectors compared with them above come from "
+                "Lanczos iteration on Xᵀ(Xv) / (n − 1), which never forms the matrix."
+            ).format(d=d, n=n, size=size)
+        ]
+    text = [
+        ngettext(
+            "With {d} pixels the {d} × {d} covariance matrix would take {size}, so it was not "
+            "built: scikit-learn's randomized SVD of the {n} × {d} centred images computed "
+            "the first {k} component, which explains {share} of the total variance. The "
+            "total is summed pixel by pixel, so each component's share is exact; the "
+            "covariance matrix's eigenvectors compared with the components above come from "
+            "Lanczos iteration on Xᵀ(Xv) / (n − 1), which never forms the matrix.",
+            "With {d} pixels the {d} × {d} covariance matrix would take {size}, so it was not "
+            "built: scikit-learn's randomized SVD of the {n} × {d} centred images computed "
+            "the first {k} components, which explain {share} of the total variance. The "
+            "total is summed pixel by pixel, so each component's share is exact; the "
+            "covariance matrix's eigenvectors compared with the components above come from "
+            "Lanczos iteration on Xᵀ(Xv) / (n − 1), which never forms the matrix.",
+            k,
+        ).format(d=d, n=n, size=size, k=grouped(k), share=pct(route["computed_share"]))
+    ]
+    if not route["reached_90pct"]:
+        text.append(
+            _(
+                "They explain less than 90 %, so how many components 90 % needs is not known "
+                "from them."
+            )
+        )
     return text
 
 

@@ -33,6 +33,7 @@ INTENDED = {
     ("comparison.py", "comparison_summary", "len(order) == 2"),
     ("evaluation.py", "calibration_text", "len(ev.roc_auc) == 3"),
     ("models.py", "discussion", "i == 2"),
+    ("models.py", "discussion", "len(ev.confusion) == 2"),
     # Table 3 (Xiao et al.) is about all ten Fashion-MNIST classes: what it measured
     ("zoo.py", "table3_applies", "len(t1.get('classes', [])) == 10"),
 }

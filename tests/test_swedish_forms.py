@@ -120,6 +120,10 @@ def test_the_lower_auc_of_two_classes_is_lower_not_lowest(lang, lower, lowest):
     assert lowest in three and lower not in three
 
 
+FOUR = [[9, 1, 0, 0], [1, 9, 0, 0], [0, 0, 9, 1], [0, 0, 1, 9]]
+CORRECT = {"4": 9, "5": 9, "6": 9, "7": 9}
+
+
 @pytest.mark.parametrize(
     "lang, second, third",
     [
@@ -131,7 +135,22 @@ def test_the_third_pair_is_called_third(lang, second, third):
     base = _pair_model(3).confused_pairs[0]
     pairs = [base, {**base, "b": 5}, {**base, "a": 5}, {**base, "a": 7}]
     names = {4: "Coat", 5: "Sandal", 6: "Shirt", 7: "Sneaker"}
+    four = replace(model(), confused_pairs=pairs, confusion=FOUR, correct_per_class=CORRECT)
     with language(lang):
-        lines = narrative.discussion(replace(model(), confused_pairs=pairs), [], names)
+        lines = narrative.discussion(four, [], names)
     assert lines[2].startswith(second) and lines[3].startswith(third)
     assert second not in lines[4] and third not in lines[4]
+
+
+@pytest.mark.parametrize(
+    "lang, between, most",
+    [
+        ("en", "Between Coat and Shirt: 3 Coat images", "most"),
+        ("sv", "Mellan Coat och Shirt: 3 bilder av Coat", "mest"),
+    ],
+)
+def test_two_classes_are_one_pair_neither_most_nor_least(lang, between, most):
+    similar = [{"a": 4, "b": 6, "correlation": 0.9}]
+    with language(lang):
+        lines = narrative.discussion(_pair_model(3), similar, {4: "Coat", 6: "Shirt"})
+    assert lines[1].startswith(between) and most not in lines[1]

@@ -151,7 +151,15 @@ def discussion(ev: ModelResult, similar_pairs: list, names: dict) -> list[str]:
             break  # a pair with a handful of mistakes says nothing about the classes
         r = sim.get((p["a"], p["b"]))
         a, b = names[p["a"]], names[p["b"]]
-        if i == 0:
+        if len(ev.confusion) == 2:  # two classes: one pair, neither most nor least
+            line = ngettext(
+                "Between {a} and {b}: {ab} {a} image was called {b} and {ba} the other way "
+                "round ({total} in all).",
+                "Between {a} and {b}: {ab} {a} images were called {b} and {ba} the other way "
+                "round ({total} in all).",
+                p["a_as_b"],
+            )
+        elif i == 0:
             line = ngettext(
                 "The most confused pair is {a} / {b}: {ab} {a} image was called {b} and "
                 "{ba} the other way round ({total} in all).",
@@ -184,7 +192,7 @@ def discussion(ev: ModelResult, similar_pairs: list, names: dict) -> list[str]:
                 p["a_as_b"],
             )
         line = line.format(a=a, b=b, ab=p["a_as_b"], ba=p["b_as_a"], total=p["total"])
-        if r is not None and r == max(sim.values()):
+        if r is not None and r == max(sim.values()) and len(sim) > 1:
             line += " " + _(
                 "Their mean training images correlate at r = {r}, the most similar pair."
             ).format(r=num(r, 2))

@@ -113,7 +113,7 @@ CASES = [
     (["data", "--dataset", "digits", "--image-size", "0x8"], "--image-size must be from 1"),
     (["data", "--dataset", "digits", "--test-share", "0"], "--test-share must be in (0"),
     (["run", "--dataset", "digits", *C47, "--test-share", "0.95"], "--test-share must be in"),
-    (["run", "--dataset", "digits", "--surname", "Lind"], "with this data set give --classes"),
+    (["run", "--dataset", "digits", "--surname", "Lind"], "leave --surname out"),
     (["run", "--dataset", "digits", "--classes", "0-10"], "outside 0-9"),
     (["predict", "/nonexistent/model", "x.png"], "not a saved fmstudy model"),
     (["evaluate", foreign_dir], "not a saved fmstudy model"),

@@ -14,7 +14,7 @@ words the verdicts and decides none.  Its shape (schema 3)::
       "schema": 3,
       "tasks": ["1", "2", ...],
       "task1": {dataset, classes, class_names, sha256, shapes, splits, label_map, uneven,
-                image_shape, split, duplicates},  # the last three: own data and digits
+                image_shape, split, duplicates, near_duplicates},  # last four: own data, digits
       "pca": {explained_variance_ratio, spectrum, checks, reading} or null,  # reading: each class
                                                # along PC1/PC2, the pairs apart, the groups,
                                                # the axes' images, the input

@@ -127,7 +127,10 @@ Classes = Annotated[
     str | None,
     typer.Option(
         "--classes",
-        help="Classes to study, overriding --surname: '4-7', '4,5,6,7' or names 'coat,shirt'.",
+        help="Classes to study, overriding --surname: '4-7', '4,5,6,7', names 'coat,shirt', "
+        "or 'all' [default: every class of your own data or the digits; Fashion-MNIST's "
+        "by --surname].",
+        show_default=False,
     ),
 ]
 

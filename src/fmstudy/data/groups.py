@@ -180,13 +180,21 @@ def _find_name(token: str, class_names: tuple[str, ...]) -> int | None:
     return None
 
 
+def _listed(class_names: tuple[str, ...]) -> str:
+    """The classes as a hint lists them: ``0 coat, 1 shirt, ...`` (at most 12)."""
+    shown = [f"{i} {name}" for i, name in enumerate(class_names[:12])]
+    return ", ".join(shown) + (", ..." if len(class_names) > 12 else "")
+
+
 def parse_classes(spec: str, class_names: tuple[str, ...]) -> tuple[int, ...]:
-    """Parse ``4-7``, ``4,5,6,7`` or ``coat,shirt`` into sorted distinct labels."""
+    """Parse ``4-7``, ``4,5,6,7``, ``coat,shirt`` or ``all`` into sorted distinct labels."""
     n = len(class_names)
     chosen: set[int] = set()
+    if (spec or "").strip().casefold() == "all":
+        return tuple(range(n))
     tokens = [t.strip() for t in (spec or "").split(",")]
     if not any(tokens):
-        raise FmstudyError("--classes is empty: give e.g. 4-7, 4,5,6,7 or coat,shirt")
+        raise FmstudyError("--classes is empty: give e.g. 4-7, 4,5,6,7, coat,shirt or all")
     for token in tokens:
         if not token:
             raise FmstudyError(f"--classes {spec!r} has an empty item; separate items by commas")
@@ -213,15 +221,27 @@ def parse_classes(spec: str, class_names: tuple[str, ...]) -> tuple[int, ...]:
         else:
             raise FmstudyError(
                 f"--classes: {token!r} is neither a class number 0-{n - 1} nor a class name "
-                f"({', '.join(class_names)}); ranges go between numbers only"
+                f"({', '.join(class_names)}); ranges go between numbers only, 'all' is every class"
             )
         for label in labels:
             if not 0 <= label < n:
-                raise FmstudyError(f"--classes: class {label} is outside 0-{n - 1}")
+                raise FmstudyError(
+                    f"--classes: class {label} is outside 0-{n - 1} ({_listed(class_names)})"
+                )
             chosen.add(label)
     if len(chosen) < 2:
         raise FmstudyError(f"--classes {spec!r} names one class; a study needs at least two")
     return tuple(sorted(chosen))
+
+
+def surname_refused(spec) -> str:
+    """Why ``--surname`` does not apply to a data set other than Fashion-MNIST's kind
+    (``spec``: its DatasetSpec), and what does: its classes, listed."""
+    return (
+        f"--surname picks classes by the course's groups of Fashion-MNIST; {spec.title} has "
+        f"its own classes ({_listed(spec.classes)}): leave --surname out to study all of them, "
+        "or choose with --classes (numbers or names, e.g. --classes 0,1)"
+    )
 
 
 def resolve_classes(
@@ -230,11 +250,18 @@ def resolve_classes(
     surname: str | None = None,
     classes: str | None = None,
     rule: GroupRule | None = None,
+    every: bool = False,
 ) -> tuple[int, ...]:
     """``--classes`` wins over ``--surname`` (read by ``rule``, default the course's);
-    one of them is required; an empty ``classes`` is refused, never read as absent."""
+    without either, every class where ``every`` (one's own data, the digits), else an
+    error; an empty ``classes`` is refused, never read as absent."""
     if classes is not None:
         return parse_classes(classes, class_names)
     if surname is not None:
         return classes_for_surname(surname, rule)
-    raise FmstudyError("say whose study this is: --surname NAME or --classes SPEC (e.g. 4-7)")
+    if every:
+        return tuple(range(len(class_names)))
+    raise FmstudyError(
+        "say whose study this is: --surname NAME (the course's groups) or --classes SPEC "
+        "(e.g. 4-7, or all)"
+    )

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from fmstudy.data.groups import parse_groups, resolve_classes
+from fmstudy.data.groups import parse_groups, resolve_classes, surname_refused
 from fmstudy.data.loading import Dataset, load_dataset, resolve_data_dir, to_frame
+from fmstudy.data.near_duplicates import near_duplicates
 from fmstudy.data.own import DataOptions, dataset_spec
 from fmstudy.errors import FmstudyError
 
@@ -95,6 +96,7 @@ class Subset:
                 image_shape=list(ds.x_train.shape[1:]),
                 split=ds.info["split"],
                 duplicates=ds.info.get("duplicates", 0),
+                near_duplicates=near_duplicates(self.x_train, self.x_test),
             )
         for split, y_all, y in (
             ("train", ds.y_train, self.y_train),
@@ -157,10 +159,7 @@ def dataset_report(
         chosen = tuple(range(len(spec.classes)))  # no filter: task 1a only
     else:
         if surname is not None and not classes and spec.source != "idx":
-            raise FmstudyError(
-                "--surname picks Fashion-MNIST's classes by the course rule; with this data "
-                "set give --classes (numbers or class names)"
-            )
+            raise FmstudyError(surname_refused(spec))
         rule = parse_groups(groups, spec.classes) if groups is not None else None
         chosen = resolve_classes(spec.classes, surname=surname, classes=classes, rule=rule)
     report = select_classes(load_dataset(dataset, root, options=options), chosen).verification()

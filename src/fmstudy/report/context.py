@@ -13,6 +13,7 @@ that is current then.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from fmstudy.data.own import dataset_spec as own_dataset_spec
 from fmstudy.data.own import is_path
@@ -85,10 +86,18 @@ def build_context(result, images: dict[str, str]) -> dict:
         "cfg": result.config,
         "chosen_by": narrative.chosen_by(result.config),
         "data_source": narrative.data_source(t1),
-        "data_notes": [n for n in (narrative.duplicates_note(t1), narrative.uneven_note(t1)) if n],
+        "data_notes": [
+            n
+            for n in (
+                narrative.duplicates_note(t1),
+                narrative.near_duplicates_note(t1),
+                narrative.uneven_note(t1),
+            )
+            if n
+        ],
         "manifest": result.manifest,
         "m": m,
-        "t1": t1,
+        "t1": {**t1, "dataset": shown_dataset(t1["dataset"])},  # no folders of the user's
         "names": names,
         "labels": labels,
         "short": {k: narrative.short_label(k, ev) for k, ev in m.models.items()},
@@ -200,6 +209,12 @@ def search_context(result, names: dict) -> dict | None:
         "conclusion": narrative.search_conclusion(s),
         "spec_json": json.dumps(s.best_spec, indent=2),
     }
+
+
+def shown_dataset(name: str) -> str:
+    """The data set as a report names it: a registry name as is, one's own data by its
+    folder or file name only (the full path stays in metrics.json for reruns)."""
+    return Path(name).name if is_path(name) else name
 
 
 def dataset_title(name: str) -> str:

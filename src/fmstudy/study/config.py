@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field, fields
 
 from fmstudy import checks
 from fmstudy.checks import optional
-from fmstudy.data.groups import COURSE, parse_groups, resolve_classes
+from fmstudy.data.groups import COURSE, parse_groups, resolve_classes, surname_refused
 from fmstudy.data.own import DataOptions, dataset_spec
 from fmstudy.errors import FmstudyError
 from fmstudy.i18n import LANGUAGES
@@ -261,15 +261,14 @@ def study_config(
     ``settings`` are :class:`StudyConfig` fields."""
     spec = dataset_spec(dataset)
     if surname is not None and not classes and spec.source != "idx":
-        raise FmstudyError(
-            "--surname picks Fashion-MNIST's classes by the course rule; with this data set "
-            "give --classes (numbers or class names)"
-        )
+        raise FmstudyError(surname_refused(spec))
     rule = parse_groups(groups, spec.classes) if groups is not None else COURSE
     chosen = (
         tuple(classes)
         if isinstance(classes, tuple)
-        else resolve_classes(spec.classes, surname=surname, classes=classes, rule=rule)
+        else resolve_classes(
+            spec.classes, surname=surname, classes=classes, rule=rule, every=spec.source != "idx"
+        )
     )
     by_surname = surname is not None and not classes
     settings.setdefault("group", rule.for_surname(surname).name if by_surname else None)

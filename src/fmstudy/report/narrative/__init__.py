@@ -26,7 +26,12 @@ from fmstudy.report.narrative.comparison import (
     verdict,
     verdict_rule,
 )
-from fmstudy.report.narrative.data import data_source, duplicates_note, uneven_note
+from fmstudy.report.narrative.data import (
+    data_source,
+    duplicates_note,
+    near_duplicates_note,
+    uneven_note,
+)
 from fmstudy.report.narrative.evaluation import (
     calibration_text,
     cv_text,
@@ -88,6 +93,7 @@ __all__ = [
     "table3_note",
     "data_source",
     "duplicates_note",
+    "near_duplicates_note",
     "uneven_note",
     "accuracy_text",
     "kept_text",

@@ -48,6 +48,37 @@ def duplicates_note(t1: dict) -> str:
     ).format(n=n)
 
 
+def near_duplicates_note(t1: dict) -> str:
+    """The near-duplicate check of task 1 (own data, digits): how many test images lie
+    very close to a training image, with the closest pairs; '' where it was not made."""
+    found = t1.get("near_duplicates")
+    if not found:
+        return ""
+    rule = _(
+        "both shrunk to 16×16 grey, their patterns correlate at {r} or more; identical "
+        "images included"
+    ).format(r=num(found["min_correlation"], 3))
+    n = found["count"]
+    if not n:
+        return _(
+            "No test image of the chosen classes is a near-copy of a training image ({rule}); "
+            "copies shifted by more than a pixel or cropped differently are not found this way."
+        ).format(rule=rule)
+    pairs = ", ".join(
+        _("test {test} ~ train {train}").format(test=e["test"], train=e["train"])
+        for e in found["examples"]
+    )
+    return ngettext(
+        "{n} test image of the chosen classes is a near-copy of a training image ({rule}): "
+        "the test accuracy may overstate the accuracy on new images. Closest pairs (image "
+        "numbers within the chosen classes' test and training images): {pairs}.",
+        "{n} test images of the chosen classes are near-copies of training images ({rule}): "
+        "the test accuracy may overstate the accuracy on new images. Closest pairs (image "
+        "numbers within the chosen classes' test and training images): {pairs}.",
+        n,
+    ).format(n=n, rule=rule, pairs=pairs)
+
+
 def uneven_note(t1: dict) -> str:
     """When the classes differ in size: what balanced accuracy adds; '' otherwise."""
     if not t1.get("uneven"):

@@ -61,6 +61,13 @@ def test_only_validated_values_reach_the_code():
     assert net["function"] == "make_a____import_os__" and "import os" not in net["code"]
 
 
+@pytest.mark.parametrize("variant", [{}, {"exercise": True}, {"exercise": True, "solution": True}])
+def test_every_cell_marker_starts_a_cell(variant):
+    for cfg in (QUICK, study_config(classes="0-3", lang="sv")):
+        nb = nbmod.build_notebook(cfg, **variant)
+        assert not [c.source for c in nb.cells if "%% " in c.source]
+
+
 def test_markdown_is_the_students_and_sentences_are_outputs():
     nb = nbmod.build_notebook(QUICK)
     md = _markdown(nb)

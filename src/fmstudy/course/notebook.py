@@ -170,12 +170,15 @@ def execute(nb: nbformat.NotebookNode, folder: Path, data_dir=None) -> None:
 
     from jupyter_client.manager import KernelManager
 
-    # Over IPC (local sockets) on POSIX: the kernel then has no reason to warn on the
-    # terminal that TCP carries its messages unencrypted.
-    transport = "ipc" if os.name == "posix" else "tcp"
+    # Over IPC (local sockets, by an absolute path: the kernel starts in ``folder``) on
+    # POSIX: the kernel then has no TCP to warn about on the terminal as unencrypted.
+    sockets = tempfile.TemporaryDirectory(prefix="fmstudy-kernel-")
+    km = KernelManager(kernel_name=KERNEL)
+    if os.name == "posix":
+        km = KernelManager(kernel_name=KERNEL, transport="ipc", ip=f"{sockets.name}/k")
     client = NotebookClient(
         nb,
-        km=KernelManager(kernel_name=KERNEL, transport=transport),
+        km=km,
         timeout=None,
         kernel_name=KERNEL,
         resources={"metadata": {"path": str(folder)}},
@@ -186,7 +189,12 @@ def execute(nb: nbformat.NotebookNode, folder: Path, data_dir=None) -> None:
         env["FMSTUDY_DATA_DIR"] = str(Path(data_dir).resolve())
     env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     try:
-        client.execute(env=env)
+        with sockets:
+            try:
+                client.execute(env=env)
+            finally:  # the client shuts down only a kernel it started itself
+                if km.has_kernel:
+                    km.shutdown_kernel(now=True)
     except NoSuchKernel:
         raise FmstudyError(
             f"no Jupyter kernel named {KERNEL!r}: install ipykernel in this Python "

@@ -59,3 +59,15 @@ def test_a_study_names_the_folder_only_and_reports_near_copies(tmp_path):
         assert str(tmp_path) not in page  # the user's folders stay private
         assert "photos" in page
     assert "near-cop" in md or "No test image of the chosen classes" in md
+
+
+def test_two_classes_are_worded_as_the_only_pair(tmp_path):
+    folder = make_folder(tmp_path / "pets", classes=("cat", "dog"), per_class=15)
+    out = tmp_path / "report"
+    argv = ["run", "--dataset", str(folder), "--profile", "quick", "--tasks", "1,2"]
+    argv += ["--out", str(out), "--data-dir", str(tmp_path / "data")]
+    assert main(argv) == 0
+    md = (out / "report.md").read_text()
+    assert "furthest apart" not in md and "The pair nearest" not in md
+    assert "overlap most" not in md and "the most similar pair" not in md
+    assert "PC1 sets cat" in md and "the two classes cat and dog" in md

@@ -54,7 +54,7 @@ def pca_reading_text(pca: dict, names: dict | None = None) -> list[str]:
         text.append(_groups_text(r, names))
     if r["pc1_apart"] is not None:
         text.append(_apart_text(r, by_label, names, digits))
-        text.append(_overlap_text(r["plane_overlap"], names, digits))
+        text.append(_overlap_text(r["plane_overlap"], names, digits, len(by_label) == 2))
     text.append(_pictures_text(r, names))
     if r.get("pc1_image") or r.get("pc2_image"):
         text.append(_images_text(r, names))
@@ -218,6 +218,14 @@ def _apart_text(r: dict, by_label: dict, names: dict | None, digits: int) -> str
             f"{axis}_high_sd": num(high[f"{axis}_sd"], digits),
             f"{axis}_d": _sep(pair["separation"]),
         }
+    if len(by_label) == 2:  # the only pair: neither furthest nor nearest
+        return _(
+            "In the scatter, PC1 sets {pc1_low} (mean score {pc1_low_mean}, standard "
+            "deviation {pc1_low_sd}) and {pc1_high} ({pc1_high_mean}, sd {pc1_high_sd}) "
+            "{pc1_d} pooled standard deviations apart; PC2 sets {pc2_low} ({pc2_low_mean}, "
+            "sd {pc2_low_sd}) and {pc2_high} ({pc2_high_mean}, sd {pc2_high_sd}) {pc2_d} "
+            "pooled standard deviations apart."
+        ).format(**args)
     return _(
         "In the scatter, PC1 pulls {pc1_low} (mean score {pc1_low_mean}, standard "
         "deviation {pc1_low_sd}) and {pc1_high} ({pc1_high_mean}, sd {pc1_high_sd}) "
@@ -228,10 +236,22 @@ def _apart_text(r: dict, by_label: dict, names: dict | None, digits: int) -> str
     ).format(**args)
 
 
-def _overlap_text(pair: dict, names: dict | None, digits: int) -> str:
-    """The closest pair in the plane, and whether (the record's ``overlaps``) their points
-    lie on top of each other."""
-    if pair["overlaps"]:
+def _overlap_text(pair: dict, names: dict | None, digits: int, two: bool = False) -> str:
+    """The closest pair in the plane (``two``: the only pair), and whether (the record's
+    ``overlaps``) their points lie on top of each other."""
+    if two and pair["overlaps"]:
+        text = _(
+            "The two classes {a} and {b} overlap in the PC1-PC2 plane: their means are "
+            "{distance} apart, {sep} times their pooled spread ({spread}), so their points lie "
+            "on top of each other and these two components alone cannot tell them apart."
+        )
+    elif two:
+        text = _(
+            "In the PC1-PC2 plane the means of the two classes {a} and {b} are {distance} "
+            "apart, {sep} times their pooled spread ({spread}), more than one spread, so "
+            "their points overlap only in part."
+        )
+    elif pair["overlaps"]:
         text = _(
             "{a} and {b} overlap most in the PC1-PC2 plane: their means are {distance} apart, "
             "{sep} times their pooled spread ({spread}), so their points lie on top of each "

@@ -33,6 +33,11 @@ def test_a_saved_network_on_own_images_records_what_predict_needs(trained):
     assert meta["class_names"] == ["boot", "coat", "hat"]
     assert meta["data_options"] == {"test_share": 0.2, "seed": 0, "image_size": None}
     assert 0 <= meta["background"] <= 255
+    assert meta["polarity"] == "light-on-dark"  # framed: light things on a dark ground
+    reference = meta["reference"]
+    assert len(reference["means"]) == 3 and reference["pool_shape"] == [16, 16]
+    assert len(reference["means"][0]) == (256 if mode == "L" else 768)
+    assert reference["distance_p99"] > 0 and 0 < reference["top_p01"] <= 1
 
 
 def test_predict_converts_size_and_polarity(trained, tmp_path, capsys):

@@ -29,6 +29,7 @@ from fmstudy.errors import FmstudyError
 from fmstudy.evaluation.compare import model_result
 from fmstudy.models import registry
 from fmstudy.nets import model_files, saved_meta
+from fmstudy.nets.image_reference import reference_record
 from fmstudy.results import SavedEvaluation
 
 SAVE_CHOICES = ("none", "small", "all")  # --save-models
@@ -104,8 +105,9 @@ def loads(data: bytes, where: str):
 
 
 def model_meta(spec, fit, sub: Subset) -> dict:
-    """What model.json records: the model, its classes and the data to test it on again
-    (own data and digits: the split and size they were loaded with, as for networks)."""
+    """What model.json records: the model, its classes, the data to test it on again
+    (own data and digits: the split and size they were loaded with, as for networks) and
+    what ``fmstudy predict`` judges an image by (its polarity, the test images' spread)."""
     from fmstudy.data.image_files import border_level
     from fmstudy.data.own import options_of
 
@@ -122,6 +124,7 @@ def model_meta(spec, fit, sub: Subset) -> dict:
         "image_shape": list(sub.x_train.shape[1:]),
         "data_options": data_options,
         "background": border_level(sub.x_train),
+        **reference_record(sub.x_train, sub.y_train, sub.classes, sub.x_test, fit.proba),
         "train_rows": fit.info.get("train_rows"),
         "test_accuracy": float(np.mean(fit.y_pred == sub.y_test)),
         **sub.test_record(),  # n_test, test_sha256: evaluate tests on the same images again

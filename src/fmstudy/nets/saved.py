@@ -37,8 +37,9 @@ DTYPES = {torch.float32: "F32", torch.int64: "I64"}  # what a network's state ho
 
 
 def save_run(run: TrainRun, folder: Path) -> Path:
-    """Weights as safetensors beside spec.json (no pickle anywhere): the spec and the run's
-    record (:meth:`TrainRun.to_dict`, less what it :data:`MEASURED`)."""
+    """Weights as safetensors beside spec.json (no pickle anywhere): the spec, the run's
+    record (:meth:`TrainRun.to_dict`, less what it :data:`MEASURED`) and its training
+    images' polarity and reference statistics, when the run has them."""
     from safetensors.torch import save_file
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -52,6 +53,7 @@ def save_run(run: TrainRun, folder: Path) -> Path:
             meta |= value  # n_test, test_sha256: evaluate tests on the same images again
         elif name not in MEASURED:
             meta[name] = value
+    meta |= run.reference  # polarity and reference, for fmstudy predict
     (folder / "spec.json").write_text(json.dumps(meta, indent=2))
     return folder
 

@@ -4,6 +4,7 @@ read and checked field by field before anything uses it.
     meta = read_meta(folder / "spec.json", "network")    # meta["spec"] is a NetSpec
     meta = read_meta(folder / "model.json", "model")
     meta["classes"], meta["class_names"], meta["image_shape"], meta["background"]
+    meta["polarity"], meta["reference"]   # None in a model saved before they were kept
 
 Every field has a type and bounds; an unknown field, a wrong type, a number out of range
 or out of reason (a 5,000-digit integer, JSON nested a thousand deep), class names that
@@ -20,6 +21,7 @@ from pathlib import Path
 from fmstudy import checks
 from fmstudy.data.class_names import checked_names
 from fmstudy.errors import FmstudyError
+from fmstudy.nets.image_reference import POLARITIES, POOL
 from fmstudy.nets.spec import SPLITS, NetSpec
 from fmstudy.nets.train_run import FIRST_FAULTS
 
@@ -28,6 +30,7 @@ MAX_EPOCHS_RUN = 10**6  # best_epoch, epochs_run and each history curve's length
 MAX_TEST_ROWS = 10**9
 MAX_PARAMS = 100  # a classical model's parameters, and each list among them
 MAX_PATH = 4096  # a data set may be a path to one's own images
+MAX_MEAN_VALUES = POOL * POOL * 3  # one pooled class mean
 
 
 def _optional(check):
@@ -114,6 +117,43 @@ def _scalar(value, what: str):
     raise FmstudyError(f"{what} must be a number, text, true/false or null, got {value!r:.60}")
 
 
+def _reference(value, what: str) -> dict:
+    """The training images' statistics (:mod:`fmstudy.nets.image_reference`)."""
+    if not isinstance(value, dict):
+        raise FmstudyError(f"{what} must be an object, got {value!r:.60}")
+    extra = sorted(set(value) - set(REFERENCE))
+    missing = sorted(set(REFERENCE) - set(value))
+    if extra or missing:
+        raise FmstudyError(f"{what} must have the fields {list(REFERENCE)}")
+    for key, check in REFERENCE.items():
+        check(value[key], f"{what} {key}")
+    shape = value["pool_shape"]
+    for n in _list(shape, f"{what} pool_shape", low=2, high=2):
+        checks.integer(n, f"{what} pool_shape", low=1, high=POOL)
+    for row in _list(value["means"], f"{what} means", low=2, high=MAX_CLASS + 1):
+        for v in _list(row, f"{what} means row", low=1, high=MAX_MEAN_VALUES):
+            if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 255:
+                raise FmstudyError(f"{what} means must hold grey levels 0-255, got {v!r:.60}")
+    if len({len(row) for row in value["means"]}) > 1:
+        raise FmstudyError(f"{what} means rows differ in length")
+    return value
+
+
+def _level(low: float, high: float):
+    return _optional(lambda v, what: checks.number(v, what, low=low, high=high))
+
+
+REFERENCE = {
+    "contrast_median": _level(-255, 255),
+    "light_share": _level(0, 1),
+    "dark_share": _level(0, 1),
+    "pool_shape": lambda v, what: v,  # checked with the means
+    "means": lambda v, what: v,
+    "distance_p99": _level(0, 255),
+    "top_p01": _level(0, 1),
+}
+
+
 def _params(value, what: str) -> dict:
     if not isinstance(value, dict) or len(value) > MAX_PARAMS:
         raise FmstudyError(f"{what} must be an object of at most {MAX_PARAMS} settings")
@@ -131,6 +171,8 @@ COMMON = {
     "image_shape": _shape,
     "data_options": _options,
     "background": _optional(lambda v, what: checks.number(v, what, low=0, high=255)),
+    "polarity": _optional(lambda v, what: checks.choice(v, what, POLARITIES)),
+    "reference": _optional(_reference),
     "test_accuracy": _optional(lambda v, what: checks.number(v, what, low=0, high=1)),
     "n_test": lambda v, what: checks.integer(v, what, low=1, high=MAX_TEST_ROWS),
     "test_sha256": _sha256,
@@ -156,7 +198,14 @@ FIELDS = {
     },
 }
 REQUIRED = {"network": ("spec", "classes"), "model": ("key", "classes", "image_shape")}
-DEFAULTS = {"dataset": "fashion-mnist", "class_names": [], "data_options": {}, "background": None}
+DEFAULTS = {
+    "dataset": "fashion-mnist",
+    "class_names": [],
+    "data_options": {},
+    "background": None,
+    "polarity": None,  # saved before it was recorded: see fmstudy.models.polarity
+    "reference": None,
+}
 
 
 def read_meta(file: Path, kind: str) -> dict:

@@ -73,6 +73,8 @@ class TrainRun:
     tested_on: dict = field(default_factory=dict)  # n_test, test_sha256 (Subset.test_record)
     val_split_used: str = ""  # "first" or "stratified" as made; "": no validation part
     val_split_reason: str = ""  # why "first" became stratified: FIRST_FAULTS, or ""
+    # polarity and reference (nets.image_reference): saved in spec.json, not run.json
+    reference: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """The :data:`RECORD` fields as JSON-able values (tuples as lists)."""

@@ -30,6 +30,7 @@ from fmstudy.errors import FmstudyError
 from fmstudy.lib_warnings import one_line_warnings
 from fmstudy.nets.augment import mirror_images, pixel_stats, random_shift
 from fmstudy.nets.devices import torch_threads
+from fmstudy.nets.image_reference import reference_record
 from fmstudy.nets.inputs import ValidationSplit, fit_scaler, prepare_inputs, validation_split
 from fmstudy.nets.spec import NetSpec, build_model, count_parameters
 from fmstudy.nets.train_needs import batch_problem, validation_problem
@@ -331,6 +332,7 @@ def train_subset(
     run.dataset = sub.dataset.name
     run.class_names = list(sub.class_names)
     run.tested_on = sub.test_record()
+    run.reference = reference_record(sub.x_train, sub.y_train, sub.classes, sub.x_test, run.proba)
     info = sub.dataset.info
     if info.get("source") != "idx":  # own data or digits: how to load the same split again
         run.data_options = asdict(options_of(info))

@@ -183,28 +183,47 @@ def print_cleared(cleared, root: Path, as_json: bool) -> None:
     print(f"Removed {cleared.entries} entries{since} ({_bytes(cleared.bytes)}) from {root}")
 
 
-def print_predictions(predictions: list, as_json: bool) -> None:
-    """``fmstudy predict``: class and probabilities per image."""
+def print_predictions(predictions: list, as_json: bool, csv_to: str | None = None) -> None:
+    """``fmstudy predict``: per image its class and the next two in a table whose file
+    names wrap, never cut, then what was done to each image marked * and any warning; or
+    one JSON list; or CSV to ``csv_to`` (a file, or ``-``: instead of the table)."""
+    from fmstudy.atomic import write_bytes
+    from fmstudy.errors import FmstudyError
+    from fmstudy.i18n import gettext
+    from fmstudy.models.predict import prediction_record, predictions_csv, said, warning_text
+
+    if csv_to is not None and csv_to != "-":
+        try:
+            write_bytes(Path(csv_to), predictions_csv(predictions).encode())
+        except OSError as exc:
+            raise FmstudyError(f"cannot write --csv {csv_to}: {exc.strerror or exc}") from None
     if as_json:
-        print(json.dumps([asdict(p) for p in predictions], indent=2))
+        print(json.dumps([prediction_record(p) for p in predictions], indent=2))
         return
-    table = Table("image", "class", "probability", "next", "note")
+    if csv_to == "-":
+        print(predictions_csv(predictions), end="")
+        return
+    table = Table("image", "class", "probability", "next")
+    for column in table.columns:
+        column.overflow = "fold"
+    said_of = {}
     for p in predictions:
-        ranked = sorted(p.probabilities.items(), key=lambda kv: -kv[1])
-        runner = f"{ranked[1][0]} {ranked[1][1]:.3f}" if len(ranked) > 1 else "-"
-        notes = []
-        if p.inverted:
-            notes.append("inverted to the training images' polarity")
-        if p.resized_from:
-            notes.append(f"resized from {p.resized_from[0]}x{p.resized_from[1]}")
+        runners = ", ".join(f"{name} {prob:.3f}" for name, prob in p.top3[1:])
+        notes = [said(n, gettext) for n in p.notes]
+        if p.warnings:
+            notes.append(warning_text(p, gettext))
+        if notes:
+            said_of[p.file] = notes
+        mark = " *" if notes else ""
         table.add_row(
-            shown(p.file),
-            escape(p.class_name),
-            f"{p.probability:.3f}",
-            escape(runner),
-            escape("; ".join(notes)),
+            shown(p.file) + mark, escape(p.class_name), f"{p.probability:.3f}", escape(runners)
         )
+    lines = Console(highlight=False, soft_wrap=True)
     Console().print(table)
+    for file, notes in said_of.items():
+        lines.print(f"* {shown(file)}: {escape('; '.join(notes))}")
+    if csv_to is not None:
+        lines.print(f"CSV written to {shown(csv_to)}")
 
 
 def print_search(result, out: Path, url: str) -> None:

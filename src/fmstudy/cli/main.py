@@ -87,15 +87,41 @@ def evaluate_cmd(
 @app.command("predict")
 def predict_cmd(
     model: opts.SavedModel,
-    images: Annotated[list[Path], typer.Argument(help="Image files to classify (PNG, JPEG, BMP).")],
+    images: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Image files (PNG, JPEG, BMP) or folders of them, searched recursively."
+        ),
+    ],
+    invert: Annotated[
+        str,
+        typer.Option(
+            "--invert",
+            help="auto: invert an image only when the model's training images have one "
+            "polarity (light on dark, or dark on light) and the image clearly has the other; "
+            "never; always.",
+        ),
+    ] = "auto",
+    csv_to: Annotated[
+        str | None,
+        typer.Option(
+            "--csv",
+            metavar="PATH",
+            help="Also write one CSV row per image to PATH ('-': print the CSV instead of the table).",
+            show_default=False,
+        ),
+    ] = None,
     as_json: opts.json_opt("one list, one object per image") = False,
 ) -> None:
-    """Classify image files with a saved network or classical model: each converted to the
-    size, channels and polarity it was trained on (a dark-on-light photo is inverted for
-    Fashion-MNIST's light-on-dark models, and says so)."""
+    """Classify images with a saved network or classical model: each converted to the
+    channels and size it was trained on (padded to its aspect ratio, and said), inverted
+    only where the model's polarity needs it (said), with a warning for an image unlike
+    the training images."""
     from fmstudy.models.predict import predict_images
 
-    show.print_predictions(predict_images(model, images), as_json)
+    if csv_to == "-" and as_json:
+        raise FmstudyError("--csv - and --json both print to standard output; choose one")
+    show.print_predictions(predict_images(model, images, invert), as_json, csv_to)
 
 
 @app.command("cache")

@@ -203,7 +203,7 @@ DEFAULTS = {
     "class_names": [],
     "data_options": {},
     "background": None,
-    "polarity": None,  # saved before it was recorded: see fmstudy.models.polarity
+    "polarity": None,  # saved before it was kept: see models.predict.model_polarity
     "reference": None,
 }
 

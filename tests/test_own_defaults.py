@@ -4,9 +4,10 @@ folders, and task 1's near-duplicate check in metrics.json and the report."""
 
 import json
 
+import numpy as np
 import pytest
 
-from fmstudy import FmstudyError
+from fmstudy import FmstudyError, load_dataset
 from fmstudy.cli.main import main
 from fmstudy.data.groups import parse_classes, resolve_classes
 from fmstudy.study.config import study_config
@@ -71,3 +72,69 @@ def test_two_classes_are_worded_as_the_only_pair(tmp_path):
     assert "furthest apart" not in md and "The pair nearest" not in md
     assert "overlap most" not in md and "the most similar pair" not in md
     assert "PC1 sets cat" in md and "the two classes cat and dog" in md
+
+
+def _npz(path, names=None):
+    rng = np.random.default_rng(0)
+    arrays = {
+        "x_train": rng.integers(0, 256, (20, 6, 6), dtype=np.uint8),
+        "y_train": np.arange(20) % 2,
+        "x_test": rng.integers(0, 256, (6, 6, 6), dtype=np.uint8),
+        "y_test": np.arange(6) % 2,
+    }
+    if names is not None:
+        arrays["class_names"] = np.array(names, dtype=str)
+    np.savez(path, **arrays)
+    return str(path)
+
+
+def test_class_names_from_an_npz_array_csv_text_labels_or_the_option(tmp_path):
+    data = tmp_path / "data"
+    assert load_dataset(_npz(tmp_path / "n.npz", ["cat", "dog"]), data).class_names == (
+        "cat",
+        "dog",
+    )
+    plain = _npz(tmp_path / "p.npz")
+    assert load_dataset(plain, data).class_names == ("0", "1")
+    assert load_dataset(plain, data, class_names=("ant", "bee")).class_names == ("ant", "bee")
+    rows = [["dog" if k % 2 else "cat", *[k] * 16] for k in range(20)]
+    csv = tmp_path / "t.csv"
+    csv.write_text(
+        "label,"
+        + ",".join(f"pixel{i + 1}" for i in range(16))
+        + "\n"
+        + "\n".join(",".join(map(str, r)) for r in rows)
+        + "\n"
+    )
+    assert load_dataset(str(csv), data).class_names == ("cat", "dog")  # text, sorted
+    cfg = study_config(dataset=plain, class_names="ant,bee", classes="bee,ant")
+    assert cfg.class_names == ("ant", "bee") and cfg.classes == (0, 1)
+
+
+@pytest.mark.parametrize(
+    "given, message",
+    [
+        ("ant", r"--class-names gives 1 names; p.npz has 2 classes \(0, 1\)"),
+        ("ant,bee,cow", "gives 3 names"),
+        ("ant,Ant", "differ only by case"),
+        ("ant,", "a class name is empty"),
+    ],
+)
+def test_class_names_are_checked_once(tmp_path, given, message):
+    with pytest.raises(FmstudyError, match=message):
+        study_config(dataset=_npz(tmp_path / "p.npz"), class_names=given)
+
+
+def test_class_names_reach_the_report_escaped_and_refused_for_fashion_mnist(tmp_path):
+    with pytest.raises(FmstudyError, match="your own data; Fashion-MNIST"):
+        study_config(dataset="fashion-mnist", classes="0-3", class_names="a,b,c,d")
+    out = tmp_path / "report"
+    argv = ["run", "--dataset", _npz(tmp_path / "p.npz"), "--class-names", "<b>ant</b>,bee"]
+    argv += ["--profile", "quick", "--tasks", "1", "--out", str(out)]
+    assert main([*argv, "--data-dir", str(tmp_path / "data")]) == 0
+    assert json.loads((out / "metrics.json").read_text())["task1"]["class_names"] == [
+        "<b>ant</b>",
+        "bee",
+    ]
+    html = (out / "index.html").read_text()
+    assert "&lt;b&gt;ant&lt;/b&gt;" in html and "<b>ant</b>" not in html

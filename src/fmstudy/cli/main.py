@@ -30,6 +30,7 @@ def data_cmd(
     seed: opts.seed_opt(": here the split of data without an official one") = 0,
     surname: opts.Surname = None,
     classes: opts.Classes = None,
+    class_names: opts.ClassNames = None,
     groups: opts.Groups = None,
     data_dir: opts.DataDir = None,
     as_json: opts.json_opt("the verification as one object") = False,
@@ -41,7 +42,7 @@ def data_cmd(
     ] = False,
 ) -> None:
     """Load and verify a data set and show study task 1: shapes, hashes, the class filter."""
-    from fmstudy.data.own import data_options
+    from fmstudy.data.own import class_names_option, data_options
     from fmstudy.data.subsets import dataset_report
 
     root = resolve_data_dir(data_dir)
@@ -55,6 +56,7 @@ def data_cmd(
         classes=classes,
         groups=groups,
         options=data_options(test_share, image_size, seed),
+        class_names=class_names_option(class_names),
     )
     if as_json:
         print(json.dumps(report, indent=2))

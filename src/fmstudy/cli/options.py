@@ -95,8 +95,10 @@ DatasetOpt = Annotated[
         help="Data set to study: fashion-mnist (shipped), digits (scikit-learn's 8x8, offline), "
         "mnist or kmnist (downloaded once); or your own images: a folder PATH/<class>/* "
         "(or PATH/train/<class>/* and PATH/test/<class>/*; PNG, JPEG, BMP), a CSV "
-        "label,pixel1,...,pixelN (one file, or a folder with train.csv and test.csv), or an "
-        ".npz with x_train, y_train, x_test, y_test.",
+        "label,pixel1,...,pixelN (one file, or a folder with train.csv and test.csv; text "
+        "labels are the class names), or an .npz with x_train, y_train, x_test, y_test and "
+        "optionally class_names (an array of text, one name per label 0, 1, ...). Only the "
+        "folder or file name appears in the report.",
     ),
 ]
 Surname = Annotated[
@@ -130,6 +132,17 @@ Classes = Annotated[
         help="Classes to study, overriding --surname: '4-7', '4,5,6,7', names 'coat,shirt', "
         "or 'all' [default: every class of your own data or the digits; Fashion-MNIST's "
         "by --surname].",
+        show_default=False,
+    ),
+]
+
+ClassNames = Annotated[
+    str | None,
+    typer.Option(
+        "--class-names",
+        help="Names for your own data's classes, one per class in label order, separated by "
+        "commas, e.g. 'cat,dog' (replaces an .npz's class_names, CSV labels or folder "
+        "names in the report and saved models).",
         show_default=False,
     ),
 ]

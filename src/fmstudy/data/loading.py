@@ -35,7 +35,7 @@ from fmstudy.data.idx import (
     record_raw_sum,
     sha256,
 )
-from fmstudy.data.own import DataOptions, is_path, load_arrays
+from fmstudy.data.own import DataOptions, is_path, load_arrays, renamed
 from fmstudy.data.registry import REGISTRY, DatasetSpec, FileSpec, get_dataset_spec
 from fmstudy.errors import FmstudyError
 
@@ -141,17 +141,21 @@ def load_dataset(
     download: bool = True,
     use_cache: bool = True,
     options: DataOptions | None = None,
+    class_names: tuple[str, ...] | None = None,
 ) -> Dataset:
     """Load and verify a data set: a registered one (downloaded if needed and allowed),
     or one's own images at a path (see :mod:`fmstudy.data.own`; ``options`` say how a
-    data set without an official split is split, and resized)."""
+    data set without an official split is split, and resized; ``class_names`` name its
+    classes, ``--class-names``)."""
     root = resolve_data_dir(data_dir)
     if is_path(name) or get_dataset_spec(name).source != "idx":
-        got = load_arrays(name, root, options or DataOptions())
+        got = load_arrays(name, root, options or DataOptions(), class_names)
         return Dataset(
             got.spec, got.x_train, got.y_train, got.x_test, got.y_test, got.sha256, got.info
         )
     spec = get_dataset_spec(name)
+    if class_names is not None:
+        renamed(spec, class_names)  # refused: a registry data set names its classes
     loaded = {f.role: _load_file(spec, f, root, use_cache) for f in spec.files}
     missing = [f for f in spec.files if loaded[f.role] is None]
     if missing:

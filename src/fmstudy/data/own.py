@@ -9,8 +9,8 @@ Layouts: ``PATH/train/<class>/*`` and ``PATH/test/<class>/*``; or ``PATH/<class>
 split into train and test stratified by the seed (``test_share`` of each class to
 test); a CSV (``label,pixel1..pixelN``), one file (split so) or a folder holding
 ``train.csv`` and ``test.csv``; an ``.npz`` with x_train, y_train, x_test, y_test.
-Class names (folder names, CSV labels, an .npz's class_names) are checked where they
-enter (:mod:`fmstudy.data.class_names`); the pixels the data set takes after
+Class names (folder names, CSV labels, an .npz's class_names array of text, or
+``--class-names`` in label order, which replaces them) are checked where they enter (:mod:`fmstudy.data.class_names`); the pixels the data set takes after
 ``--image-size`` are checked against a 2 GiB budget before anything is decoded.
 Decoded arrays are cached under ``<data dir>/decoded/own/`` (:mod:`fmstudy.data.own_cache`).
 """
@@ -125,9 +125,37 @@ def describe(name: str) -> DatasetSpec:
     return _spec(path, kind, _classes(path, kind))
 
 
-def dataset_spec(name: str) -> DatasetSpec:
-    """A registry data set's spec, or a path's (see :func:`describe`)."""
-    return describe(name) if is_path(name) else get_dataset_spec(name)
+def dataset_spec(name: str, class_names: tuple[str, ...] | None = None) -> DatasetSpec:
+    """A registry data set's spec, or a path's (see :func:`describe`); its classes
+    renamed by ``class_names`` (``--class-names``, see :func:`renamed`) where given."""
+    spec = describe(name) if is_path(name) else get_dataset_spec(name)
+    if class_names is None:
+        return spec
+    return DatasetSpec(**{**asdict(spec), "classes": renamed(spec, class_names)})
+
+
+def class_names_option(text: str | None) -> tuple[str, ...] | None:
+    """``--class-names a,b,c`` as names (NFC, none empty, none twice); None if not given."""
+    if text is None:
+        return None
+    fix = "give --class-names as distinct names separated by commas, one per class in order"
+    return tuple(checked_names([t.strip() for t in text.split(",")], fix))
+
+
+def renamed(spec: DatasetSpec, class_names: tuple[str, ...]) -> tuple[str, ...]:
+    """``class_names`` for the classes of ``spec`` (labels 0, 1, ... in order): one's own
+    data only, one name per class."""
+    if spec.source in ("idx", "sklearn"):
+        raise FmstudyError(
+            f"--class-names names the classes of your own data; {spec.title} has its own names"
+        )
+    if len(class_names) != len(spec.classes):
+        raise FmstudyError(
+            f"--class-names gives {len(class_names)} names; {spec.title} has "
+            f"{len(spec.classes)} classes ({', '.join(spec.classes)}): give one name each, "
+            "in that order"
+        )
+    return tuple(class_names)
 
 
 def _split(y: np.ndarray, share: float, seed: int) -> np.ndarray:
@@ -272,14 +300,21 @@ def _digits(size) -> dict:
     }
 
 
-def load_arrays(name: str, root: Path, options: DataOptions) -> Loaded:
-    """A path data set (or the digits) as train/test arrays, verified and described."""
+def load_arrays(
+    name: str, root: Path, options: DataOptions, class_names: tuple[str, ...] | None = None
+) -> Loaded:
+    """A path data set (or the digits) as train/test arrays, verified and described; its
+    classes named by ``class_names`` where given (see :func:`renamed`)."""
     if is_path(name):
         path, kind = source(name)
         read = cached_read(path, kind, options.image_size, root, lambda: _read(path, kind, options))
         spec = _spec(path, kind, read["names"])
+        if class_names is not None:
+            spec = _spec(path, kind, list(renamed(spec, class_names)))
     else:
         spec, kind = get_dataset_spec(name), "sklearn"
+        if class_names is not None:
+            renamed(spec, class_names)  # refused
         read = _digits(options.image_size)
     x, y, test = read["x"], read["y"], read["test"]
     info = {"source": kind, "image_size": options.image_size}

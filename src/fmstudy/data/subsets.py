@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from fmstudy.data.class_names import exact_integer
 from fmstudy.data.groups import parse_groups, resolve_classes, surname_refused
 from fmstudy.data.loading import Dataset, load_dataset, resolve_data_dir, to_frame
 from fmstudy.data.near_duplicates import near_duplicates
@@ -151,10 +152,12 @@ def dataset_report(
     classes=None,
     groups: str | None = None,
     options=None,
+    class_names: tuple[str, ...] | None = None,
 ) -> dict:
     """Task 1 for ``fmstudy data``: the verification of the chosen classes (all classes
-    when neither ``surname`` nor ``classes`` is given), with the licence."""
-    spec = dataset_spec(dataset)
+    when neither ``surname`` nor ``classes`` is given; ``class_names`` name one's own
+    data's classes), with the licence."""
+    spec = dataset_spec(dataset, class_names)
     if surname is None and classes is None:
         chosen = tuple(range(len(spec.classes)))  # no filter: task 1a only
     else:
@@ -162,7 +165,8 @@ def dataset_report(
             raise FmstudyError(surname_refused(spec))
         rule = parse_groups(groups, spec.classes) if groups is not None else None
         chosen = resolve_classes(spec.classes, surname=surname, classes=classes, rule=rule)
-    report = select_classes(load_dataset(dataset, root, options=options), chosen).verification()
+    loaded = load_dataset(dataset, root, options=options, class_names=class_names)
+    report = select_classes(loaded, chosen).verification()
     report["hashes_ok"] = True  # load_dataset raises on any mismatch
     report["license"] = spec.license
     return report
@@ -178,7 +182,8 @@ def saved_subset(meta: dict, dataset: str | None = None, data_dir=None) -> Subse
     its checked JSON), from the data set it records split again with the options it
     recorded, or from ``dataset``.  Its own data set must give the test part the model
     records (older models record none), and every data set its class names (when it
-    records them) and its image shape."""
+    records them and the data set's classes have names, not only numbers, which
+    ``--class-names`` may have named) and its image shape."""
     name, classes = dataset or meta["dataset"], tuple(meta["classes"])
     names = dataset_spec(name).classes  # checked before anything is loaded or cached
     if max(classes) >= len(names):
@@ -187,7 +192,8 @@ def saved_subset(meta: dict, dataset: str | None = None, data_dir=None) -> Subse
             f"{len(names)} (0-{len(names) - 1}): choose its data set with --dataset"
         )
     mine = [names[c] for c in classes]
-    if meta["class_names"] and _folded(meta["class_names"]) != _folded(mine):
+    numbered = all(exact_integer(n) is not None for n in names)  # no names to compare
+    if meta["class_names"] and not numbered and _folded(meta["class_names"]) != _folded(mine):
         raise FmstudyError(
             f"the model learnt the classes {', '.join(meta['class_names'])}; {name}'s classes "
             f"{', '.join(map(str, classes))} are {', '.join(mine)}: choose its data set with "

@@ -40,7 +40,8 @@ def build_context(result, images: dict[str, str]) -> dict:
     m = result.metrics
     t1 = m.task1
     spec = dataset_spec(t1["dataset"])
-    shown = spec.class_names(current().code) if spec else None
+    own = is_path(t1["dataset"])  # named as loaded (--class-names), not as the path names them
+    shown = spec.class_names(current().code) if spec and not own else None
     names = {
         int(c): shown[int(c)] if shown else n
         for c, n in zip(t1["classes"], t1["class_names"], strict=True)

@@ -18,7 +18,7 @@ from functools import partial
 
 from matplotlib.figure import Figure
 
-from fmstudy.data.own import dataset_spec
+from fmstudy.data.own import dataset_spec, is_path
 from fmstudy.errors import FmstudyError
 from fmstudy.i18n import current, language, num
 from fmstudy.i18n import gettext as _
@@ -54,8 +54,9 @@ def class_names(result) -> dict[int, str]:
     names where the data set is no longer known)."""
     t1 = result.metrics.task1
     shown = None
-    with contextlib.suppress(FmstudyError):
-        shown = dataset_spec(t1["dataset"]).class_names(current().code)
+    with contextlib.suppress(FmstudyError):  # own data: as loaded (--class-names)
+        if not is_path(t1["dataset"]):
+            shown = dataset_spec(t1["dataset"]).class_names(current().code)
     return {
         int(c): shown[int(c)] if shown else name
         for c, name in zip(t1["classes"], t1["class_names"], strict=True)

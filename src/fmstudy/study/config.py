@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field, fields
 from fmstudy import checks
 from fmstudy.checks import optional
 from fmstudy.data.groups import COURSE, parse_groups, resolve_classes, surname_refused
-from fmstudy.data.own import DataOptions, dataset_spec
+from fmstudy.data.own import DataOptions, class_names_option, dataset_spec, renamed
 from fmstudy.errors import FmstudyError
 from fmstudy.i18n import LANGUAGES
 from fmstudy.models.registry import ZOO, parse_models
@@ -72,6 +72,7 @@ class StudyConfig:
     lang: str = "en"  # the report's language (its words only: metrics.json is the same)
     test_share: float = 0.2  # data without an official split: each class's share to test
     image_size: tuple[int, int] | None = None  # (height, width) every image is resized to
+    class_names: tuple[str, ...] | None = None  # own data: --class-names, one per class
     version: int = field(default=CONFIG_VERSION)
 
     def __post_init__(self) -> None:
@@ -84,6 +85,9 @@ class StudyConfig:
         checks.number(self.test_share, "--test-share", low=0, high=0.9, low_open=True)
         if self.image_size is not None:
             object.__setattr__(self, "image_size", checks.image_size(self.image_size))
+        if self.class_names is not None:  # checked as --class-names is
+            names = class_names_option(",".join(map(str, self.class_names)))
+            object.__setattr__(self, "class_names", renamed(dataset_spec(self.dataset), names))
         n_classes = len(dataset_spec(self.dataset).classes)
         for c in self.classes:
             checks.integer(c, f"class of {self.dataset}", low=0, high=n_classes - 1)
@@ -186,6 +190,8 @@ class StudyConfig:
                 kwargs["logreg"] = LogRegSettings(**data["logreg"])
             if data.get("models") is not None:
                 kwargs["models"] = tuple(data["models"])
+            if data.get("class_names") is not None:
+                kwargs["class_names"] = tuple(data["class_names"])
             kwargs["version"] = CONFIG_VERSION
             return cls(**kwargs)
         except (KeyError, TypeError, ValueError) as exc:
@@ -253,13 +259,17 @@ def study_config(
     classes: str | tuple[int, ...] | None = None,
     tasks: str | tuple[str, ...] = DEFAULT_TASKS,
     groups: str | None = None,
+    class_names: str | tuple[str, ...] | None = None,
     **settings,
 ) -> StudyConfig:
     """The config of a run from command-line values: the data set's registry name, the
     classes from ``classes`` (``'4-7'``, ``'coat,shirt'``, a tuple) or ``surname`` under
     the surname rule ``groups`` (default the course's), the tasks from ``'1-5,search'``;
-    ``settings`` are :class:`StudyConfig` fields."""
-    spec = dataset_spec(dataset)
+    ``class_names`` (``'cat,dog'``, a tuple) name one's own data's classes; ``settings``
+    are :class:`StudyConfig` fields."""
+    if isinstance(class_names, str):
+        class_names = class_names_option(class_names)
+    spec = dataset_spec(dataset, class_names)
     if surname is not None and not classes and spec.source != "idx":
         raise FmstudyError(surname_refused(spec))
     rule = parse_groups(groups, spec.classes) if groups is not None else COURSE
@@ -277,6 +287,7 @@ def study_config(
         dataset=dataset if spec.source in ("idx", "sklearn") else spec.name,
         surname=surname if by_surname else None,
         groups=rule.text if groups is not None else None,
+        class_names=class_names,
         tasks=parse_tasks(tasks) if isinstance(tasks, str) else tasks,
         **settings,
     )

@@ -113,7 +113,8 @@ def run_study(
     t_start = time.perf_counter()
     with study_progress(progress) as steps:
         with steps.step("load", "Task 1: load and verify data"):
-            ds = load_dataset(config.dataset, root, options=config.data_options())
+            options = config.data_options()
+            ds = load_dataset(config.dataset, root, options=options, class_names=config.class_names)
             sub = select_classes(ds, config.classes)
             check_study(config, sub)  # too few or odd images: one line, before any work
         cache = FitCache(work, ds.sha256, sub.classes, n_test=len(sub.y_test), fresh=fresh)

@@ -70,12 +70,17 @@ def pca_text(pca: dict, names: dict | None = None) -> list[str]:
             total_hand=num(c["total_variance_by_hand"], var),
             total_np=num(c["total_variance_numpy"], var),
         ),
-        ngettext(
-            "PC1 explains {pc1} of the total variance and PC2 {pc2}; {k} component is needed "
-            "for 90 %.",
-            "PC1 explains {pc1} of the total variance and PC2 {pc2}; {k} components are needed "
-            "for 90 %.",
-            c["components_for_90pct"],
+        (
+            ngettext(
+                "PC1 explains {pc1} of the total variance and PC2 {pc2}; {k} component is "
+                "needed for 90 %.",
+                "PC1 explains {pc1} of the total variance and PC2 {pc2}; {k} components are "
+                "needed for 90 %.",
+                c["components_for_90pct"],
+            )
+            if c["components_for_90pct"] is not None
+            # the randomized route stopped short of 90 %: narrative/pca.py route_text says so
+            else _("PC1 explains {pc1} of the total variance and PC2 {pc2}.")
         ).format(pc1=pct(c["pc1_ratio"]), pc2=pct(c["pc2_ratio"]), k=c["components_for_90pct"]),
         _(
             "Eigen-decomposition of the covariance matrix gives scikit-learn's components: the "

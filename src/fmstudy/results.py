@@ -106,8 +106,7 @@ def network_key(name: str) -> str:
 
 
 def network_name(key: str) -> str | None:
-    """The network a model key is for (:func:`network_key` read back); None for another
-    model's key."""
+    """The network a model key is for (:func:`network_key` read back), else None."""
     return key.removeprefix("nn-") if key.startswith("nn-") else None
 
 
@@ -210,7 +209,7 @@ class SearchOutcome:
     storage: str  # the database, password hidden
     settings: dict
     trials: dict  # state -> count
-    best_trial: int
+    best_trial: int  # the best complete trial, else the best any trial reached at an epoch
     best_val_accuracy: float
     best_spec: dict
     best_layers: str
@@ -220,8 +219,7 @@ class SearchOutcome:
     against_notebook: list = field(default_factory=list)
     stopped_at_deadline: int = 0  # trials stopped by --timeout (failed; a rerun retrains them)
     space: dict = field(default_factory=dict)  # what the trials drew from (search.run.SPACE)
-    best_trial_state: str = "complete"  # or "pruned"/"unfinished": none complete at the
-    # deadline, so the best validation accuracy any trial reached, at that epoch
+    best_trial_state: str = "complete"  # pruned/unfinished: none complete; its best epoch
 
 
 @dataclass(frozen=True)

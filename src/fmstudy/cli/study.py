@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -167,7 +168,9 @@ def search_cmd(
         float | None,
         typer.Option(
             "--timeout",
-            help="Stop starting new trials after this many seconds [default: no limit].",
+            help="Seconds the whole command may take, data and report included: trials stop "
+            "in time for the report (the first epoch always ends, so there is a result) "
+            "[default: no limit].",
             show_default=False,
         ),
     ] = None,
@@ -221,7 +224,9 @@ def search_cmd(
     data_dir: opts.DataDir = None,
 ) -> None:
     """Search network architectures with Optuna; one machine or many workers sharing one study."""
+    started = time.time()  # --timeout bounds the whole command: data, trials, report
     from fmstudy.api import run_report
+    from fmstudy.search.run import search_deadline
     from fmstudy.study.config import search_config
 
     workers = _workers(workers, old_jobs)
@@ -256,6 +261,7 @@ def search_cmd(
         data_dir=data_dir,
         search_jobs=workers,
         device=device,
+        search_deadline=search_deadline(timeout, started),
     )
     show.print_search(result, out, storage or db)
 

@@ -2,6 +2,7 @@
 outcome and optuna's figures in the report's language.
 
     frame = trials_frame(study); spec, number, val = best_spec(study)
+    trial, epoch, val, state = best_trial(study)  # state: complete, pruned or unfinished
     outcome = summary(study, frame, final, settings, storage, networks)
 """
 
@@ -48,26 +49,48 @@ def _last(t) -> float:
     return t.intermediate_values[max(t.intermediate_values)] if t.intermediate_values else math.nan
 
 
-def best_spec(study) -> tuple[NetSpec, int, float]:
-    """The best complete trial's spec with its epochs set to the best epoch count."""
+def best_trial(study):
+    """The trial the search reports: (trial, best epoch, validation accuracy, state).
+
+    The best complete trial at its best epoch; when none is complete (the --timeout came
+    before any trial finished), the best validation accuracy any trial reached after an
+    epoch, at that epoch, labelled by the trial's state: ``"pruned"`` or ``"unfinished"``
+    (stopped at the deadline, or still running on another machine).
+    """
     import optuna
+    from optuna.trial import TrialState
 
     try:
-        best = study.best_trial
-    except ValueError:
-        raise FmstudyError(
-            f"study {study.study_name!r} has no complete trial yet: run more --trials"
-        ) from None
+        trials = study.get_trials(deepcopy=False)
+        if any(t.state == TrialState.COMPLETE for t in trials):
+            best = study.best_trial
+            return best, int(best.user_attrs["best_epoch"]), float(best.value), "complete"
     except optuna.exceptions.OptunaError as exc:
         raise FmstudyError(str(exc)) from None
-    epochs = int(best.user_attrs["best_epoch"])
+    seen = [t for t in trials if t.intermediate_values]
+    if not seen:
+        raise FmstudyError(
+            f"study {study.study_name!r} has no trial with a finished epoch yet: run more "
+            "--trials or give a longer --timeout"
+        )
+    best = max(seen, key=lambda t: (max(t.intermediate_values.values()), -t.number))
+    values = best.intermediate_values
+    epoch = max(values, key=lambda e: (values[e], -e))  # the first epoch at the best value
+    state = "pruned" if best.state == TrialState.PRUNED else "unfinished"
+    return best, int(epoch), float(values[epoch]), state
+
+
+def best_spec(study) -> tuple[NetSpec, int, float]:
+    """The reported trial's spec (:func:`best_trial`) with its epochs set to the best
+    epoch count, its number and its validation accuracy."""
+    best, epochs, value, _state = best_trial(study)
     spec = NetSpec.from_dict({**best.user_attrs["spec"], "name": f"search-best-{best.number}"})
-    return replace(spec, epochs=epochs, patience=None), best.number, float(best.value)
+    return replace(spec, epochs=epochs, patience=None), best.number, value
 
 
 def summary(study, frame, final, settings: SearchSettings, storage: str, networks):
     """The search's typed outcome: counts, best trial, final test accuracy (None when the
-    retraining was skipped at the deadline)."""
+    retraining was skipped at the deadline), and which trial's state the best is."""
     spec, number, val = best_spec(study)
     states = frame["state"].value_counts().to_dict()
     applies = notebook_reference.applies(settings.dataset, settings.classes)
@@ -86,6 +109,7 @@ def summary(study, frame, final, settings: SearchSettings, storage: str, network
         against_notebook=against_notebook(final.test_accuracy, networks)
         if final and applies
         else [],
+        best_trial_state=best_trial(study)[3],
         stopped_at_deadline=int(
             sum(t.user_attrs.get("stopped") == "deadline" for t in study.trials)
         ),

@@ -27,8 +27,9 @@ from fmstudy.nets.spec import Layer, NetSpec, check_size
 from fmstudy.nets.training import TrainRun, train, train_subset
 from fmstudy.progress import search_progress
 from fmstudy.results import SearchOutcome
-from fmstudy.search.results import best_spec, figures, summary, trials_frame
+from fmstudy.search.results import best_spec, best_trial, figures, summary, trials_frame
 from fmstudy.search.settings import SearchSettings
+from fmstudy.search.stopping import DeadlineStop
 from fmstudy.search.workers import (
     NO_DEADLINE,
     Deadline,
@@ -147,10 +148,12 @@ class Objective:
         except FmstudyError as exc:
             raise optuna.TrialPruned(str(exc)) from None
         t0 = time.perf_counter()
+        stop = DeadlineStop(self.deadline, trial.study)
 
         def report(epoch: int, hist: dict) -> None:
             with deferred_interrupt() as hit:
                 trial.report(hist["val_acc"][-1], epoch)
+                stop.answered = True
                 trial.set_user_attr("epochs_run", epoch)
                 trial.set_user_attr("seconds", round(time.perf_counter() - t0, 2))
                 trial.set_user_attr("alive_at", time.time())
@@ -164,18 +167,19 @@ class Objective:
             if prune:
                 raise optuna.TrialPruned(f"validation accuracy {hist['val_acc'][-1]:.4f}")
 
-        run = train(
-            spec,
-            self.x,
-            self.y,
-            None,
-            None,
-            self.classes,
-            seed=self.settings.seed,  # the same validation rows for every trial
-            threads=self.threads,
-            on_epoch=report,
-            device=self.device,
-        )
+        with stop.inside_epochs():  # a long epoch stops at the deadline too
+            run = train(
+                spec,
+                self.x,
+                self.y,
+                None,
+                None,
+                self.classes,
+                seed=self.settings.seed,  # the same validation rows for every trial
+                threads=self.threads,
+                on_epoch=report,
+                device=self.device,
+            )
         val = run.history["val_acc"]
         best = int(np.argmax(val))
         trial.set_user_attr("best_epoch", best + 1)
@@ -246,9 +250,11 @@ def run_search(
 
     ``jobs`` worker processes split the cores (``threads`` each, default cores/jobs);
     other machines may work on the same study at the same time.  ``settings.timeout``
-    bounds the whole search from its start (``deadline``, default: now + timeout): no
-    trial starts after it, the running one stops at it, and the final retraining is
-    skipped when it would not fit in the time left.  The final fit is kept in ``cache``
+    bounds the whole search and its report from its start (``deadline``, default: now +
+    timeout less :func:`trials_budget`): no trial starts after it, the running one stops
+    at it (inside an epoch once the study holds an answer), and the final retraining is
+    skipped when it would not fit in the time left.  When no trial is complete by then,
+    the outcome is the best epoch any trial reached (``best_trial_state``).  The final fit is kept in ``cache``
     when one is given; ``networks`` (task 5's results) go beside the best spec in the
     comparison with the notebook.
     """
@@ -258,7 +264,7 @@ def run_search(
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     try:
         t0 = time.perf_counter()
-        deadline = deadline or Deadline.after(settings.timeout)
+        deadline = deadline or Deadline.after(trials_budget(settings.timeout))
         storage = open_storage(url)
         threads = threads or default_threads(jobs)
         with search_progress(progress, settings.trials) as bar:
@@ -287,12 +293,25 @@ def run_search(
         optuna.logging.set_verbosity(verbosity)
 
 
-def refit_seconds(study) -> float:
-    """About how long the best spec takes to retrain on every row: its trial's seconds per
-    epoch, times its best epoch count, times 1.25 (all rows instead of 80 %)."""
-    best = study.best_trial
-    per_epoch = best.user_attrs.get("seconds", 0.0) / max(1, best.user_attrs.get("epochs_run", 1))
-    return per_epoch * best.user_attrs.get("best_epoch", 1) * 1.25
+def trials_budget(timeout: float | None) -> float | None:
+    """The trials' share of ``--timeout``: it less a reserve for the figures and the report
+    (a tenth of it, 2 to 15 s, at most half), so the command ends near ``timeout``."""
+    if timeout is None:
+        return None
+    return timeout - min(max(2.0, 0.1 * timeout), 15.0, timeout / 2)
+
+
+def search_deadline(timeout: float | None, started: float) -> Deadline:
+    """The trials' deadline of a command bounded by ``timeout`` seconds from ``started``
+    (``time.time()``), its data loading and report included: :func:`trials_budget`."""
+    return Deadline(None if timeout is None else started + trials_budget(timeout))
+
+
+def refit_seconds(trial, epochs: int) -> float:
+    """About how long a trial's spec takes to retrain on every row for ``epochs``: its
+    seconds per epoch, times ``epochs``, times 1.25 (all rows instead of 80 %)."""
+    per_epoch = trial.user_attrs.get("seconds", 0.0) / max(1, trial.user_attrs.get("epochs_run", 1))
+    return per_epoch * epochs * 1.25
 
 
 def _final_fit(study, sub: Subset, settings, cache, deadline, bar, device) -> TrainRun | None:
@@ -300,11 +319,12 @@ def _final_fit(study, sub: Subset, settings, cache, deadline, bar, device) -> Tr
     kept in ``cache`` (spec, seed, data) so a rerun reuses it.  None when the deadline
     leaves too little time for it."""
     spec = best_spec(study)[0]
+    trial, epochs, _val, _state = best_trial(study)
     key = cache.key("search-final", device_params(spec, device), settings.seed) if cache else None
     run = cache.load_training(key, spec) if cache else None
     if run is not None:
         return run
-    if deadline.left() < refit_seconds(study):
+    if deadline.left() < refit_seconds(trial, epochs):
         bar.finish("no time left under --timeout to retrain the best spec; skipped")
         return None
     bar.finish("fitting the best spec on all training rows")

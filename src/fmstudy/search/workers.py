@@ -82,6 +82,15 @@ class DeadlineReached(Exception):
     """The search's --timeout came while a trial was training."""
 
 
+def has_answer(study) -> bool:
+    """Whether the study holds a validation accuracy to report: a complete trial, or any
+    trial after one epoch (:func:`fmstudy.search.results.best_trial`)."""
+    return any(
+        t.state.name == "COMPLETE" or t.intermediate_values
+        for t in study.get_trials(deepcopy=False)
+    )
+
+
 def default_threads(jobs: int) -> int:
     """PyTorch threads per worker when ``jobs`` workers split this machine's cores."""
     return max(1, (os.cpu_count() or 1) // jobs)
@@ -263,7 +272,8 @@ def run_worker(
     finished trials stay, and a rerun starts a new trial in its place.  The worker holds
     its lease all the while, so its running trial is known to be alive.  At ``deadline``
     it starts no trial, and the objective stops the running one (told as failed, so a
-    rerun trains it again).
+    rerun trains it again, its epochs' validation accuracies kept) -- once the study holds
+    one epoch's validation accuracy: until then it goes on, so the search has an answer.
     """
     with worker_lease(url, settings.name, worker):
         return _work(study, url, objective, settings, worker, on_trial, deadline)
@@ -274,7 +284,7 @@ def _work(study, url, objective, settings, worker: int, on_trial, deadline: Dead
     from optuna.trial import TrialState
 
     ran = 0
-    while not deadline.passed():
+    while not deadline.passed() or not has_answer(study):  # past it: until one epoch is in
         with deferred_interrupt() as hit:
             with study_lock(url, settings.name):
                 if counted_trials(study, url) >= settings.trials:
@@ -336,6 +346,7 @@ def run_processes(target, storage, url: str, settings: SearchSettings, jobs: int
     """Start ``jobs`` worker processes running ``target(url, settings, *args)`` on the
     study and wait for them, updating ``bar``; Ctrl-C lets each tell its trial as failed."""
     import multiprocessing as mp
+    from multiprocessing.connection import wait
 
     study, _ = join_study(storage, url, settings)  # once, before the workers race
     bar.follow(study)
@@ -349,7 +360,7 @@ def run_processes(target, storage, url: str, settings: SearchSettings, jobs: int
                 bar.update()
             if hit:
                 raise KeyboardInterrupt
-            time.sleep(1.0)
+            wait([p.sentinel for p in procs if p.is_alive()], timeout=1.0)  # back at an exit
     except KeyboardInterrupt:
         for p in procs:
             p.join(timeout=30)  # each worker tells its trial as failed, then stops

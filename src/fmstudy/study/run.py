@@ -96,15 +96,18 @@ def run_study(
     search_jobs: int = 1,
     device: str = "auto",
     save_models: str = "small",
+    search_deadline=None,
 ) -> StudyRecord:
     """Run the study's tasks as ``config`` says and return the results.
 
     The architecture search (task ``search``) keeps its trials in ``search_storage``
     (default: an SQLite file ``work/search.db`` in the data folder) and runs
-    ``search_jobs`` worker processes on this machine.  Networks train on ``device``
-    (``auto``: CUDA when torch sees it, else the CPU).  The classical models' fitted
-    estimators are returned (a large one that came from the cache without its file is
-    left out); ``save_models`` (none, small, all) says which files the report will write.
+    ``search_jobs`` worker processes on this machine, until ``search_deadline`` (a
+    :class:`~fmstudy.search.workers.Deadline`; default: its --timeout from its start).
+    Networks train on ``device`` (``auto``: CUDA when torch sees it, else the CPU).  The
+    classical models' fitted estimators are returned (a large one that came from the
+    cache without its file is left out); ``save_models`` (none, small, all) says which
+    files the report will write.
     """
     root = resolve_data_dir(data_dir)
     work = writable_work_dir(root)
@@ -131,7 +134,7 @@ def run_study(
             from fmstudy.search.workers import search_storage_url
 
             url = search_storage_url(search_storage, root / "work" / "search.db")
-            _search(run, url, root, search_jobs)
+            _search(run, url, root, search_jobs, search_deadline)
         if len(run.preds) >= 2:
             _compare(run)
         if "4" in config.tasks:
@@ -217,7 +220,7 @@ def _networks(run: _Run) -> None:
         run.probas[n.key] = nets.probabilities[n.key]
 
 
-def _search(run: _Run, url: str, root: Path, jobs: int) -> None:
+def _search(run: _Run, url: str, root: Path, jobs: int, deadline) -> None:
     """The architecture search; its best spec joins the comparison as "search-best"."""
     from fmstudy.nets.devices import resolve_device
     from fmstudy.search.run import run_search
@@ -234,6 +237,7 @@ def _search(run: _Run, url: str, root: Path, jobs: int) -> None:
         cache=run.cache,
         networks=run.parts.get("networks"),
         device=run.trained_on,
+        deadline=deadline,
     )
     run.steps.timings["search"] = round(found.seconds, 3)
     run.parts["search"] = found.outcome

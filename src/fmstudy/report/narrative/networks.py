@@ -233,9 +233,24 @@ def search_conclusion(s: SearchOutcome) -> str:
     """The search's result: the best trial, then that spec on the test set (or why not),
     and for a time-bounded search how to repeat it."""
     epochs = s.best_spec["epochs"]
-    text = _(
-        "The best trial, {trial} ({layers}), reached validation accuracy {val} at epoch {epochs}."
-    ).format(trial=s.best_trial, layers=s.best_layers, val=num(s.best_val_accuracy), epochs=epochs)
+    found = {"trial": s.best_trial, "layers": s.best_layers, "val": num(s.best_val_accuracy)}
+    if s.best_trial_state == "unfinished":
+        text = _(
+            "No trial was complete when the search stopped, so this is the best validation "
+            "accuracy seen so far: trial {trial} ({layers}; unfinished trial, best epoch "
+            "{epochs}) reached {val}."
+        ).format(**found, epochs=epochs)
+    elif s.best_trial_state == "pruned":
+        text = _(
+            "No trial was complete when the search stopped, so this is the best validation "
+            "accuracy seen so far: trial {trial} ({layers}; pruned trial, best epoch {epochs}) "
+            "reached {val}."
+        ).format(**found, epochs=epochs)
+    else:
+        text = _(
+            "The best trial, {trial} ({layers}), reached validation accuracy {val} at epoch "
+            "{epochs}."
+        ).format(**found, epochs=epochs)
     if s.test_accuracy is None:
         text += " " + _(
             "Its retraining on all training rows was skipped: the --timeout left too little "
@@ -251,8 +266,13 @@ def search_conclusion(s: SearchOutcome) -> str:
             epochs,
         ).format(epochs=epochs, acc=num(s.test_accuracy))
     timeout = s.settings.get("timeout")
-    if timeout:
-        done = s.trials.get("complete", 0) + s.trials.get("pruned", 0)
+    done = s.trials.get("complete", 0) + s.trials.get("pruned", 0)
+    if timeout and not done:
+        text += " " + _(
+            "The search was bounded by --timeout {timeout} s, in which no trial finished; a "
+            "longer --timeout, or none, lets trials complete (the study is kept)."
+        ).format(timeout=sig(timeout, 6))
+    elif timeout:
         held = ngettext("{n} finished trial", "{n} finished trials", done).format(n=done)
         if s.stopped_at_deadline:
             held += "; " + ngettext(

@@ -19,8 +19,8 @@ from fmstudy.report.write import MARKER, check_out_dir, read_config
 from fmstudy.study.config import StudyConfig
 
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-PRINTED_PAGES = (21, 25)  # the quick report printed to A4: 23 pages, 2026-12-07 (18 before
-# issue 26 added Task 4's answer, the terms under each section and the glossary)
+PRINTED_PAGES = (18, 22)  # the quick report printed to A4: 20 pages, 2026-12-07 (23 before
+# issue 27 put the summary on page 1 and printed figures at most 95 mm high)
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ from matplotlib.legend import Legend
 from matplotlib.text import Text
 from test_report_parity import study  # noqa: F401  (the study showing every section)
 
+from fmstudy.plots import evaluation, legends
 from fmstudy.plots import figures as figs
 from fmstudy.report.figures import Figures
 from fmstudy.report.write import report_pages
@@ -107,4 +108,70 @@ def test_the_pca_scatter_mixes_the_classes_and_keeps_its_legend_off_the_data():
     legend = ax.get_legend()
     assert isinstance(legend, Legend)
     assert not legend.get_window_extent().overlaps(ax.get_window_extent())
-    assert "200 random images of each class" in ax.get_title()
+    assert "\n" not in ax.get_title()  # what is drawn is said by the caption
+
+
+def _legend_covers_data(ax) -> bool:
+    box = ax.get_legend().get_window_extent()
+    return legends.covers(box, ax, legends.drawn_points(ax))
+
+
+def test_a_legend_keeps_off_the_data_in_a_free_corner_or_outside():
+    """A line through three corners leaves one free: the legend goes there; lines through
+    all four corners send it outside the axes; the check itself sees a covered point."""
+    fig = Figure(figsize=(5, 4))
+    ax = fig.subplots()
+    x = np.linspace(0, 1, 50)
+    ax.plot(x, 1 - x, label="falling")
+    ax.plot(x, np.where(x < 0.5, 1.0, 0.0), label="step")  # upper left, lower right
+    ax.plot([0.95, 1], [0.95, 1], label="corner")  # upper right
+    legends.off_data(ax, fontsize=8)
+    FigureCanvasAgg(fig).draw()
+    ax.get_legend().set_loc("upper right")
+    assert _legend_covers_data(ax)  # the measure sees the covered corner
+    legends.settle(fig)
+    FigureCanvasAgg(fig).draw()
+    assert not _legend_covers_data(ax)
+    assert ax.get_legend().get_window_extent().overlaps(ax.get_window_extent())  # inside
+
+    fig = Figure(figsize=(5, 4))
+    ax = fig.subplots()
+    ax.plot(x, x, label="rising")
+    ax.plot(x, 1 - x, label="falling")
+    ax.plot([0, 1], [0.0, 0.0], label="floor")
+    ax.plot([0, 1], [1.0, 1.0], label="ceiling")
+    legends.off_data(ax)
+    legends.settle(fig)
+    FigureCanvasAgg(fig).draw()
+    assert not ax.get_legend().get_window_extent().overlaps(ax.get_window_extent())
+
+
+def test_the_probability_and_training_figures_keep_their_legends_off_the_data():
+    """Drawn from tiny synthetic records: every legend of the probability panels, the
+    learning curves and the training curves covers no point, line, band or label."""
+    from types import SimpleNamespace
+
+    rng = np.random.default_rng(0)
+    y = np.repeat([4, 5, 6], 40)
+    proba = rng.dirichlet(np.ones(3), size=len(y))
+    proba[np.arange(len(y)), y - 4] += 1.5
+    proba /= proba.sum(1, keepdims=True)
+    record = SimpleNamespace(
+        roc_auc={"4": 0.9, "5": 0.8, "6": 0.95, "macro": 0.88},
+        average_precision={"4": 0.9, "5": 0.8, "6": 0.95},
+        calibration={"bins": [[0.45, 0.4, 10], [0.65, 0.7, 40], [0.9, 0.92, 70]]},
+        ece=0.03,
+    )
+    panels = evaluation.probability_panels(y, proba, [4, 5, 6], ["a", "b", "c"], record, "m")
+    curve = {
+        "train_loss": [1.0, 0.6, 0.4, 0.3],
+        "val_loss": [1.1, 0.8, 0.7, 0.75],
+        "train_acc": [0.6, 0.8, 0.9, 0.95],
+        "val_acc": [0.55, 0.7, 0.75, 0.74],
+    }
+    training = figs.training_curves([curve, curve], 3, "net")
+    for fig in (panels, training):
+        FigureCanvasAgg(fig).draw()
+        shown = [ax for ax in fig.axes if ax.get_legend() is not None]
+        assert shown
+        assert [ax for ax in shown if _legend_covers_data(ax)] == []

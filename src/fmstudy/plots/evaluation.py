@@ -18,6 +18,7 @@ from sklearn.metrics import precision_recall_curve, roc_curve
 
 from fmstudy.i18n import gettext as _
 from fmstudy.i18n import grouped, num
+from fmstudy.plots import legends
 from fmstudy.plots.figures import PALETTE, styled
 
 
@@ -42,10 +43,10 @@ def probability_panels(y_true, proba: np.ndarray, classes, names, result, label:
             auc=num(result.roc_auc["macro"], 3)
         )
     )
-    roc.legend(title=_("class (AUC)"), fontsize=8, title_fontsize=8, loc="lower right")
+    legends.off_data(roc, title=_("class (AUC)"), fontsize=8, title_fontsize=8)
     pr.set(xlabel=_("recall"), ylabel=_("precision"), ylim=(0, 1.02))
     pr.set_title(_("Precision-recall, one class vs the rest"))
-    pr.legend(title=_("class (average precision)"), fontsize=8, title_fontsize=8, loc="lower left")
+    legends.off_data(pr, title=_("class (average precision)"), fontsize=8, title_fontsize=8)
     bins = np.asarray(result.calibration["bins"], dtype=float)
     rel.plot(
         [0, 1], [0, 1], color="0.6", linestyle=":", linewidth=1, label=_("perfect calibration")
@@ -58,7 +59,7 @@ def probability_panels(y_true, proba: np.ndarray, classes, names, result, label:
     rel.set(xlabel=_("confidence (probability of the predicted class)"), ylabel=_("accuracy"))
     rel.set(xlim=(0, 1.02), ylim=(0, 1.02))
     rel.set_title(_("Reliability (ECE {ece}; numbers: images per bin)").format(ece=num(result.ece)))
-    rel.legend(fontsize=8, loc="upper left")
+    legends.off_data(rel, fontsize=8)
     fig.suptitle(_("{model}: test-set probabilities").format(model=label), fontsize=12)
     return fig
 
@@ -96,7 +97,7 @@ def learning_curves(curves: list, labels: list[str]) -> Figure:
         ax.set_xlabel(_("training rows (log scale)"))
         ax.set_title(label, fontsize=10)
     axes[0].set_ylabel(_("accuracy"))
-    axes[0].legend(fontsize=8, loc="lower right")
+    legends.off_data(axes[0], fontsize=8)
     fig.suptitle(
         _(
             "Learning curves: {folds}-fold cross-validation on the training rows (bands: ±1 sd "

@@ -22,14 +22,16 @@ from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator, ScalarFormatter
 
 from fmstudy import escape
-from fmstudy.i18n import decimal_symbol, ngettext, pct
+from fmstudy.i18n import decimal_symbol, pct
 from fmstudy.i18n import gettext as _
+from fmstudy.plots import legends
 
 PALETTE = sns.color_palette("deep")
 # The report prints a figure at most this wide and high (inches: A4 less its margins, and
 # report.html.j2's greatest figure height), and at 110/96 of its size when it is smaller.
-PRINTED_IN = (7.17, 4.72)
+PRINTED_IN = (7.17, 3.74)
 SMALLEST_PT = 7.5  # the smallest text a figure prints, in points
+PCA_PER_CLASS = 500  # the PCA scatter draws at most this many images of each class
 
 
 def _as_text(value):
@@ -45,8 +47,9 @@ def _as_text(value):
 
 
 def styled(draw):
-    """Draw inside seaborn's whitegrid style and deep palette, then lay the figure out.
-    Every string argument (titles, class and model names) is escaped for matplotlib."""
+    """Draw inside seaborn's whitegrid style and deep palette, then lay the figure out and
+    place the legends that keep off the data (:mod:`fmstudy.plots.legends`). Every string
+    argument (titles, class and model names) is escaped for matplotlib."""
 
     @functools.wraps(draw)
     def wrapper(*args, **kwargs) -> Figure:
@@ -61,6 +64,7 @@ def styled(draw):
             localized(fig)
             legible(fig)
             fig.tight_layout()
+            legends.settle(fig)
         return fig
 
     return wrapper
@@ -119,7 +123,11 @@ def example_grid(
 
 @styled
 def pca_scatter(
-    coords: np.ndarray, labels: np.ndarray, names_by_label: dict, ratios, per_class: int = 500
+    coords: np.ndarray,
+    labels: np.ndarray,
+    names_by_label: dict,
+    ratios,
+    per_class: int = PCA_PER_CLASS,
 ) -> Figure:
     """The training images on PC1 and PC2: at most ``per_class`` of each class, chosen at
     random (seed 0), drawn in one random order so that no class covers the others."""
@@ -142,17 +150,7 @@ def pca_scatter(
         ax.scatter([], [], color=colour[c], s=30, label=names_by_label[c])
     ax.set_xlabel(_("PC1 ({share} of the variance)").format(share=pct(ratios[0])))
     ax.set_ylabel(_("PC2 ({share} of the variance)").format(share=pct(ratios[1])))
-    shown = max(len(p) for p in picked)
-    ax.set_title(
-        _("Training images projected on the first two principal components")
-        + "\n"
-        + ngettext(
-            "{n} random image of each class, drawn in random order",
-            "{n} random images of each class, drawn in random order",
-            shown,
-        ).format(n=shown),
-        fontsize=11,
-    )
+    ax.set_title(_("Training images on the first two principal components"), fontsize=11)
     ax.legend(title=_("class"), loc="upper left", bbox_to_anchor=(1.01, 1))
     return fig
 
@@ -298,6 +296,6 @@ def training_curves(histories: list[dict], marked_epoch: int, title: str) -> Fig
         ax.set_xlabel(_("epoch"))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(label)
-        ax.legend(fontsize=8)
+        legends.off_data(ax, fontsize=8)
     fig.suptitle(title, fontsize=11)
     return fig

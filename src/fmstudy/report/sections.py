@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from fmstudy.i18n import N_
 from fmstudy.i18n import gettext as _
+from fmstudy.plots.figures import PCA_PER_CLASS
 
 
 def figure_key(kind: str, model: str = "") -> str:
@@ -32,6 +33,7 @@ class Figure:
     caption: str
     alt: str = ""  # the image's text when it differs from the caption
     per_model: bool = False  # one figure per model, keyed KIND_MODEL
+    args: dict = field(default_factory=dict)  # the caption's own placeholders
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class Shown:
         """The figure of ``kind`` here: its key, its caption (formatted with ``args``)
         and its image's text, in the current language."""
         fig = self.section.figures[kind]
+        args = {**fig.args, **args}
         caption = _(fig.caption) % args if args else _(fig.caption)
         return {
             "key": figure_key(kind, model if fig.per_model else ""),
@@ -176,7 +179,14 @@ SECTIONS = (
         "2",
         "task2",
         _figures(
-            Figure("pca_scatter", N_("PCA: the training data on PC1 and PC2")),
+            Figure(
+                "pca_scatter",
+                N_(
+                    "PCA: the training data on PC1 and PC2, at most %(n)s random images of "
+                    "each class, drawn in random order"
+                ),
+                args={"n": PCA_PER_CLASS},
+            ),
             Figure("pca_variance", N_("PCA: explained variance")),
             Figure("pca_components", N_("PCA: the first principal axes")),
         ),

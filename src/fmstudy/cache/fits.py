@@ -37,7 +37,7 @@ from fmstudy.nets.spec import TRAINER_VERSION
 from fmstudy.nets.train_run import RECORD, TrainRun
 from fmstudy.versions import library_versions
 
-CACHE_VERSION = 11  # 11: a training records the validation split it made; 10: a training's run.json is TrainRun.to_dict(); 9: records sealed with their key; 8: classical fits keep their model file and its size; 7: trainings keep image shape, class names, border level; 6: probabilities
+CACHE_VERSION = 12  # 12: a training keeps its images' polarity and reference (predict); 11: a training records the validation split it made; 10: a training's run.json is TrainRun.to_dict(); 9: records sealed with their key; 8: classical fits keep their model file and its size; 7: trainings keep image shape, class names, border level; 6: probabilities
 SAVED_FILES = ("model.safetensors", "spec.json", "y_pred.npy", "proba.npy")
 FIT_RECORD = (  # a classical fit's JSON record
     "key",

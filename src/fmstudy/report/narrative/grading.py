@@ -144,8 +144,10 @@ def _task4(t4: dict | None, labels: dict) -> str:
                 f["n_iter"],
             ).format(form=labels[k], n=grouped(f["n_iter"]))
         elif f["converged"] is False:
-            text += " " + _(
-                "{form} stopped at its cap of {cap} iterations without converging."
+            text += " " + ngettext(
+                "{form} stopped at its cap of {cap} iteration without converging.",
+                "{form} stopped at its cap of {cap} iterations without converging.",
+                f["max_iter"],
             ).format(form=labels[k], cap=grouped(f["max_iter"]))
     return text
 

@@ -146,9 +146,8 @@ def test_a_legend_keeps_off_the_data_in_a_free_corner_or_outside():
     assert not ax.get_legend().get_window_extent().overlaps(ax.get_window_extent())
 
 
-def test_the_probability_and_training_figures_keep_their_legends_off_the_data():
-    """Drawn from tiny synthetic records: every legend of the probability panels, the
-    learning curves and the training curves covers no point, line, band or label."""
+def _synthetic_panels_and_training():
+    """The probability panels and training curves drawn from tiny synthetic records."""
     from types import SimpleNamespace
 
     rng = np.random.default_rng(0)
@@ -169,9 +168,38 @@ def test_the_probability_and_training_figures_keep_their_legends_off_the_data():
         "train_acc": [0.6, 0.8, 0.9, 0.95],
         "val_acc": [0.55, 0.7, 0.75, 0.74],
     }
-    training = figs.training_curves([curve, curve], 3, "net")
+    return panels, figs.training_curves([curve, curve], 3, "net")
+
+
+def test_the_probability_and_training_figures_keep_their_legends_off_the_data():
+    """Every legend of the probability panels and the training curves covers no point,
+    line, band or label: one shared legend below the panels, in one row, and the
+    reliability panel's own in a free corner."""
+    panels, training = _synthetic_panels_and_training()
+    for fig, entries in ((panels, 3), (training, 3)):
+        FigureCanvasAgg(fig).draw()
+        (shared,) = fig.legends
+        box = shared.get_window_extent()
+        assert len(shared.get_texts()) == entries
+        assert all(box.y1 < ax.get_tightbbox().y0 for ax in fig.axes)  # below every panel
+        assert box.x0 >= 0 and box.x1 <= fig.bbox.width and box.y0 >= 0  # inside the figure
+        assert len({round(t.get_window_extent().y0) for t in shared.get_texts()}) == 1
+        inside = [ax for ax in fig.axes if ax.get_legend() is not None]
+        assert [ax for ax in inside if _legend_covers_data(ax)] == []
+        assert inside == ([panels.axes[2]] if fig is panels else [])
+        assert all(ax.get_legend().get_window_extent().fully_overlaps(ax.bbox) for ax in inside)
+
+
+def test_side_by_side_panels_titles_do_not_run_into_each_other():
+    """The panels' titles (wrapped to their width) and the suptitle overlap nothing else's
+    text; the panels keep most of the figure's width (no legend beside them)."""
+    panels, training = _synthetic_panels_and_training()
     for fig in (panels, training):
         FigureCanvasAgg(fig).draw()
-        shown = [ax for ax in fig.axes if ax.get_legend() is not None]
-        assert shown
-        assert [ax for ax in shown if _legend_covers_data(ax)] == []
+        boxes = [ax.title.get_window_extent() for ax in fig.axes if ax.get_title()]
+        boxes += [t.get_window_extent() for t in _texts(fig) if t.get_text() == fig.get_suptitle()]
+        for i, a in enumerate(boxes):
+            assert not any(a.overlaps(b) for b in boxes[i + 1 :])
+        left = min(ax.get_position().x0 for ax in fig.axes)
+        right = max(ax.get_position().x1 for ax in fig.axes)
+        assert right - left > 0.8

@@ -12,6 +12,8 @@ without touching pyplot's global state.
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 from matplotlib.figure import Figure
 from sklearn.metrics import precision_recall_curve, roc_curve
@@ -26,39 +28,45 @@ from fmstudy.plots.figures import PALETTE, styled
 def probability_panels(y_true, proba: np.ndarray, classes, names, result, label: str) -> Figure:
     """One-vs-rest ROC and precision-recall curves per class with their areas, and the
     top-label reliability diagram with the expected calibration error."""
-    fig = Figure(figsize=(11, 4.2))
+    fig = Figure(figsize=(11, 4.6))
     roc, pr, rel = fig.subplots(1, 3)
     y = np.asarray(y_true)
     for i, (c, name) in enumerate(zip(classes, names, strict=True)):
         color = PALETTE[i % len(PALETTE)]
         fpr, tpr = roc_curve(y == c, proba[:, i])[:2]
-        roc.plot(fpr, tpr, color=color, label=f"{name} ({num(result.roc_auc[str(c)], 3)})")
+        auc, ap = num(result.roc_auc[str(c)], 3), num(result.average_precision[str(c)], 3)
+        roc.plot(fpr, tpr, color=color, label=f"{name} ({auc}; {ap})")
         prec, rec = precision_recall_curve(y == c, proba[:, i])[:2]
-        ap = num(result.average_precision[str(c)], 3)
-        pr.plot(rec, prec, color=color, label=f"{name} ({ap})")
+        pr.plot(rec, prec, color=color)
     roc.plot([0, 1], [0, 1], color="0.6", linestyle=":", linewidth=1)
     roc.set(xlabel=_("false positive rate"), ylabel=_("true positive rate"))
-    roc.set_title(
+    titled(
+        roc,
         _("ROC, one class vs the rest (macro AUC {auc})").format(
             auc=num(result.roc_auc["macro"], 3)
-        )
+        ),
     )
-    legends.off_data(roc, title=_("class (AUC)"), fontsize=8, title_fontsize=8)
     pr.set(xlabel=_("recall"), ylabel=_("precision"), ylim=(0, 1.02))
-    pr.set_title(_("Precision-recall, one class vs the rest"))
-    legends.off_data(pr, title=_("class (average precision)"), fontsize=8, title_fontsize=8)
+    titled(pr, _("Precision-recall, one class vs the rest"))
+    legends.below(
+        fig,
+        *roc.get_legend_handles_labels(),
+        title=_("class (AUC; average precision)"),
+        fontsize=8,
+        title_fontsize=8,
+    )
     bins = np.asarray(result.calibration["bins"], dtype=float)
     rel.plot(
         [0, 1], [0, 1], color="0.6", linestyle=":", linewidth=1, label=_("perfect calibration")
     )
-    rel.plot(bins[:, 0], bins[:, 1], marker="o", color=PALETTE[0], label=_("this model"))
+    rel.plot(bins[:, 0], bins[:, 1], marker="o", color="0.2", label=_("this model"))
     for conf, acc, n in bins:
         rel.annotate(
             f"{int(n)}", (conf, acc), textcoords="offset points", xytext=(4, -10), fontsize=7
         )
     rel.set(xlabel=_("confidence (probability of the predicted class)"), ylabel=_("accuracy"))
     rel.set(xlim=(0, 1.02), ylim=(0, 1.02))
-    rel.set_title(_("Reliability (ECE {ece}; numbers: images per bin)").format(ece=num(result.ece)))
+    titled(rel, _("Reliability (ECE {ece}; numbers: images per bin)").format(ece=num(result.ece)))
     legends.off_data(rel, fontsize=8)
     fig.suptitle(_("{model}: test-set probabilities").format(model=label), fontsize=12)
     return fig
@@ -95,9 +103,9 @@ def learning_curves(curves: list, labels: list[str]) -> Figure:
         ax.set_xticks(n, [grouped(v) for v in n])
         ax.minorticks_off()
         ax.set_xlabel(_("training rows (log scale)"))
-        ax.set_title(label, fontsize=10)
+        titled(ax, label)
     axes[0].set_ylabel(_("accuracy"))
-    legends.off_data(axes[0], fontsize=8)
+    legends.below(fig, *axes[0].get_legend_handles_labels(), fontsize=8)
     fig.suptitle(
         _(
             "Learning curves: {folds}-fold cross-validation on the training rows (bands: ±1 sd "
@@ -106,6 +114,12 @@ def learning_curves(curves: list, labels: list[str]) -> Figure:
         fontsize=11,
     )
     return fig
+
+
+def titled(ax, title: str, width: int = 34) -> None:
+    """A panel's title on lines of at most ``width`` characters: side by side, the panels'
+    titles print at 7.5 pt or more without running into each other."""
+    ax.set_title("\n".join(textwrap.wrap(title, width)), fontsize=10)
 
 
 def gap_bracket(ax, c) -> None:

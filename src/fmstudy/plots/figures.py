@@ -63,7 +63,6 @@ def styled(draw):
             fig = draw(*args, **kwargs)
             localized(fig)
             legible(fig)
-            fig.tight_layout()
             legends.settle(fig)
         return fig
 
@@ -296,6 +295,6 @@ def training_curves(histories: list[dict], marked_epoch: int, title: str) -> Fig
         ax.set_xlabel(_("epoch"))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(label)
-        legends.off_data(ax, fontsize=8)
+    legends.below(fig, *axes[0].get_legend_handles_labels(), fontsize=8)
     fig.suptitle(title, fontsize=11)
     return fig

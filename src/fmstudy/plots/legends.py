@@ -1,12 +1,15 @@
-"""Legends that keep off the data: in a corner of the axes where no drawn point, line,
-band or label lies, else outside the axes on the right.
+"""Legends that keep off the data. A figure of several panels sharing their entries has
+one legend centred below the panels (:func:`below`); a single panel's legend goes in a
+corner of the axes where no drawn point, line, band or label lies, else outside the axes
+on the right (:func:`off_data`).
 
     legend = off_data(ax, title="class")   # while drawing
+    legend = below(fig, handles, labels)   # while drawing, one for all panels
     settle(fig)                           # once the figure is laid out (figures.styled)
 
 A legend's size relative to its axes is known only when the figure's texts have their
-final sizes and the figure is laid out, so :func:`off_data` marks the legend and
-:func:`settle` chooses its place then.
+final sizes and the figure is laid out, so these functions mark the legend and
+:func:`settle` chooses its place (and the room below the panels) then.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from matplotlib.transforms import Bbox
 OFF_DATA = "fmstudy-legend-off-data"  # the gid that marks a legend settle() places
 CORNERS = ("upper right", "upper left", "lower left", "lower right")
 OUTSIDE = (1.02, 1.0)  # axes fraction: right of the axes, at its top
+BELOW = "fmstudy-legend-below"  # the gid of a figure's legend below its panels
 
 
 def off_data(ax: Axes, **kwargs) -> Legend:
@@ -27,6 +31,35 @@ def off_data(ax: Axes, **kwargs) -> Legend:
     legend = ax.legend(loc="upper right", **kwargs)
     legend.set_gid(OFF_DATA)
     return legend
+
+
+def below(fig: Figure, handles: list, labels: list[str], **kwargs) -> Legend:
+    """One legend for every panel of ``fig``, centred below them in one row (more rows
+    when one is wider than the figure); :func:`settle` keeps the panels above it."""
+    legend = fig.legend(
+        handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=len(labels), **kwargs
+    )
+    legend.set_gid(BELOW)
+    return legend
+
+
+def fit_below(fig: Figure) -> None:
+    """Lay ``fig`` out with room under its panels for its :func:`below` legend, in as
+    many columns as fit the figure's width."""
+    legend = next((g for g in fig.legends if g.get_gid() == BELOW), None)
+    if legend is None:
+        fig.tight_layout()
+        return
+    entries = len(legend.get_texts())
+    ncols = entries
+    while ncols > 1 and legend.get_window_extent().width > 0.98 * fig.bbox.width:
+        ncols -= 1
+        legend.set_ncols(ncols)
+    rows = -(-entries // ncols)
+    if rows > 1:  # as many columns as the rows need: the entries shared out evenly
+        legend.set_ncols(-(-entries // rows))
+    height = legend.get_window_extent().height / fig.bbox.height
+    fig.tight_layout(rect=(0, height + 0.01, 1, 1))
 
 
 def drawn_points(ax: Axes) -> np.ndarray:
@@ -80,8 +113,10 @@ def place(legend: Legend, ax: Axes) -> bool:
 
 
 def settle(fig: Figure) -> Figure:
-    """Place every legend of ``fig`` made by :func:`off_data`; when one goes outside its
-    axes, lay the figure out again and place the others anew (their axes changed size)."""
+    """Make room for a :func:`below` legend and place every legend of ``fig`` made by
+    :func:`off_data`; when one goes outside its axes, lay the figure out again and place
+    the others anew (their axes changed size)."""
+    fit_below(fig)
     legends = [
         (ax, ax.get_legend())
         for ax in fig.axes
@@ -95,4 +130,4 @@ def settle(fig: Figure) -> Figure:
         if not moved:
             return fig
         outside |= moved
-        fig.tight_layout()
+        fit_below(fig)

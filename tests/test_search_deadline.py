@@ -3,8 +3,10 @@ when none is complete, a trial stopped inside its epoch, the whole run within T 
 
 from __future__ import annotations
 
+import io
 import json
 import time
+from contextlib import redirect_stdout
 
 import optuna
 import pytest
@@ -13,6 +15,7 @@ from searchkit import settings, sqlite
 
 from fmstudy import FmstudyError
 from fmstudy.api import run_study
+from fmstudy.cli.console import print_search
 from fmstudy.report import narrative
 from fmstudy.search import stopping
 from fmstudy.search.results import best_spec, best_trial
@@ -147,3 +150,8 @@ def test_the_report_labels_the_unfinished_trial(tmp_path, synthetic):
     assert "search-best" not in result.metrics.models  # not retrained, not tested
     html = (out / "index.html").read_text()
     assert "unfinished trial, best epoch 1" in html and "no trial finished" in html
+    console = io.StringIO()
+    with redirect_stdout(console):
+        print_search(result, tmp_path, "sqlite:///x.db")
+    printed = " ".join(console.getvalue().split())  # Rich wraps at its width
+    assert "; unfinished trial, best epoch 1): validation" in printed

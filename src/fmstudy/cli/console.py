@@ -229,8 +229,14 @@ def print_predictions(predictions: list, as_json: bool, csv_to: str | None = Non
 def print_search(result, out: Path, url: str) -> None:
     """``fmstudy search``: the best trial, its test accuracy, and where everything is."""
     s = result.metrics.search
+    state = (
+        ""
+        if s.best_trial_state == "complete"
+        else f"; {s.best_trial_state} trial, best epoch {s.best_spec.get('epochs')}"
+    )
     Console(highlight=False, markup=False).print(
-        f"Best trial {s.best_trial} ({s.best_layers}): validation {s.best_val_accuracy:.4f}, "
+        f"Best trial {s.best_trial} ({s.best_layers}{state}): "
+        f"validation {s.best_val_accuracy:.4f}, "
         + (
             f"test {s.test_accuracy:.4f} after retraining on all training rows.\n"
             if s.test_accuracy is not None

@@ -15,6 +15,7 @@ Intended differences, and all of them:
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
 from collections import Counter
@@ -216,3 +217,100 @@ def test_a_networks_key_is_made_and_read_back_by_one_helper(study):
         assert f'<h3 id="{network_key(name)}">' in page
         assert figure_key("curves", network_key(name)) in images
     assert network_name("forest") is None and network_name("search-best") is None
+
+
+BLOCKS = {"p", "li", "td", "th", "figcaption", "h1", "h2", "h3", "pre", "summary", "nav", "div"}
+
+
+class _Units(HTMLParser):
+    """The HTML body's text units in order: each paragraph, list item, table cell,
+    heading, caption, code block and image text on its own."""
+
+    def __init__(self):
+        super().__init__()
+        self.units: list[str] = []
+        self.now: list[str] = []
+        self.skip = 0
+
+    def flush(self):
+        self.units.append("".join(self.now))
+        self.now = []
+
+    def handle_starttag(self, tag, attrs):
+        self.skip += tag == "head"
+        if tag in BLOCKS:
+            self.flush()
+        if tag == "img":
+            self.flush()
+            self.units.append(dict(attrs)["alt"])
+
+    def handle_endtag(self, tag):
+        self.skip -= tag == "head"
+        if tag in BLOCKS:
+            self.flush()
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.now.append(data)
+
+
+def _markdown_units(page: str) -> list[str]:
+    """The Markdown page's text units: a paragraph (lines up to a blank one), each table
+    cell, heading, image text, caption and code block; markup and escapes removed."""
+    units, para, code = [], [], None
+    for line in page.splitlines() + [""]:
+        if code is not None:
+            if line.startswith("```"):
+                units.append("\n".join(code))
+                code = None
+            else:
+                code.append(line)
+            continue
+        if line.startswith("```"):
+            code = []
+        elif line.startswith("|"):
+            if not re.fullmatch(r"\|(---\|)+", line):
+                units += re.split(r"(?<!\\)\|", line)[1:-1]
+        elif line.startswith("![") or line.startswith("- ["):
+            units.append(re.sub(r"^-? ?!?\[(.*)\]\([^)]*\)$", r"\1", line))
+        elif re.fullmatch(r'<a id="[^"]*"></a>|---', line):
+            continue
+        elif line.strip():
+            para.append(re.sub(r"^(#+|>) ", "", line))
+            continue
+        units.append(" ".join(para))
+        para = []
+    return [u.replace("\\", "").replace("**", "").strip("*") for u in units]
+
+
+def sentences(units: list[str]) -> list[str]:
+    """The units' sentences in order, whitespace and a closing colon normalised."""
+    found = []
+    for unit in units:
+        text = " ".join(html.unescape(unit).replace("`", "").split()).rstrip(":")
+        found += [s for s in re.split(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ(])", text) if s]
+    return found
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_html_and_markdown_say_the_same_sentences(study, lang):
+    """Sentence by sentence, not only word by word: the HTML's sentences (prose, table
+    cells, headings, figures' texts and captions) are the Markdown's, in the same order."""
+    result, images = study
+    page, markdown = report_pages(result, images, lang)
+    parser = _Units()
+    parser.feed(page)
+    in_html, in_markdown = sentences(parser.units), sentences(_markdown_units(markdown))
+    assert len(set(in_html)) > 200  # the measure reads the whole page
+    if in_html != in_markdown:
+        diff = difflib.unified_diff(in_html, in_markdown, "html", "markdown", lineterm="", n=1)
+        pytest.fail("\n".join(list(diff)[:40]))
+
+
+def test_a_sentence_moved_between_units_is_caught():
+    """The measure: a sentence split over two table cells differs from one cell."""
+    parser = _Units()
+    parser.feed("<p>One. Two three.</p><table><tr><td>4.5</td><td>a b</td></tr></table>")
+    assert sentences(parser.units) == sentences(_markdown_units("One. Two three.\n\n| 4.5 | a b |"))
+    assert sentences(parser.units) != sentences(_markdown_units("One. Two three.\n\n| 4.5 a | b |"))
+    assert sentences(parser.units) != sentences(_markdown_units("Two three. One.\n\n| 4.5 | a b |"))

@@ -32,8 +32,6 @@ OPENINGS = {
     "--lang": ("Language of the ", "the report's or the notebook's"),
     "--out": ("", "what --out is differs (a report, a search folder, a notebook file)"),
 }
-# Until the notebook command takes opts.Force and opts.OUT_RULE (issue 27's notebook work).
-PENDING = {("notebook", "--force"), ("notebook", "--out")}
 
 
 def helps() -> dict[str, dict[str, str]]:
@@ -44,8 +42,7 @@ def helps() -> dict[str, dict[str, str]]:
             if getattr(p, "hidden", False) or not getattr(p, "help", None):
                 continue
             for flag in p.opts:
-                if (name, flag) not in PENDING:
-                    found.setdefault(flag, {})[name] = " ".join(p.help.split())
+                found.setdefault(flag, {})[name] = " ".join(p.help.split())
     return found
 
 
@@ -82,7 +79,7 @@ def test_jobs_counts_cores_and_search_processes_are_workers():
     assert "Worker processes" in helps()["--workers"]["search"]
 
 
-@pytest.mark.parametrize("cmd", ["run", "nn", "search"])
+@pytest.mark.parametrize("cmd", ["run", "nn", "search", "notebook"])
 def test_every_out_says_the_one_replace_rule(cmd):
     assert opts.OUT_RULE in helps()["--out"][cmd]
 

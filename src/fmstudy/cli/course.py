@@ -21,9 +21,7 @@ def notebook_cmd(
     test_share: opts.TestShare = 0.2,
     image_size: opts.ImageSize = None,
     profile: Annotated[str, typer.Option("--profile", help=opts.PROFILE_HELP)] = "standard",
-    seed: Annotated[
-        int, typer.Option("--seed", help="Seed for every random step (0 to 2**32-1).")
-    ] = 0,
+    seed: opts.seed_opt() = 0,
     lang: Annotated[
         str,
         typer.Option(
@@ -35,9 +33,10 @@ def notebook_cmd(
         Path,
         typer.Option(
             "--out",
-            help="The notebook file to write (.ipynb). An existing one is replaced only when "
-            "fmstudy wrote it and its cells are unchanged since; an edited notebook or any "
-            "other file needs --force.",
+            help="The notebook file to write (.ipynb). "
+            + opts.OUT_RULE
+            + " A notebook whose cells were edited since fmstudy wrote it counts as anything "
+            "else, and so do exports (--to) fmstudy did not make.",
         ),
     ] = Path("fmstudy-study.ipynb"),
     execute: Annotated[
@@ -77,10 +76,7 @@ def notebook_cmd(
             "export is replaced only when fmstudy made it, else --force.",
         ),
     ] = None,
-    force: Annotated[
-        bool,
-        typer.Option("--force", help="Replace --out (and its exports) whatever it holds."),
-    ] = False,
+    force: opts.Force = False,
     data_dir: opts.DataDir = None,
 ) -> None:
     """Write the study as a Jupyter notebook to hand in: task by task, explained, runnable."""

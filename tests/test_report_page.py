@@ -172,22 +172,40 @@ def _synthetic_panels_and_training():
 
 
 def test_the_probability_and_training_figures_keep_their_legends_off_the_data():
-    """Every legend of the probability panels and the training curves covers no point,
-    line, band or label: one shared legend below the panels, in one row, and the
-    reliability panel's own in a free corner."""
+    """The probability panels and the training curves draw their legends below the
+    panels, none inside or beside an axes: the classes' one under ROC and
+    precision-recall, the reliability panel's under it, the training curves' one under
+    both; in one row where it fits, and clear of each other."""
     panels, training = _synthetic_panels_and_training()
-    for fig, entries in ((panels, 3), (training, 3)):
+    for fig, entries in ((panels, [3, 2]), (training, [3])):
         FigureCanvasAgg(fig).draw()
-        (shared,) = fig.legends
-        box = shared.get_window_extent()
-        assert len(shared.get_texts()) == entries
-        assert all(box.y1 < ax.get_tightbbox().y0 for ax in fig.axes)  # below every panel
-        assert box.x0 >= 0 and box.x1 <= fig.bbox.width and box.y0 >= 0  # inside the figure
-        assert len({round(t.get_window_extent().y0) for t in shared.get_texts()}) == 1
-        inside = [ax for ax in fig.axes if ax.get_legend() is not None]
-        assert [ax for ax in inside if _legend_covers_data(ax)] == []
-        assert inside == ([panels.axes[2]] if fig is panels else [])
-        assert all(ax.get_legend().get_window_extent().fully_overlaps(ax.bbox) for ax in inside)
+        assert [len(g.get_texts()) for g in fig.legends] == entries
+        assert [ax for ax in fig.axes if ax.get_legend() is not None] == []
+        boxes = [g.get_window_extent() for g in fig.legends]
+        for box in boxes:
+            assert all(box.y1 < ax.get_tightbbox().y0 for ax in fig.axes)  # below every panel
+            assert box.x0 >= 0 and box.x1 <= fig.bbox.width and box.y0 >= 0  # in the figure
+        assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    (row,) = training.legends
+    assert len({round(t.get_window_extent().y0) for t in row.get_texts()}) == 1  # one row
+    classes, reliability = panels.legends
+    assert classes.get_window_extent().x1 < panels.axes[2].get_position().x0 * panels.bbox.width
+    assert reliability.get_window_extent().x0 > panels.axes[1].get_position().x1 * panels.bbox.width
+
+
+def test_a_shared_legend_too_wide_for_its_panels_takes_more_rows():
+    """Eight long entries under one small panel: more rows, each as wide as the panel
+    allows, its text at the size it had (legible)."""
+    fig = Figure(figsize=(4, 3))
+    ax = fig.subplots()
+    lines = [ax.plot([0, 1], [i, i], label=f"a long label {i}")[0] for i in range(8)]
+    legends.below(fig, lines, [line.get_label() for line in lines], fontsize=9)
+    legends.settle(fig)
+    FigureCanvasAgg(fig).draw()
+    (legend,) = fig.legends
+    assert legend.get_window_extent().width <= fig.bbox.width
+    rows = {round(t.get_window_extent().y0) for t in legend.get_texts()}
+    assert 1 < len(rows) < 8 and legend.get_texts()[0].get_fontsize() == 9
 
 
 def test_side_by_side_panels_titles_do_not_run_into_each_other():

@@ -12,6 +12,7 @@ without touching pyplot's global state.
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import numpy as np
@@ -51,6 +52,7 @@ def probability_panels(y_true, proba: np.ndarray, classes, names, result, label:
     legends.below(
         fig,
         *roc.get_legend_handles_labels(),
+        under=(roc, pr),
         title=_("class (AUC; average precision)"),
         fontsize=8,
         title_fontsize=8,
@@ -67,7 +69,7 @@ def probability_panels(y_true, proba: np.ndarray, classes, names, result, label:
     rel.set(xlabel=_("confidence (probability of the predicted class)"), ylabel=_("accuracy"))
     rel.set(xlim=(0, 1.02), ylim=(0, 1.02))
     titled(rel, _("Reliability (ECE {ece}; numbers: images per bin)").format(ece=num(result.ece)))
-    legends.off_data(rel, fontsize=8)
+    legends.below(fig, *rel.get_legend_handles_labels(), under=(rel,), fontsize=8)
     fig.suptitle(_("{model}: test-set probabilities").format(model=label), fontsize=12)
     return fig
 
@@ -138,6 +140,7 @@ def gap_bracket(ax, c) -> None:
         verdict = _("overfitting (> 2 sd)")
     else:
         verdict = _("no overfitting (≤ 2 sd)")
+    verdict = re.sub(r"([:;]) ", "\\1\n", verdict)  # narrow: clear of the axis on its left
     ax.annotate(
         _("gap {gap} (sd {sd}) points:\n{verdict}").format(
             gap=num(c.gaps[-1] * 100, 1, sign=True), sd=num(c.gap_sds[-1] * 100, 1), verdict=verdict

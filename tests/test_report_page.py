@@ -89,6 +89,10 @@ def test_numbers_never_break_and_nothing_breaks_a_word(study):  # noqa: F811
     assert all(not re.search(r"[^\W\d_]", re.sub(r"<[^>]*>", "", t)) for t in numeric)
     assert all(re.search(r"[^\W\d_]", re.sub(r"<[^>]*>", "", t)) for t in wordy)
     assert re.search(r"td\.n \{ white-space: nowrap;", page)
+    one_word = [re.sub(r"<[^>]*>", "", t) for t in re.findall(r"<td class=\"w\">(.*?)</td>", page)]
+    assert "Sneaker" in one_word or "n8" in one_word
+    assert all(" " not in t and len(t) <= 16 for t in one_word)
+    assert re.search(r"td\.w \{ white-space: nowrap;", page)
     for breaking in ("break-all", "anywhere"):
         assert breaking not in CSS
     assert "table {" in CSS and "display: block" not in CSS  # a table is never a scroll box

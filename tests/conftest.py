@@ -33,6 +33,7 @@ SLOW_FIXTURES = {
     "postgres_url",
     "browser",
     "notebook_kernel",
+    "chromium",
 }
 
 
@@ -201,6 +202,11 @@ def real_data():
 @pytest.fixture
 def notebook_kernel():
     """Marks a test that executes a notebook in a Jupyter kernel (slow)."""
+
+
+@pytest.fixture
+def chromium():
+    """Marks a test that runs the installed headless Chromium itself (slow)."""
 
 
 @pytest.fixture(scope="session")

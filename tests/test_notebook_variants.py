@@ -153,3 +153,14 @@ def test_to_html_exports_with_nbconvert(tmp_path):
     html.write_text("<html>mine</html>")
     with pytest.raises(FmstudyError, match="--force"):
         export(path, "html")
+
+
+def test_to_pdf_prints_the_html_with_chromium(tmp_path, chromium):
+    """``--to pdf``: the nbconvert HTML printed by the installed headless Chromium."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Tiny"), nbformat.v4.new_code_cell("x = 41 + 1")]
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(nb, path)
+    pdf = export(path, "pdf")
+    assert pdf == tmp_path / "tiny.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 1000

@@ -66,6 +66,15 @@ def test_three_reports_and_an_overview_with_their_numbers(course):
             assert pairs[frozenset((g["best"], key))]["significant"]
         assert len(g["indistinguishable"]) + len(g["different"]) == len(g["models"]) - 1
         assert g["hardest_pair"] == metrics["models"][g["best"]]["confused_pairs"][0]
+        key = g["key"]  # the grading key's expected answers are the report's numbers
+        assert key["task2"]["pc1"] == metrics["pca"]["checks"]["pc1_ratio"]
+        assert key["task2"]["for_90"] == metrics["pca"]["checks"]["components_for_90pct"]
+        assert key["task3"]["accuracy"] == metrics["models"]["forest"]["accuracy"]
+        assert key["task4"]["better"] == metrics["task4"]["better"]
+        assert key["task4"]["distinguishable"] == metrics["task4"]["distinguishable"]
+        for net in metrics["networks"].values():
+            assert key["task5"]["nets"][net["key"]]["mean"] == net["test_acc_mean"]
+            assert key["task5"]["nets"][net["key"]]["overfit_seeds"] == sum(net["overfit_seeds"])
         link = urllib.parse.quote(g["group"]) + "/index.html"
         assert f'href="{link}"' in html
         assert (out / urllib.parse.unquote(link)).is_file()

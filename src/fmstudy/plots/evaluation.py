@@ -93,13 +93,14 @@ def learning_curves(curves: list, labels: list[str]) -> Figure:
         if c.gaps is not None:
             gap_bracket(ax, c)
         if c.oob_accuracy is not None:
-            ax.scatter([c.rows], [c.oob_accuracy], marker="*", s=120, color=PALETTE[2], zorder=3)
-            ax.annotate(
-                _("out-of-bag, all rows"),
-                (c.rows, c.oob_accuracy),
-                xytext=(-110, -16),
-                textcoords="offset points",
-                fontsize=8,
+            ax.scatter(
+                [c.rows],
+                [c.oob_accuracy],
+                marker="*",
+                s=120,
+                color=PALETTE[2],
+                zorder=3,
+                label=_("out-of-bag, all rows"),
             )
         ax.set_xscale("log")
         ax.set_xticks(n, [grouped(v) for v in n])
@@ -107,7 +108,11 @@ def learning_curves(curves: list, labels: list[str]) -> Figure:
         ax.set_xlabel(_("training rows (log scale)"))
         titled(ax, label)
     axes[0].set_ylabel(_("accuracy"))
-    legends.below(fig, *axes[0].get_legend_handles_labels(), fontsize=8)
+    shown = {}  # each entry once, whichever panel draws it (the out-of-bag star: the forest's)
+    for ax in axes:
+        for handle, text in zip(*ax.get_legend_handles_labels(), strict=True):
+            shown.setdefault(text, handle)
+    legends.below(fig, list(shown.values()), list(shown), fontsize=8)
     fig.suptitle(
         _(
             "Learning curves: {folds}-fold cross-validation on the training rows (bands: ±1 sd "
@@ -122,6 +127,16 @@ def titled(ax, title: str, width: int = 34) -> None:
     """A panel's title on lines of at most ``width`` characters: side by side, the panels'
     titles print at 7.5 pt or more without running into each other."""
     ax.set_title("\n".join(textwrap.wrap(title, width)), fontsize=10)
+
+
+def narrow(line: str, width: int = 28) -> str:
+    """``line`` broken after its inner colons and semicolons, before its brackets and
+    between words to at most ``width`` - 6 characters a line, when longer than ``width``
+    characters: a label beside a bracket stays inside its panel."""
+    if len(line) <= width:
+        return line
+    parts = re.sub(r" \(", "\n(", re.sub(r"([:;]) (?=\S)", "\\1\n", line)).split("\n")
+    return "\n".join(piece for part in parts for piece in textwrap.wrap(part, width - 6))
 
 
 def gap_bracket(ax, c) -> None:
@@ -140,11 +155,11 @@ def gap_bracket(ax, c) -> None:
         verdict = _("overfitting (> 2 sd)")
     else:
         verdict = _("no overfitting (≤ 2 sd)")
-    verdict = re.sub(r"([:;]) ", "\\1\n", verdict)  # narrow: clear of the axis on its left
+    label = _("gap {gap} (sd {sd}) points:\n{verdict}").format(
+        gap=num(c.gaps[-1] * 100, 1, sign=True), sd=num(c.gap_sds[-1] * 100, 1), verdict=verdict
+    )
     ax.annotate(
-        _("gap {gap} (sd {sd}) points:\n{verdict}").format(
-            gap=num(c.gaps[-1] * 100, 1, sign=True), sd=num(c.gap_sds[-1] * 100, 1), verdict=verdict
-        ),
+        "\n".join(narrow(line) for line in label.split("\n")),
         (x, (top + bottom) / 2),
         xytext=(-8, 0),
         textcoords="offset points",

@@ -81,8 +81,8 @@ def test_the_best_is_named_by_a_noun_whatever_the_models_gender():
     with language("sv"):
         for best in ("Nätverk cnn-tiny", "Slumpskog (30 träd)"):  # ett-ord, en-ord
             text = narrative.comparison_summary(m, {**labels, "net": best})
-            assert "Går inte att skilja från den bästa modellen här: LogReg" in text
-            assert "Skiljer sig från den bästa modellen på nivån 0,05" in text
+            assert "Modeller som är oskiljbara från den bästa här: LogReg" in text
+            assert "Modeller som skiljer sig från den bästa på nivån 0,05" in text
             assert "från den på" not in text and "från den här" not in text
 
 
@@ -90,7 +90,7 @@ def test_the_best_is_named_by_a_noun_whatever_the_models_gender():
     "lang, words, never",
     [
         ("en", ("has the higher test accuracy", "Different from the better model"), "highest"),
-        ("sv", ("har högre testträffsäkerhet", "Skiljer sig från den bättre modellen"), "högst"),
+        ("sv", ("har högre testträffsäkerhet", "Skild från den bättre modellen"), "högst"),
     ],
 )
 def test_of_two_models_the_better_is_higher_not_highest(lang, words, never):

@@ -91,7 +91,7 @@ def test_figures_are_drawn_in_the_language_asked_for(saved):
     assert "predicted class" not in drawn and "Random forest" not in drawn
     english = texts(result.figures["confusion_forest"])  # the config's language: English
     assert "predicted class" in english and "Random forest" in english
-    assert sv("Training images projected on the first two principal components") in texts(
+    assert sv("Training images on the first two principal components") in texts(
         swedish["pca_scatter"]
     )
     curves = texts(swedish["curves_nn-tiny"])

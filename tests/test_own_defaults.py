@@ -52,8 +52,9 @@ def test_a_study_names_the_folder_only_and_reports_near_copies(tmp_path):
     t1 = json.loads((out / "metrics.json").read_text())["task1"]
     assert t1["classes"] == [0, 1, 2]
     found = t1["near_duplicates"]
-    assert found["count"] >= t1["duplicates"] and found["max_distance"] == 0.08
-    assert all(set(e) == {"test", "train", "distance"} for e in found["examples"])
+    assert found["count"] >= t1["duplicates"] and found["min_correlation"] == 0.9
+    assert all(set(e) == {"test", "train", "correlation"} for e in found["examples"])
+    assert all(e["test"].startswith(("boot/", "coat/", "hat/")) for e in found["examples"])
     md = (out / "report.md").read_text()
     html = (out / "index.html").read_text()
     for page in (md, html):

@@ -87,6 +87,7 @@ class Dataset:
     y_test: np.ndarray
     sha256: dict[str, str] = field(default_factory=dict)
     info: dict = field(default_factory=lambda: {"source": "idx", "split": {"kind": "official"}})
+    files: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # image folders: train, test
 
     @property
     def name(self) -> str:
@@ -151,7 +152,14 @@ def load_dataset(
     if is_path(name) or get_dataset_spec(name).source != "idx":
         got = load_arrays(name, root, options or DataOptions(), class_names)
         return Dataset(
-            got.spec, got.x_train, got.y_train, got.x_test, got.y_test, got.sha256, got.info
+            got.spec,
+            got.x_train,
+            got.y_train,
+            got.x_test,
+            got.y_test,
+            got.sha256,
+            got.info,
+            got.files,
         )
     spec = get_dataset_spec(name)
     if class_names is not None:

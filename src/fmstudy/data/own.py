@@ -78,6 +78,7 @@ class Loaded:
     y_test: np.ndarray
     sha256: dict
     info: dict = field(default_factory=dict)  # split, duplicates, source
+    files: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # image folders: train, test
 
 
 def is_path(name: str) -> bool:
@@ -328,6 +329,13 @@ def load_arrays(
     else:
         info["split"] = {"kind": "given"}
     x_train, y_train, x_test, y_test = x[~test], y[~test], x[test], y[test]
+    files = None
+    if kind in ("folder", "folder-split"):  # the names, in the order _read_folder reads them
+        found = split_files(path, kind)
+        names = np.array(
+            [p.relative_to(path).as_posix() for b in found.values() for f in b.values() for p in f]
+        )
+        files = (tuple(names[~test]), tuple(names[test]))
     info["duplicates"] = duplicates(x_train, x_test)
     if info["duplicates"]:
         log.warning(
@@ -344,7 +352,7 @@ def load_arrays(
             "image_shape": x.shape[1:],
         }
     )
-    return Loaded(spec, x_train, y_train, x_test, y_test, {"loaded": sha}, info)
+    return Loaded(spec, x_train, y_train, x_test, y_test, {"loaded": sha}, info, files)
 
 
 def options_of(info: dict) -> DataOptions:

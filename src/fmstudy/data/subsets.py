@@ -71,6 +71,17 @@ class Subset:
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         return to_frame(self.x_train, self.y_train), to_frame(self.x_test, self.y_test)
 
+    def files(self) -> tuple[list[str], list[str]] | None:
+        """The kept images' file names (train, test), relative to the data folder, for
+        image folders; None otherwise."""
+        ds = self.dataset
+        if ds.files is None:
+            return None
+        return tuple(
+            [name for name, y in zip(names, labels, strict=True) if y in self.classes]
+            for names, labels in zip(ds.files, (ds.y_train, ds.y_test), strict=True)
+        )
+
     def verification(self) -> dict:
         """Rows kept per split with their share (and the share expected from the
         real class sizes), per-class counts, the first targets."""
@@ -97,7 +108,7 @@ class Subset:
                 image_shape=list(ds.x_train.shape[1:]),
                 split=ds.info["split"],
                 duplicates=ds.info.get("duplicates", 0),
-                near_duplicates=near_duplicates(self.x_train, self.x_test),
+                near_duplicates=near_duplicates(self.x_train, self.x_test, self.files()),
             )
         for split, y_all, y in (
             ("train", ds.y_train, self.y_train),

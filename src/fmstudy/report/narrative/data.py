@@ -49,34 +49,52 @@ def duplicates_note(t1: dict) -> str:
 
 
 def near_duplicates_note(t1: dict) -> str:
-    """The near-duplicate check of task 1 (own data, digits): how many test images lie
-    very close to a training image, with the closest pairs; '' where it was not made."""
+    """The near-duplicate check of task 1 (own data, digits): how many test images have a
+    near-copy among the training images, by what rule, with the closest pairs (file names
+    for image folders, row numbers otherwise); '' where it was not made."""
     found = t1.get("near_duplicates")
-    if not found:
+    if not found or "stands_out" not in found:
         return ""
     rule = _(
-        "both shrunk to 16×16 grey, their patterns correlate at {r} or more; identical "
-        "images included"
-    ).format(r=num(found["min_correlation"], 3))
+        "compared at 32×32 grey over the part they share when shifted by up to {shift} of "
+        "the side, their patterns correlate at {r} or more, and at most {share} times as far "
+        "from a perfect 1 as with the next closest training image; identical images included"
+    ).format(
+        shift=pct(found["max_shift"], 0),
+        r=num(found["min_correlation"], 2),
+        share=num(found["stands_out"], 1),
+    )
+    limits = _(
+        "Flipped, rotated or rescaled copies, crops shifted further, and images with several "
+        "near-copies among the training images are not found this way."
+    )
     n = found["count"]
     if not n:
-        return _(
-            "No test image of the chosen classes is a near-copy of a training image ({rule}); "
-            "copies shifted by more than a pixel or cropped differently are not found this way."
-        ).format(rule=rule)
+        text = _("No test image of the chosen classes is a near-copy of a training image ({rule}).")
+        return text.format(rule=rule) + " " + limits
     pairs = ", ".join(
         _("test {test} ~ train {train}").format(test=e["test"], train=e["train"])
         for e in found["examples"]
     )
-    return ngettext(
-        "{n} test image of the chosen classes is a near-copy of a training image ({rule}): "
-        "the test accuracy may overstate the accuracy on new images. Closest pairs (image "
-        "numbers within the chosen classes' test and training images): {pairs}.",
-        "{n} test images of the chosen classes are near-copies of training images ({rule}): "
-        "the test accuracy may overstate the accuracy on new images. Closest pairs (image "
-        "numbers within the chosen classes' test and training images): {pairs}.",
-        n,
-    ).format(n=n, rule=rule, pairs=pairs)
+    named = isinstance(found["examples"][0]["test"], str)
+    where = (
+        _("files relative to the data folder")
+        if named
+        else _("image numbers within the chosen classes' test and training images")
+    )
+    return (
+        ngettext(
+            "{n} test image of the chosen classes is a near-copy of a training image ({rule}): "
+            "the test accuracy may overstate the accuracy on new images. Closest pairs ({where}): "
+            "{pairs}.",
+            "{n} test images of the chosen classes are near-copies of training images ({rule}): "
+            "the test accuracy may overstate the accuracy on new images. Closest pairs ({where}): "
+            "{pairs}.",
+            n,
+        ).format(n=n, rule=rule, where=where, pairs=pairs)
+        + " "
+        + limits
+    )
 
 
 def uneven_note(t1: dict) -> str:

@@ -87,7 +87,8 @@ def test_no_gap_is_not_overfitting():
     assert c.gaps[-1] == pytest.approx(0.0, abs=1e-12) and c.overfits is False
     text = narrative.learning_curve_text(c, "M")
     assert "That is within twice its spread: no overfitting." in text and "Overfitting" not in text
-    assert "a gap of +0.0 points, fold-to-fold sd 0.0 (the bracket in its panel)" in text
+    # a zero difference has no sign (i18n.num)
+    assert "a gap of 0.0 points, fold-to-fold sd 0.0 (the bracket in its panel)" in text
     assert bracket(c).endswith("no overfitting (≤ 2 sd)")
 
 

@@ -115,41 +115,6 @@ def test_the_pca_scatter_mixes_the_classes_and_keeps_its_legend_off_the_data():
     assert "\n" not in ax.get_title()  # what is drawn is said by the caption
 
 
-def _legend_covers_data(ax) -> bool:
-    box = ax.get_legend().get_window_extent()
-    return legends.covers(box, ax, legends.drawn_points(ax))
-
-
-def test_a_legend_keeps_off_the_data_in_a_free_corner_or_outside():
-    """A line through three corners leaves one free: the legend goes there; lines through
-    all four corners send it outside the axes; the check itself sees a covered point."""
-    fig = Figure(figsize=(5, 4))
-    ax = fig.subplots()
-    x = np.linspace(0, 1, 50)
-    ax.plot(x, 1 - x, label="falling")
-    ax.plot(x, np.where(x < 0.5, 1.0, 0.0), label="step")  # upper left, lower right
-    ax.plot([0.95, 1], [0.95, 1], label="corner")  # upper right
-    legends.off_data(ax, fontsize=8)
-    FigureCanvasAgg(fig).draw()
-    ax.get_legend().set_loc("upper right")
-    assert _legend_covers_data(ax)  # the measure sees the covered corner
-    legends.settle(fig)
-    FigureCanvasAgg(fig).draw()
-    assert not _legend_covers_data(ax)
-    assert ax.get_legend().get_window_extent().overlaps(ax.get_window_extent())  # inside
-
-    fig = Figure(figsize=(5, 4))
-    ax = fig.subplots()
-    ax.plot(x, x, label="rising")
-    ax.plot(x, 1 - x, label="falling")
-    ax.plot([0, 1], [0.0, 0.0], label="floor")
-    ax.plot([0, 1], [1.0, 1.0], label="ceiling")
-    legends.off_data(ax)
-    legends.settle(fig)
-    FigureCanvasAgg(fig).draw()
-    assert not ax.get_legend().get_window_extent().overlaps(ax.get_window_extent())
-
-
 def _synthetic_panels_and_training():
     """The probability panels and training curves drawn from tiny synthetic records."""
     from types import SimpleNamespace

@@ -24,6 +24,7 @@ from fmstudy.errors import FmstudyError
 from fmstudy.nets.image_reference import LUMA
 
 KINDS = "PNG, JPEG or BMP"
+PAD_LIMIT = 4096  # the longest side of a padded canvas, in pixels
 
 
 def image_paths(paths: list[Path]) -> list[Path]:
@@ -76,30 +77,40 @@ class Prepared:
 
 def prepared(path: Path, shape: list[int]) -> Prepared:
     """The image at ``path`` in the model's ``shape`` ([H, W] grey or [H, W, 3] RGB):
-    its channels converted, padded to the model's aspect ratio, then resized."""
+    its channels converted, padded to the model's aspect ratio, then resized.  An image
+    whose padded canvas would be longer than :data:`PAD_LIMIT` pixels is shrunk first,
+    so a thin strip (1x60000) does not build a canvas of gigabytes."""
     x = read_images([path], None)[0]
     if len(shape) == 2 and x.ndim == 3:  # a colour photo for a grey model
         x = np.rint(x @ LUMA).astype(np.uint8)
     elif len(shape) == 3 and x.ndim == 2:  # a grey image for a colour model
         x = np.repeat(x[..., None], 3, axis=-1)
     size = (int(x.shape[0]), int(x.shape[1]))
-    padded = pad_to_aspect(x, (shape[0], shape[1]))
-    padded_to = None if padded.shape[:2] == x.shape[:2] else tuple(map(int, padded.shape[:2]))
-    out = resize(padded[None], (shape[0], shape[1]))[0]
-    return Prepared(out, size, padded_to, out.shape[:2] != size)
+    target = (shape[0], shape[1])
+    canvas = padded_size(size, target)
+    if max(canvas) > PAD_LIMIT:
+        scale = PAD_LIMIT / max(canvas)
+        x = resize(x[None], (max(1, round(size[0] * scale)), max(1, round(size[1] * scale))))[0]
+    out = resize(pad_to_aspect(x, target)[None], target)[0]
+    return Prepared(out, size, None if canvas == size else canvas, out.shape[:2] != size)
+
+
+def padded_size(size: tuple[int, int], target: tuple[int, int]) -> tuple[int, int]:
+    """(height, width) of an image of ``size`` padded to ``target``'s aspect ratio."""
+    h, w = size
+    th, tw = target
+    if h * tw == w * th:
+        return (h, w)
+    if h * tw > w * th:  # too tall: widen
+        return (h, max(w, round(h * tw / th)))
+    return (max(h, round(w * th / tw)), w)
 
 
 def pad_to_aspect(x: np.ndarray, target: tuple[int, int]) -> np.ndarray:
     """``x`` (H, W[, 3]) padded evenly on two sides to ``target``'s height : width ratio
     with its border colour; as it is when the ratio is already the target's."""
     h, w = x.shape[:2]
-    th, tw = target
-    if h * tw == w * th:
-        return x
-    if h * tw > w * th:  # too tall: widen
-        new_h, new_w = h, max(w, round(h * tw / th))
-    else:
-        new_h, new_w = max(h, round(w * th / tw)), w
+    new_h, new_w = padded_size((h, w), target)
     if (new_h, new_w) == (h, w):
         return x
     out = np.empty((new_h, new_w, *x.shape[2:]), np.uint8)

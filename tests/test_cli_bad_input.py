@@ -127,6 +127,9 @@ CASES = [
     (["predict", saved(SAVED), "/nonexistent.png"], "is not a file"),
     (["predict", saved(SAVED), a_file], "not a PNG, JPEG or BMP"),
     (["predict", saved(SAVED), raw("x.png", "not an image")], "cannot read"),
+    (["predict", saved(SAVED), "x.png", "--csv", ""], "--csv is empty"),
+    (["predict", saved(SAVED), "x.png", "--csv", " "], "--csv is empty"),
+    (["run", "--all-groups", "--dataset", foreign_dir], "your own data, with no groups"),
     # --device
     (["run", *C47, "--device", "tpu"], "--device must be auto, cpu or cuda"),
     (["run", *C47, "--device", "cuda"], "sees no CUDA device"),

@@ -121,6 +121,8 @@ def predict_cmd(
     the training images."""
     from fmstudy.models.predict import predict_images
 
+    if csv_to is not None and not csv_to.strip():
+        raise FmstudyError("--csv is empty: give a file to write, or '-' to print the CSV")
     if csv_to == "-" and as_json:
         raise FmstudyError("--csv - and --json both print to standard output; choose one")
     show.print_predictions(predict_images(model, images, invert), as_json, csv_to)

@@ -26,7 +26,8 @@ from fmstudy import __version__, checks
 from fmstudy.atomic import building_dir
 from fmstudy.course.grading import expected_answers, network_seeds
 from fmstudy.data.groups import COURSE, parse_groups
-from fmstudy.data.registry import get_dataset_spec
+from fmstudy.data.registry import REGISTRY, get_dataset_spec
+from fmstudy.errors import FmstudyError
 from fmstudy.i18n import language
 from fmstudy.models.saved import SAVE_CHOICES
 from fmstudy.progress import say
@@ -147,7 +148,13 @@ def run_all_groups(
     """Run the study of ``settings`` (study_config's keywords, without classes) for each
     group of the surname rule ``groups`` (default the course's) into ``out/<group>/`` and
     write the overview; returns its records."""
-    dataset = get_dataset_spec(settings.get("dataset", "fashion-mnist"))
+    name = settings.get("dataset", "fashion-mnist")
+    if name.strip().lower() not in REGISTRY and Path(name).exists():
+        raise FmstudyError(
+            f"--all-groups runs the surname groups of a named data set ({', '.join(REGISTRY)}); "
+            f"{Path(name).name} is your own data, with no groups: run without --all-groups"
+        )
+    dataset = get_dataset_spec(name)
     rule = parse_groups(groups, dataset.classes) if groups is not None else COURSE
     configs = [
         study_config(classes=g.classes, group=g.name, groups=groups and rule.text, **settings)

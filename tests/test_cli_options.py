@@ -144,3 +144,9 @@ def test_saved_models_line_lists_the_networks_too(capsys):
     print_summary(result, Path("rep"))
     line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("Saved models"))
     assert "forest, notebook-1" in line and "fmstudy evaluate" in line
+
+
+def test_search_workers_and_its_old_name_together_are_refused(capsys):
+    assert main(["search", "--classes", "4-7", "--workers", "2", "--jobs", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "give --workers only" in err and len(err.strip().splitlines()) == 1

@@ -307,6 +307,10 @@ CASES = [
     # image files and folders
     ([*D, with_file(folder(), "a/bomb.png", png(50_000, 50_000))], "declares 2,500,000,000 pixels"),
     ([*D, with_file(folder(), "a/cut.png", png(4, 4)[:30])], "cannot read the image"),
+    (
+        [*D, with_file(folder(), "a/junk.png", b"\x89PNG\r\n\x1a\n" + b"garbage" * 10)],
+        "move it out of the folder",
+    ),
     ([*D, with_file(folder(), "a/x.png", b"not a png")], "cannot read the image"),
     ([*D, folder(per_class=1)], "class 'a' has one image: it cannot be split"),
     ([*D, folder(classes=("Cat", "cat"))], "differ only by case; rename the class folders"),

@@ -357,6 +357,8 @@ def _workers(workers: int, old_jobs: int | None) -> int:
     """``--workers``, or the deprecated ``--jobs`` it replaced (said on stderr)."""
     if old_jobs is None:
         return workers
+    if workers != 1:
+        raise FmstudyError(f"--jobs {old_jobs} is the old name of --workers: give --workers only")
     check_jobs(old_jobs)
     print(
         "fmstudy: warning: 'fmstudy search --jobs' is now --workers (worker processes); "

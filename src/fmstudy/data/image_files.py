@@ -64,7 +64,10 @@ def _opened(path: Path):
             ) from None
         except _PILLOW_ERRORS as exc:
             why = str(exc).split(" (")[0] or type(exc).__name__
-            raise FmstudyError(f"cannot read the image {path}: {why}") from None
+            raise FmstudyError(
+                f"cannot read the image {path}: {why}; open it in an image viewer, and "
+                "replace it or move it out of the folder"
+            ) from None
 
 
 def _is_colour(img) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import zipfile
+from dataclasses import fields
 from pathlib import Path
 
 import nbformat
@@ -17,6 +18,7 @@ import pytest
 from fmstudy.cli.main import main
 from fmstudy.models.predict import predict_images
 from fmstudy.report.write import read_config
+from fmstudy.study.config import StudyConfig
 
 COMPAT = Path(__file__).parent / "data" / "compat"
 EXPECTED = json.loads((COMPAT / "expected.json").read_text())
@@ -64,7 +66,13 @@ def test_a_config_json_reads_back_to_the_same_settings(name, tmp_path):
     file = tmp_path / "config.json"
     file.write_text(json.dumps({**saved, "config": data}))
     cfg = read_config(file)
-    assert json.loads(json.dumps(cfg.to_dict())) == data
+    now = json.loads(json.dumps(cfg.to_dict()))
+    assert {k: v for k, v in now.items() if k in data} == data
+    # fields added since the file was written read back as their defaults
+    defaults = {f.name: f.default for f in fields(StudyConfig)}
+    assert {k: v for k, v in now.items() if k not in data} == {
+        k: defaults[k] for k in now if k not in data
+    }
     want = EXPECTED["configs"][name]
     assert list(cfg.classes) == want["classes"] and cfg.profile == want["profile"]
     assert [n["name"] for n in cfg.networks] == want["networks"]

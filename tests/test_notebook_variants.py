@@ -83,7 +83,10 @@ def test_the_exercise_asks_and_gives_no_answer():
     blanks = [c for c in code if c == "# your code here"]
     assert len(blanks) >= 8
     given = "\n".join(c for c in code if c != "# your code here")
-    assert not any(a in given.split("from fmstudy.plots import figures")[1] for a in ANSWERS)
+    assert not any(
+        a in given.split("from fmstudy.api import DataOptions, eval_plots, figures")[1]
+        for a in ANSWERS
+    )
     assert (
         "run_pca" not in given
         and "narrative" not in given

@@ -34,8 +34,12 @@ from fmstudy.i18n import language
 from fmstudy.models.saved import SAVE_CHOICES
 from fmstudy.nets.presets import get_preset
 from fmstudy.nets.spec import NetSpec, with_overrides
+from fmstudy.overfitting import overfitting
+from fmstudy.plots import evaluation as eval_plots
+from fmstudy.plots import figures
 from fmstudy.report import narrative
 from fmstudy.report.figures import Figures
+from fmstudy.report.narrative.notebook import curves_text
 from fmstudy.report.write import check_out_dir, write_report
 from fmstudy.results import network_key
 from fmstudy.search.settings import SearchSettings
@@ -60,12 +64,16 @@ __all__ = [
     "bootstrap_accuracy",
     "classes_for_surname",
     "compare_results",
+    "curves_text",
+    "eval_plots",
+    "figures",
     "get_preset",
     "language",
     "load_dataset",
     "model_result",
     "narrative",
     "network_key",
+    "overfitting",
     "parse_classes",
     "representative",
     "run_pca",

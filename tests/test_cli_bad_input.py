@@ -142,7 +142,10 @@ CASES = [
     (["cache", "--data-dir", a_file], "not a folder"),
     # fmstudy notebook
     (["notebook", *C47, "--out", "study.txt"], "should end in .ipynb"),
-    (["notebook", *C47, "--out", lambda p: _write(p, "x.ipynb", "{}")], "is not a notebook fmstudy wrote"),
+    (
+        ["notebook", *C47, "--out", lambda p: _write(p, "x.ipynb", "{}")],
+        "is not a notebook fmstudy wrote",
+    ),
     (["notebook", *C47, "--out", "/nonexistent/x.ipynb"], "does not exist"),
     (["notebook", *C47, "--out", "/proc/x.ipynb"], "cannot write"),
     (["notebook", *C47, "--profile", "slow"], "unknown profile"),

@@ -34,6 +34,9 @@ INTENDED = {
     ("evaluation.py", "calibration_text", "len(ev.roc_auc) == 3"),
     ("models.py", "discussion", "i == 2"),
     ("models.py", "discussion", "len(ev.confusion) == 2"),
+    # wording: with two classes PCA's "furthest apart"/"overlap most" is "the two classes"
+    ("pca.py", "_apart_text", "len(by_label) == 2"),
+    ("pca.py", "pca_reading_text", "len(by_label) == 2"),
     # Table 3 (Xiao et al.) is about all ten Fashion-MNIST classes: what it measured
     ("zoo.py", "table3_applies", "len(t1.get('classes', [])) == 10"),
 }

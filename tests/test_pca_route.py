@@ -129,3 +129,15 @@ def test_colour_components_one_panel_per_channel():
             np.testing.assert_array_equal(shown, picture[..., c])
     assert [fig.axes[c * 3].get_ylabel() for c in range(3)] == ["R", "G", "B"]
     assert "one row per colour channel (R, G, B)" in fig._suptitle.get_text()
+
+
+def test_colour_components_are_said_in_the_caption():
+    """The report's caption says how a colour image's axes are shown; grey ones keep the
+    plain caption."""
+    from fmstudy.report.sections import SECTIONS, Shown
+
+    task2 = next(s for s in SECTIONS if s.anchor == "task2")
+    shown = Shown(task2, "task2", "Task 2", False)
+    colour = shown.figure("pca_components", colour=True)["caption"]
+    assert "one image per colour channel (R, G, B)" in colour
+    assert shown.figure("pca_components")["caption"] == "PCA: the first principal axes"

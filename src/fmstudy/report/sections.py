@@ -34,6 +34,7 @@ class Figure:
     alt: str = ""  # the image's text when it differs from the caption
     per_model: bool = False  # one figure per model, keyed KIND_MODEL
     args: dict = field(default_factory=dict)  # the caption's own placeholders
+    colour: str = ""  # the caption for colour images, when it differs
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,14 @@ class Shown:
     def macro(self) -> str:
         return self.section.macro
 
-    def figure(self, kind: str, model: str = "", **args) -> dict:
-        """The figure of ``kind`` here: its key, its caption (formatted with ``args``)
-        and its image's text, in the current language."""
+    def figure(self, kind: str, model: str = "", colour: bool = False, **args) -> dict:
+        """The figure of ``kind`` here: its key, its caption (formatted with ``args``;
+        its colour caption for ``colour`` images) and its image's text, in the current
+        language."""
         fig = self.section.figures[kind]
         args = {**fig.args, **args}
-        caption = _(fig.caption) % args if args else _(fig.caption)
+        message = fig.colour if colour and fig.colour else fig.caption
+        caption = _(message) % args if args else _(message)
         return {
             "key": figure_key(kind, model if fig.per_model else ""),
             "caption": caption,
@@ -188,7 +191,14 @@ SECTIONS = (
                 args={"n": PCA_PER_CLASS},
             ),
             Figure("pca_variance", N_("PCA: explained variance")),
-            Figure("pca_components", N_("PCA: the first principal axes")),
+            Figure(
+                "pca_components",
+                N_("PCA: the first principal axes"),
+                colour=N_(
+                    "PCA: the first principal axes, each shown as one image per colour "
+                    "channel (R, G, B) on one scale per axis"
+                ),
+            ),
         ),
         when=lambda c: bool(c["m"].pca),
     ),

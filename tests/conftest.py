@@ -241,3 +241,14 @@ def swedish_report(tmp_path_factory, real_data_dir, quick_report):
     )
     assert proc.returncode == 0, proc.stderr
     return out
+
+
+class Ticks:
+    """A clock that moves one second each time it is read: deadlines without waiting."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 1.0
+        return self.now

@@ -7,7 +7,7 @@ import json
 
 import optuna
 import pytest
-from conftest import run_cli
+from conftest import Ticks, run_cli
 from searchkit import settings, sqlite
 
 from fmstudy import FmstudyError
@@ -97,17 +97,6 @@ def test_run_with_search_task_keeps_the_study_beside_the_report(tmp_path):
     )
     pair = {(p["a"], p["b"]) for p in metrics["comparison"]["pairs"]}
     assert any("search-best" in ab for ab in pair)  # joins the model comparison
-
-
-class Ticks:
-    """A clock that moves one second each time it is read: deadlines without waiting."""
-
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        self.now += 1.0
-        return self.now
 
 
 def test_the_deadline_stops_the_running_trial_and_skips_the_refit(tmp_path, sub):

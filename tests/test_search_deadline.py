@@ -11,6 +11,7 @@ from contextlib import redirect_stdout
 import optuna
 import pytest
 import torch
+from conftest import Ticks
 from searchkit import settings, sqlite
 
 from fmstudy import FmstudyError
@@ -64,17 +65,6 @@ def test_a_pruned_trial_is_labelled_pruned():
     _trial(study, [0.5, 0.9], "PRUNED")
     _trial(study, [0.6], "FAIL")
     assert best_trial(study)[1:] == (2, 0.9, "pruned")
-
-
-class Ticks:
-    """A clock that moves one second each time it is read: deadlines without waiting."""
-
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        self.now += 1.0
-        return self.now
 
 
 def test_a_deadline_shorter_than_one_trial_still_gives_a_labelled_answer(tmp_path, sub):

@@ -143,11 +143,17 @@ def test_the_cli_refuses_an_edited_notebook_in_one_line(tmp_path):
     assert proc.returncode != 0 and "--exercise" in proc.stderr
 
 
-def test_to_html_exports_with_nbconvert(tmp_path):
+def _tiny(tmp_path):
+    """A two-cell notebook, unexecuted, to export."""
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# Tiny"), nbformat.v4.new_code_cell("x = 41 + 1")]
     path = tmp_path / "tiny.ipynb"
     nbformat.write(nb, path)
+    return path
+
+
+def test_to_html_exports_with_nbconvert(tmp_path):
+    path = _tiny(tmp_path)
     html = export(path, "html")
     assert html == tmp_path / "tiny.html"
     text = html.read_text()
@@ -160,10 +166,7 @@ def test_to_html_exports_with_nbconvert(tmp_path):
 
 def test_to_pdf_prints_the_html_with_chromium(tmp_path, chromium):
     """``--to pdf``: the nbconvert HTML printed by the installed headless Chromium."""
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("# Tiny"), nbformat.v4.new_code_cell("x = 41 + 1")]
-    path = tmp_path / "tiny.ipynb"
-    nbformat.write(nb, path)
+    path = _tiny(tmp_path)
     pdf = export(path, "pdf")
     assert pdf == tmp_path / "tiny.pdf"
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 1000

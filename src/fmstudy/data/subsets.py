@@ -78,7 +78,7 @@ class Subset:
         if ds.files is None:
             return None
         return tuple(
-            [name for name, y in zip(names, labels, strict=True) if y in self.classes]
+            np.asarray(names)[np.isin(labels, self.classes)].tolist()
             for names, labels in zip(ds.files, (ds.y_train, ds.y_test), strict=True)
         )
 

@@ -30,7 +30,13 @@ from fmstudy.errors import FmstudyError
 from fmstudy.i18n import N_
 from fmstudy.models import saved as saved_models
 from fmstudy.models.predict_inputs import image_paths, prepared, shown_name
-from fmstudy.nets.image_reference import contrast, image_polarity, nearest_distance, pool_shape
+from fmstudy.nets.image_reference import (
+    DEFINITE,
+    contrast,
+    image_polarity,
+    nearest_distance,
+    pool_shape,
+)
 from fmstudy.nets.saved import load_model, predict, read_meta
 
 INVERT_CHOICES = ("auto", "never", "always")
@@ -49,7 +55,6 @@ INVERTED = {  # by the image's polarity under --invert auto; --invert always
 }
 PADDED = N_("padded {h}×{w} to {ph}×{pw} (height×width) to keep its aspect ratio")
 RESIZED = N_("resized from {h}×{w} to {th}×{tw}")
-POLARITIES = ("light-on-dark", "dark-on-light")  # a model or image that has one
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,7 @@ def inverts(invert: str, model: str, image: str) -> bool:
     """Whether an image of polarity ``image`` is inverted for a ``model`` polarity."""
     if invert != "auto":
         return invert == "always"
-    return model in POLARITIES and image in POLARITIES and image != model
+    return model in DEFINITE and image in DEFINITE and image != model
 
 
 def predict_images(model: Path, images: list[Path], invert: str = "auto") -> list[Prediction]:

@@ -27,7 +27,8 @@ import numpy as np
 MARGIN = 40.0  # grey levels of centre-minus-border contrast that say an image's polarity
 OPPOSITE_SHARE = 0.01  # at most this share of training images clearly the other way
 POOL = 28  # class means are kept at most POOL x POOL pixels (per channel)
-POLARITIES = ("light-on-dark", "dark-on-light", "mixed")
+DEFINITE = ("light-on-dark", "dark-on-light")  # a model or image that has one polarity
+POLARITIES = (*DEFINITE, "mixed")
 CHUNK = 4096  # images pooled at a time
 LUMA = np.array([0.299, 0.587, 0.114])
 

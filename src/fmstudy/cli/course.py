@@ -81,13 +81,13 @@ def notebook_cmd(
 ) -> None:
     """Write the study as a Jupyter notebook to hand in: task by task, explained, runnable."""
     from fmstudy.course.notebook import write_notebook
-    from fmstudy.course.notebook_files import export
+    from fmstudy.course.notebook_files import EXPORTS, export
     from fmstudy.errors import FmstudyError
     from fmstudy.study.config import study_config
 
     if solution and not exercise:
         raise FmstudyError("--solution is the exercise's teacher variant: give --exercise too")
-    bad = [t for t in to or () if t not in ("html", "pdf")]
+    bad = [t for t in to or () if t not in EXPORTS]
     if bad:
         raise FmstudyError(f"--to {bad[0]}: choose html or pdf")
     cfg = study_config(

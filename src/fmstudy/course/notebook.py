@@ -87,13 +87,12 @@ def build_notebook(
 ) -> nbformat.NotebookNode:
     """The study's notebook for ``cfg`` in its language, its cells not yet run: the study,
     or (``exercise``) the questions with empty answer cells, or their answers (``solution``)."""
-    forest, raw, std = (
-        classical_specs(cfg.forest, cfg.logreg)[0],
-        *classical_specs(cfg.forest, cfg.logreg)[-2:],
-    )
+    specs = classical_specs(cfg.forest, cfg.logreg)
+    forest, raw, std = specs[0], *specs[-2:]
     base = cfg.forest.random_state or 0
     with language(cfg.lang):
         names = cfg_class_names(cfg)
+        nets = _networks(cfg)
         ctx = {
             "cfg": cfg,
             "exercise": exercise,
@@ -115,8 +114,8 @@ def build_notebook(
             if cfg.logreg.raw_scale == 1 / 255
             else repr(cfg.logreg.raw_scale),
             "network_seeds": [cfg.seed + i for i in range(cfg.network_seeds)],
-            "networks": _networks(cfg),
-            "example_settings": _networks(cfg)[0]["settings"] if cfg.networks else "{}",
+            "networks": nets,
+            "example_settings": nets[0]["settings"] if nets else "{}",
             "learning_curves": bool(cfg.learning_curves),
             "own_data": dataset_spec(cfg.dataset).source != "idx",
         }
@@ -173,9 +172,8 @@ def execute(nb: nbformat.NotebookNode, folder: Path, data_dir=None) -> None:
     # Over IPC (local sockets, by an absolute path: the kernel starts in ``folder``) on
     # POSIX: the kernel then has no TCP to warn about on the terminal as unencrypted.
     sockets = tempfile.TemporaryDirectory(prefix="fmstudy-kernel-")
-    km = KernelManager(kernel_name=KERNEL)
-    if os.name == "posix":
-        km = KernelManager(kernel_name=KERNEL, transport="ipc", ip=f"{sockets.name}/k")
+    ipc = {"transport": "ipc", "ip": f"{sockets.name}/k"} if os.name == "posix" else {}
+    km = KernelManager(kernel_name=KERNEL, **ipc)
     client = NotebookClient(
         nb,
         km=km,

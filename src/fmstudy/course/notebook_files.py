@@ -17,7 +17,7 @@ import nbformat
 from fmstudy.atomic import write_bytes
 from fmstudy.errors import FmstudyError
 
-FORMATS = ("ipynb", "html", "pdf")
+EXPORTS = ("html", "pdf")  # what --to exports the notebook to
 
 
 def fingerprint(nb: nbformat.NotebookNode) -> str:

@@ -58,13 +58,14 @@ def _span(axes) -> tuple[float, float]:
     return min(ax.get_position().x0 for ax in axes), max(ax.get_position().x1 for ax in axes)
 
 
-def fit_below(fig: Figure) -> None:
-    """Lay ``fig`` out with room under its panels for its :func:`below` legends, each in
-    as many columns as fit the width of its panels and centred under them."""
+def settle(fig: Figure) -> Figure:
+    """Lay ``fig`` out, once its texts have their final sizes, with room under its panels
+    for its :func:`below` legends, each in as many columns as fit the width of its
+    panels and centred under them."""
     shared = [g for g in fig.legends if g.get_gid() == BELOW]
     if not shared:
         fig.tight_layout()
-        return
+        return fig
     for i, legend in enumerate(shared):
         x0, x1 = _span(UNDER[legend][0])
         room = (1.0 if len(shared) == 1 else x1 - x0 + 0.04) * fig.bbox.width
@@ -82,10 +83,4 @@ def fit_below(fig: Figure) -> None:
         for legend in shared:
             x0, x1 = _span(UNDER[legend][0])
             legend.set_bbox_to_anchor(((x0 + x1) / 2, 0.0), transform=fig.transFigure)
-
-
-def settle(fig: Figure) -> Figure:
-    """Make room below the panels for a :func:`below` legend, once the figure's texts have
-    their final sizes."""
-    fit_below(fig)
     return fig

@@ -85,10 +85,11 @@ class StudyConfig:
         checks.number(self.test_share, "--test-share", low=0, high=0.9, low_open=True)
         if self.image_size is not None:
             object.__setattr__(self, "image_size", checks.image_size(self.image_size))
+        spec = dataset_spec(self.dataset)  # own data: walks its folder or reads its labels
         if self.class_names is not None:  # checked as --class-names is
             names = class_names_option(",".join(map(str, self.class_names)))
-            object.__setattr__(self, "class_names", renamed(dataset_spec(self.dataset), names))
-        n_classes = len(dataset_spec(self.dataset).classes)
+            object.__setattr__(self, "class_names", renamed(spec, names))
+        n_classes = len(spec.classes)
         for c in self.classes:
             checks.integer(c, f"class of {self.dataset}", low=0, high=n_classes - 1)
         if len(set(self.classes)) < 2:
@@ -97,7 +98,7 @@ class StudyConfig:
         optional(checks.text, self.group, "group")
         if self.groups is not None:
             checks.text(self.groups, "--groups", max_len=1000)
-            parse_groups(self.groups, dataset_spec(self.dataset).classes)
+            parse_groups(self.groups, spec.classes)
         optional(checks.integer, self.network_seeds, "network seeds", low=1, high=100)
         checks.seed(self.seed, count=self.network_seeds or 1)
         optional(checks.integer, self.bootstrap, "bootstrap", low=10, high=1_000_000)

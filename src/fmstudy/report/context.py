@@ -21,6 +21,7 @@ from fmstudy.errors import FmstudyError
 from fmstudy.i18n import N_, current, grouped, num
 from fmstudy.i18n import gettext as _
 from fmstudy.report import narrative, sections
+from fmstudy.report.figures import class_names
 from fmstudy.report.narrative.grading import expected_answers_text, key_heading, tolerance_text
 from fmstudy.report.narrative.task4 import task4_text
 
@@ -40,12 +41,7 @@ def build_context(result, images: dict[str, str]) -> dict:
     m = result.metrics
     t1 = m.task1
     spec = dataset_spec(t1["dataset"])
-    own = is_path(t1["dataset"])  # named as loaded (--class-names), not as the path names them
-    shown = spec.class_names(current().code) if spec and not own else None
-    names = {
-        int(c): shown[int(c)] if shown else n
-        for c, n in zip(t1["classes"], t1["class_names"], strict=True)
-    }
+    names = class_names(result)
     labels = {k: narrative.label_of(ev) for k, ev in m.models.items()}
     models = [_model(result, key, ev, names) for key, ev in m.models.items()]
     classical = [mo for mo in models if mo["ev"].task in narrative.CLASSICAL_TASKS]

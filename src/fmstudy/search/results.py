@@ -80,10 +80,10 @@ def best_trial(study):
     return best, int(epoch), float(values[epoch]), state
 
 
-def best_spec(study) -> tuple[NetSpec, int, float]:
-    """The reported trial's spec (:func:`best_trial`) with its epochs set to the best
-    epoch count, its number and its validation accuracy."""
-    best, epochs, value, _state = best_trial(study)
+def best_spec(study, found=None) -> tuple[NetSpec, int, float]:
+    """The reported trial's spec (``found``, else :func:`best_trial`) with its epochs set
+    to the best epoch count, its number and its validation accuracy."""
+    best, epochs, value, _state = found or best_trial(study)
     spec = NetSpec.from_dict({**best.user_attrs["spec"], "name": f"search-best-{best.number}"})
     return replace(spec, epochs=epochs, patience=None), best.number, value
 
@@ -91,7 +91,8 @@ def best_spec(study) -> tuple[NetSpec, int, float]:
 def summary(study, frame, final, settings: SearchSettings, storage: str, networks):
     """The search's typed outcome: counts, best trial, final test accuracy (None when the
     retraining was skipped at the deadline), and which trial's state the best is."""
-    spec, number, val = best_spec(study)
+    found = best_trial(study)  # reads every trial from the storage: once
+    spec, number, val = best_spec(study, found)
     states = frame["state"].value_counts().to_dict()
     applies = notebook_reference.applies(settings.dataset, settings.classes)
     return SearchOutcome(
@@ -109,7 +110,7 @@ def summary(study, frame, final, settings: SearchSettings, storage: str, network
         against_notebook=against_notebook(final.test_accuracy, networks)
         if final and applies
         else [],
-        best_trial_state=best_trial(study)[3],
+        best_trial_state=found[3],
         stopped_at_deadline=int(
             sum(t.user_attrs.get("stopped") == "deadline" for t in study.trials)
         ),

@@ -318,8 +318,9 @@ def _final_fit(study, sub: Subset, settings, cache, deadline, bar, device) -> Tr
     """The best spec retrained on every training row for its best epoch count, tested once;
     kept in ``cache`` (spec, seed, data) so a rerun reuses it.  None when the deadline
     leaves too little time for it."""
-    spec = best_spec(study)[0]
-    trial, epochs, _val, _state = best_trial(study)
+    found = best_trial(study)
+    spec = best_spec(study, found)[0]
+    trial, epochs, _val, _state = found
     key = cache.key("search-final", device_params(spec, device), settings.seed) if cache else None
     run = cache.load_training(key, spec) if cache else None
     if run is not None:

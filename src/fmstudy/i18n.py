@@ -115,6 +115,13 @@ def decimal_symbol() -> str:
     return get_decimal_symbol(current().code)
 
 
+def joined(items: list[str]) -> str:
+    """Items joined as in prose: "A", "A and B", "A, B and C"."""
+    if len(items) <= 1:
+        return "".join(items)
+    return gettext("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])
+
+
 def grouped(n: int) -> str:
     """A whole number with the language's thousands separator (24,000 / 24 000)."""
     return format_decimal(int(n), locale=current().code)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fmstudy.evaluation.compare import ALPHA
 from fmstudy.i18n import gettext as _
-from fmstudy.i18n import grouped, ngettext, num, pct, pvalue
+from fmstudy.i18n import grouped, joined, ngettext, num, pct, pvalue
 from fmstudy.report.narrative.groups import best_text
 
 
@@ -44,13 +44,6 @@ def expected_answers_text(s, names: dict, labels: dict) -> list[tuple[str, str]]
     return [(task, text) for task, text in rows if text]
 
 
-def _and(items: list[str]) -> str:
-    """Items joined as in prose: "A", "A and B", "A, B and C"."""
-    if len(items) <= 1:
-        return "".join(items)
-    return _("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])
-
-
 def _counts(per_class: dict, names: dict) -> str:
     return ", ".join(f"{names[int(c)]} {grouped(n)}" for c, n in per_class.items())
 
@@ -83,7 +76,7 @@ def _task2(t2: dict | None, names: dict) -> str:
     g = t2["pc1_groups"]
     if g and g["low"]:
         text += " " + _("PC1 separates {low} from {high}.").format(
-            low=_and([names[c] for c in g["low"]]), high=_and([names[c] for c in g["high"]])
+            low=joined([names[c] for c in g["low"]]), high=joined([names[c] for c in g["high"]])
         )
     elif g:
         text += " " + _("The study's reading finds no gap that splits the classes along PC1.")

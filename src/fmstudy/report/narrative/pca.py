@@ -11,7 +11,7 @@ import math
 import sys
 
 from fmstudy.i18n import gettext as _
-from fmstudy.i18n import grouped, ngettext, num, pct
+from fmstudy.i18n import grouped, joined, ngettext, num, pct
 
 
 def variance_digits(checks: dict) -> int:
@@ -25,13 +25,6 @@ def score_digits(checks: dict) -> int:
     """Decimals for every score (a mean, sd or distance on PC1/PC2): as
     :func:`variance_digits`, for PC1's standard deviation."""
     return variance_digits({"pc1_variance_sklearn": math.sqrt(abs(checks["pc1_variance_sklearn"]))})
-
-
-def _and(items: list[str]) -> str:
-    """Items joined as in prose: "A", "A and B", "A, B and C"."""
-    if len(items) <= 1:
-        return "".join(items)
-    return _("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])
 
 
 def _name(names: dict | None, label: int) -> str:
@@ -164,14 +157,14 @@ def _groups_text(r: dict, names: dict | None) -> str:
                 "{axis} separates {low} from {high}: a gap of {gap} pooled sd, between {a} and {b}."
             ).format(
                 axis=axis,
-                low=_and([_name(names, c) for c in g["low"]]),
-                high=_and([_name(names, c) for c in g["high"]]),
+                low=joined([_name(names, c) for c in g["low"]]),
+                high=joined([_name(names, c) for c in g["high"]]),
                 gap=_sep(max(g["gaps"])),
                 a=_name(names, g["low"][-1]),
                 b=_name(names, g["high"][0]),
             )
         )
-        pairs = _and(
+        pairs = joined(
             [
                 _("{a}–{b} {sep}").format(
                     a=_name(names, w["a"]), b=_name(names, w["b"]), sep=_sep(w["separation"])

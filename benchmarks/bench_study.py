@@ -2,6 +2,7 @@
 
     python benchmarks/bench_study.py --target all        # ~25 min on 2 cores
     python benchmarks/bench_study.py --target quick      # each target on its own
+    python benchmarks/bench_study.py --target standard --tasks 1-5 --before ../old
 
 Targets: ``notebook-way`` (RF 1000 trees without n_jobs, LogReg max_iter=5000 on
 raw and on standardized pixels, one after another, as the notebook did),
@@ -25,6 +26,9 @@ from pathlib import Path
 import numpy as np
 
 NOTEBOOK_WAY_PREDICTIONS = Path(tempfile.gettempdir()) / "fmstudy-bench-notebook-way.json"
+
+
+ISSUE29 = {"standard": 300, "quick": 30}  # seconds for tasks 1-5 from an empty cache
 
 
 def tree_rss(pid: int) -> int:
@@ -115,7 +119,13 @@ def notebook_way() -> dict:
     return {"seconds": times["total"], "peak_bytes": mem.peak, "times": times}
 
 
-def fmstudy_run(profile: str, tasks: str = "1-4") -> dict:
+def fmstudy_run(profile: str, tasks: str = "1-4", source: str | None = None) -> dict:
+    """``fmstudy run`` of classes 4-7 in a subprocess, from an empty cache; with ``source``
+    (a checkout of other code, e.g. a worktree of the commit before a change) that code
+    runs instead of this one."""
+    env = dict(os.environ)
+    if source:
+        env["PYTHONPATH"] = str(Path(source).resolve() / "src")
     with tempfile.TemporaryDirectory() as d:
         out = Path(d) / "report"
         cmd = [
@@ -137,7 +147,7 @@ def fmstudy_run(profile: str, tasks: str = "1-4") -> dict:
             os.environ.get("FMSTUDY_BENCH_DATA") or str(Path(d) / "data"),
         ]
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, env=env)
         with PeakMemory(proc.pid) as mem:
             rc = proc.wait()
         seconds = time.perf_counter() - t0
@@ -171,6 +181,12 @@ def main() -> None:
     parser.add_argument(
         "--tasks", default="1-4", help="study tasks to run (default 1-4; 1-5 adds the networks)"
     )
+    parser.add_argument(
+        "--before",
+        metavar="DIR",
+        help="a checkout of the code before (git worktree add DIR COMMIT): each fmstudy "
+        "target runs there first, then here, and the ratio is printed (issue 29)",
+    )
     args = parser.parse_args()
     targets = (
         ["notebook-way", "notebook", "standard", "quick"] if args.target == "all" else [args.target]
@@ -187,7 +203,20 @@ def main() -> None:
             r = notebook_way()
             base = json.loads(NOTEBOOK_WAY_PREDICTIONS.read_text())
         else:
+            if args.before:
+                old = fmstudy_run(target, args.tasks, args.before)
+                print(
+                    f"  before ({args.before}): {old['seconds']:.1f} s, peak memory "
+                    f"{old['peak_bytes'] / 2**30:.2f} GiB",
+                    flush=True,
+                )
             r = fmstudy_run(target, args.tasks)
+            if args.before:
+                print(f"  ratio after / before: {r['seconds'] / old['seconds']:.2f}")
+            if args.tasks == "1-5" and target in ISSUE29:
+                limit = ISSUE29[target]
+                verdict = "PASS" if r["seconds"] <= limit else "FAIL"
+                print(f"  issue 29 target <= {limit} s for tasks 1-5: {verdict}")
         print(
             f"  time {r['seconds']:.1f} s, peak memory {r['peak_bytes'] / 2**30:.2f} GiB "
             f"(target <= 2 GiB: {'PASS' if r['peak_bytes'] <= 2**31 else 'FAIL'})"

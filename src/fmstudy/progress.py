@@ -41,6 +41,18 @@ class Steps:
         self.progress, self.plain = progress, plain
         self.timings: dict[str, float] = {}
 
+    @property
+    def shown(self) -> bool:
+        """Whether anything is shown (a bar or plain lines)."""
+        return self.progress is not None or self.plain
+
+    def note(self, line: str) -> None:
+        """One line above the bars (or a plain line), e.g. what a run will do."""
+        if self.progress:
+            self.progress.console.print(escape(line), highlight=False)
+        elif self.plain:
+            say(line)
+
     @contextlib.contextmanager
     def step(self, name: str, description: str, total: int = 1):
         """A timed step; the block gets a function that advances its bar."""

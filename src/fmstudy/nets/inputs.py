@@ -137,7 +137,7 @@ class ScaledImages:
             return t
         if len(self.shape) == 2:
             return t.view(n, 1, *self.shape)
-        return t.view(n, *self.shape).permute(0, 3, 1, 2).contiguous()
+        return t.view(n, *self.shape).permute(0, 3, 1, 2)  # channels last, as the convolutions
 
 
 def prepare_inputs(x: np.ndarray, scaler: dict, spec: NetSpec) -> ScaledImages:

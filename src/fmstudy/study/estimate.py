@@ -8,7 +8,7 @@ Each step's work is counted from the config (trees x rows x log rows x sqrt(pixe
 a forest, multiply-adds and activations per image x images x epochs for a network, ...)
 and turned into seconds by rates measured on the development machine (2-core AMD EPYC,
 2026-12-07; see ``benchmarks/README.md``), scaled by this machine's speed: the time of a
-fixed float32 matrix product, measured here in about 0.03 s, against the same product's
+fixed float32 matrix product, measured here in about 0.05 s, against the same product's
 time there.  An estimate is for an empty cache; fits already in the cache take less.
 """
 
@@ -56,8 +56,8 @@ def _product() -> float:
 
 def machine_speed() -> float:
     """How much slower this machine is than the development machine (>1: slower), from
-    the fastest of three runs of the fixed product (about 0.03 s in all)."""
-    return min(_product() for _ in range(3)) / REFERENCE_PRODUCT
+    the fastest of five runs of the fixed product (about 0.05 s in all)."""
+    return min(_product() for _ in range(5)) / REFERENCE_PRODUCT
 
 
 @dataclass(frozen=True)

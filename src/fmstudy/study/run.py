@@ -217,9 +217,14 @@ def _classical(run: _Run) -> None:
 
 def _networks(run: _Run) -> None:
     """Task 5: every network of the config with each seed."""
+    from joblib.externals.loky import get_reusable_executor
+
     from fmstudy.nets.devices import resolve_device
     from fmstudy.study.train_networks import run_networks
 
+    # joblib's idle workers (the classical fits' and learning curves') would hold about
+    # 0.4 GiB each for their five idle minutes, beside the trainings' own memory
+    get_reusable_executor().shutdown(wait=True)
     run.trained_on = resolve_device(run.device)
     nets = run_networks(run.config, run.sub, run.cache, run.jobs, run.steps, run.trained_on)
     run.parts["networks"] = nets.results

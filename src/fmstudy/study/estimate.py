@@ -8,8 +8,8 @@ Each step's work is counted from the config (trees x rows x log rows x sqrt(pixe
 a forest, multiply-adds and activations per image x images x epochs for a network, ...)
 and turned into seconds by rates measured on the development machine (2-core AMD EPYC,
 2026-12-07; see ``benchmarks/README.md``), scaled by this machine's speed: the time of a
-fixed float32 matrix product, measured here in about 0.05 s, against the same product's
-time there.  An estimate is for an empty cache; fits already in the cache take less.
+fixed float32 matrix product on one thread, measured here in about 0.1 s, against the
+same product's time there.  An estimate is for an empty cache; fits already in the cache take less.
 """
 
 from __future__ import annotations
@@ -38,26 +38,30 @@ RATE = {
     "pca": 1.5e-10,  # per row x pixel^2 (the covariance route)
 }
 CURVE_FITS = 2.8  # a learning curve (3 folds x 4 sizes, two side by side) in fits of all rows
-REFERENCE_PRODUCT = 0.0098  # seconds of :func:`_product` on the development machine
+REFERENCE_PRODUCT = 0.0172  # seconds of :func:`_product` on the development machine
 FIXED = {"start": 3.0, "load": 2.0, "report": 8.0, "report_per_model": 1.2}
 
 
 def _product() -> float:
-    """Seconds of a fixed float32 workload: five 384 x 784 by 784 x 512 products."""
+    """Seconds of a fixed float32 workload: five 384 x 784 by 784 x 512 products on one
+    BLAS thread (several threads' wake-ups made the time vary twofold inside a run)."""
+    from threadpoolctl import threadpool_limits
+
     rng = np.random.default_rng(0)
     a = rng.random((384, 784), dtype=np.float32)
     b = rng.random((784, 512), dtype=np.float32)
-    a @ b  # warm-up: BLAS threads started
-    t0 = time.perf_counter()
-    for _ in range(5):
-        a @ b
-    return time.perf_counter() - t0
+    with threadpool_limits(1, user_api="blas"):
+        a @ b  # warm-up
+        t0 = time.perf_counter()
+        for _ in range(5):
+            a @ b
+        return time.perf_counter() - t0
 
 
 def machine_speed() -> float:
     """How much slower this machine is than the development machine (>1: slower), from
-    the fastest of five runs of the fixed product (about 0.05 s in all)."""
-    return min(_product() for _ in range(5)) / REFERENCE_PRODUCT
+    the fastest of three runs of the fixed product (about 0.1 s in all)."""
+    return min(_product() for _ in range(3)) / REFERENCE_PRODUCT
 
 
 @dataclass(frozen=True)

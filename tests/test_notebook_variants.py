@@ -4,9 +4,9 @@ solution that answers), the --out replace rule and the export to HTML."""
 
 import nbformat
 import pytest
-from conftest import run_cli
 
 from fmstudy import FmstudyError
+from fmstudy.cli.main import main
 from fmstudy.course import notebook as nbmod
 from fmstudy.course.notebook_code import network_cell, sequential_code
 from fmstudy.course.notebook_files import check_out, export
@@ -131,16 +131,17 @@ def test_out_is_replaced_only_when_fmstudy_wrote_it_unchanged(tmp_path):
     assert nbformat.read(out, as_version=4).cells[-1].source != "My own conclusion."
 
 
-def test_the_cli_refuses_an_edited_notebook_in_one_line(tmp_path):
+def test_the_cli_refuses_an_edited_notebook_in_one_line(tmp_path, capsys):
     out = tmp_path / "tasks.ipynb"
-    args = ("notebook", "--surname", "Lind", "--profile", "quick", "--exercise", "--out", out)
-    assert run_cli(*args).returncode == 0
+    args = ["notebook", "--surname", "Lind", "--profile", "quick", "--exercise", "--out", str(out)]
+    assert main(args) == 0
     out.write_text(out.read_text().replace("your code here", "my code"))
-    proc = run_cli(*args)
-    assert proc.returncode != 0 and len(proc.stderr.strip().splitlines()) == 1
-    assert "--force" in proc.stderr
-    proc = run_cli("notebook", "--classes", "4-7", "--solution", "--out", tmp_path / "s.ipynb")
-    assert proc.returncode != 0 and "--exercise" in proc.stderr
+    capsys.readouterr()
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "--force" in err
+    assert main(["notebook", "--classes", "4-7", "--solution", "--out", str(tmp_path / "s")]) == 2
+    assert "--exercise" in capsys.readouterr().err
 
 
 def _tiny(tmp_path):

@@ -15,6 +15,7 @@ import pytest
 from searchkit import one_worker, search_cli, settings, sqlite
 
 from fmstudy import FmstudyError
+from fmstudy.cli.main import main
 from fmstudy.search.results import trials_frame
 from fmstudy.search.workers import (
     STALE_AFTER,
@@ -190,11 +191,12 @@ def test_ctrl_c_exits_130_keeps_trials_and_the_rerun_resumes(tmp_path):
     assert (tmp_path / "s" / "report" / "index.html").is_file()
 
 
-def test_cli_bad_storage_is_one_line_exit_2(tmp_path):
+def test_cli_bad_storage_is_one_line_exit_2(tmp_path, synthetic, capsys):
+    data = ["--dataset", "synth", "--classes", "0-3", "--data-dir", str(synthetic[1])]
     for url in ("nonsense://", "postgresql://127.0.0.1:1/db"):
-        p = search_cli("--storage", url, "--out", str(tmp_path / "x"), "--trials", "1")
-        _, err = p.communicate(timeout=120)
-        assert p.returncode == 2
+        argv = ["search", *data, "--storage", url, "--out", str(tmp_path / "x")]
+        assert main([*argv, "--trials", "1"]) == 2
+        err = capsys.readouterr().err
         assert len(err.strip().splitlines()) == 1 and err.startswith("fmstudy: error:")
     assert not (tmp_path / "x" / "report").exists()
 

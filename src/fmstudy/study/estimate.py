@@ -120,9 +120,15 @@ def duration(seconds: float) -> str:
     return f"about {int(minutes // 60)} h {round(minutes % 60):.0f} min"
 
 
+def expected_epochs(spec: NetSpec) -> int:
+    """Epochs a training of ``spec`` runs: all of them, or about twice the patience plus
+    one under early stopping (10-15 measured for patience 5)."""
+    return spec.epochs if spec.patience is None else min(spec.epochs, 2 * spec.patience + 1)
+
+
 def network_seconds(spec: NetSpec, n_train: int, n_classes: int, image_shape: tuple) -> float:
     """One training of ``spec`` (a seed): epochs x (steps + images x work per image)."""
-    epochs = spec.epochs if spec.patience is None else min(spec.epochs, 2 * spec.patience + 1)
+    epochs = expected_epochs(spec)
     n_val = int(round(n_train * spec.val_fraction))
     rows = n_train - n_val
     mac = RATE["conv_mac" if spec.is_conv else "dense_mac"]
@@ -191,9 +197,7 @@ def estimate_study(
     n_models = len({s.model_key for s in classical}) + len(specs)
     parts["report"] = FIXED["report"] + FIXED["report_per_model"] * n_models
     scaled = {key: value * speed for key, value in parts.items()}
-    epochs = sum(
-        s.epochs if s.patience is None else min(s.epochs, 2 * s.patience + 1) for s in specs
-    )
+    epochs = sum(expected_epochs(s) for s in specs)
     work = {
         "tasks": ",".join(config.tasks),
         "train": n_train,

@@ -264,6 +264,7 @@ CASES = [
     (["nn", "--arch", "64", *C47, "--batch-size", "0"], "batch size"),
     (["nn", "--arch", "64", *C47, "--optimizer", "rmsprop"], "unknown optimizer"),
     (["nn", "--arch", "64", *C47, "--scaling", "log"], "unknown scaling"),
+    (["nn", "--arch", "64", *C47, "--precision", "float16"], "unknown precision"),
     (["nn", "--arch", "64", *C47, "--val-split", "last"], "unknown validation split"),
     (["nn", "--arch", "64", *C47, "--mixup", "-1"], "mixup"),
     (["nn", "--arch", "64", *C47, "--patience", "0"], "patience"),

@@ -17,6 +17,7 @@ import pytest
 
 from fmstudy.cli.main import main
 from fmstudy.models.predict import predict_images
+from fmstudy.nets.spec import NetSpec
 from fmstudy.report.write import read_config
 from fmstudy.study.config import StudyConfig
 
@@ -67,6 +68,16 @@ def test_a_config_json_reads_back_to_the_same_settings(name, tmp_path):
     file.write_text(json.dumps({**saved, "config": data}))
     cfg = read_config(file)
     now = json.loads(json.dumps(cfg.to_dict()))
+    if data.get("networks"):  # spec fields added since read back as their defaults
+        added = {f.name: f.default for f in fields(NetSpec)}
+        for spec, old in zip(now["networks"], data["networks"], strict=True):
+            assert {k: v for k, v in spec.items() if k not in old} == {
+                k: added[k] for k in spec if k not in old
+            }
+        now["networks"] = [
+            {k: v for k, v in spec.items() if k in old}
+            for spec, old in zip(now["networks"], data["networks"], strict=True)
+        ]
     assert {k: v for k, v in now.items() if k in data} == data
     # fields added since the file was written read back as their defaults
     defaults = {f.name: f.default for f in fields(StudyConfig)}

@@ -218,3 +218,10 @@ def test_table3_is_quoted_only_on_all_ten_fashion_mnist_classes():
     assert narrative.table3_note(svc, {**ten, "classes": [4, 5, 6, 7]}, None) == ""
     assert narrative.table3_note(svc, {**ten, "dataset": "mnist"}, None) == ""
     assert narrative.table3_note(replace(svc, key="extra-trees"), ten, None) == ""  # not in Table 3
+
+
+def test_network_description_says_bfloat16_only_when_it_was_used():
+    n = replace(network(), spec=ADAM_SPEC)
+    assert "bfloat16" not in narrative.network_description(n, 0.0)
+    text = narrative.network_description(replace(n, precision="bfloat16"), 0.0)
+    assert "the forward pass in bfloat16 mixed precision (weights and evaluation float32)." in text

@@ -171,3 +171,8 @@ def test_to_pdf_prints_the_html_with_chromium(tmp_path, chromium):
     pdf = export(path, "pdf")
     assert pdf == tmp_path / "tiny.pdf"
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 1000
+
+
+def test_the_plain_loop_says_it_leaves_out_mixed_precision():
+    assert network_cell(get_preset("cnn-small").to_dict())["left_out"] == "precision"
+    assert network_cell(get_preset("notebook-1").to_dict())["left_out"] == ""

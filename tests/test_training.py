@@ -98,3 +98,51 @@ def test_device_auto_is_the_cpu_here_and_keys_only_name_other_devices():
     spec = SMALL
     assert device_params(spec, "cpu") == spec.to_dict()  # CPU keys as before --device
     assert device_params(spec, "cuda") == {**spec.to_dict(), "device": "cuda"}
+
+
+def test_precision_auto_is_bfloat16_only_where_the_processor_computes_it(monkeypatch):
+    from fmstudy.nets.devices import device_params, precision_used
+
+    auto = with_overrides(SMALL, precision="auto")
+    assert precision_used(SMALL, "cpu") == "float32"
+    assert precision_used(with_overrides(SMALL, precision="bfloat16"), "cpu") == "bfloat16"
+    for bf16, amx, want in (
+        (True, False, "bfloat16"),
+        (False, True, "bfloat16"),
+        (False, False, "float32"),
+    ):
+        monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda v=bf16: v)
+        monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda v=amx: v)
+        assert precision_used(auto, "cpu") == want
+        # the cache key says what was computed: a float32 training is not a bfloat16 one
+        assert device_params(auto, "cpu") == {**auto.to_dict(), "precision_used": want}
+    assert "precision_used" not in device_params(SMALL, "cpu")
+    with pytest.raises(FmstudyError, match="precision"):
+        with_overrides(SMALL, precision="float16")
+
+
+def test_bfloat16_trains_the_forward_pass_in_bfloat16_and_evaluates_in_float32(data):
+    spec = with_overrides(SMALL, precision="bfloat16", epochs=2)
+    seen = []
+    real = torch.nn.Linear.forward
+
+    def forward(self, x):
+        out = real(self, x)
+        seen.append((self.training, out.dtype))
+        return out
+
+    torch.nn.Linear.forward = forward
+    try:
+        run = train(spec, *data, (4, 5, 6, 7), seed=0, threads=1)
+    finally:
+        torch.nn.Linear.forward = real
+    assert {dtype for training, dtype in seen if training} == {torch.bfloat16}
+    assert {dtype for training, dtype in seen if not training} == {torch.float32}
+    assert run.precision == "bfloat16" and run.to_dict()["precision"] == "bfloat16"
+    assert all(v.dtype == torch.float32 for v in run.state.values() if v.is_floating_point())
+    assert train(SMALL, *data, (4, 5, 6, 7), seed=0, threads=1).precision == "float32"
+    # a run saved before the precision was recorded reads back as float32
+    from fmstudy.nets.train_run import TrainRun
+
+    old = {k: v for k, v in run.to_dict().items() if k != "precision"}
+    assert TrainRun.from_dict(old, spec, y_pred=run.y_pred, proba=None).precision == "float32"

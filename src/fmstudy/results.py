@@ -46,8 +46,7 @@ schema 3 added them, and later the verdicts above and ``budget``, without changi
 number.  A NetworkResult's ``val_split_used`` is the validation split its seeds were
 trained with, which is the spec's ``val_split`` unless the rows came ordered by class
 (``val_split_reason`` "ordered") or the first rows lacked a class ("missing"): then a
-"first" split was made stratified.
-"""
+"first" split was made stratified; its ``precision`` is its training's forward pass."""
 
 from __future__ import annotations
 
@@ -144,6 +143,7 @@ class NetworkResult:
     unlike_validation: bool = False  # the compared architectures validate on unlike rows
     val_split_used: str = ""  # the split its seeds validated on ("": written before it was kept)
     val_split_reason: str = ""  # why the spec's "first" became "stratified" (nets.inputs)
+    precision: str = "float32"  # its forward pass in training: nets.devices.precision_used
 
     @classmethod
     def summarised(cls, **values) -> NetworkResult:

@@ -175,6 +175,12 @@ ValSplit = spec_field(
     str, "--val-split", "stratified, or first (the first 20 % of rows, as the notebook)"
 )
 Mixup = spec_field(float, "--mixup", "Mixup alpha for half the training batches, 0 for none")
+Precision = spec_field(
+    str,
+    "--precision",
+    "float32, bfloat16 (the forward pass in bfloat16 mixed precision) or auto (bfloat16 where "
+    "the processor computes it natively)",
+)
 Tta = Annotated[
     bool | None,
     typer.Option(

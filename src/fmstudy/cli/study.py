@@ -298,6 +298,7 @@ def nn_cmd(
     mixup: opts.Mixup = None,
     tta: opts.Tta = None,
     refit: opts.Refit = None,
+    precision: opts.Precision = None,
     out: Annotated[
         Path, typer.Option("--out", help=f"Report folder to write. {opts.OUT_RULE}")
     ] = Path("fmstudy-nn"),
@@ -333,6 +334,7 @@ def nn_cmd(
         "mixup": mixup,
         "tta": tta,
         "refit": refit,
+        "precision": precision,
     }
     cfg = network_config(
         arch,

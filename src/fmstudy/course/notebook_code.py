@@ -26,7 +26,7 @@ SETTINGS = (
     "schedule",
     "hflip",
 )  # what the notebook's plain training loop reads
-LEFT_OUT = ("shift", "mixup", "tta", "refit")  # what it does not do
+LEFT_OUT = ("shift", "mixup", "tta", "refit")  # what it does not do (it trains in float32)
 
 
 def sequential_code(spec: NetSpec) -> str:
@@ -78,6 +78,7 @@ def network_cell(spec_dict: dict) -> dict:
     spec = NetSpec.from_dict(spec_dict)
     settings = {k: getattr(spec, k) for k in SETTINGS}
     left_out = [k for k in LEFT_OUT if getattr(spec, k)]
+    left_out += ["precision"] if spec.precision != "float32" else []
     return {
         "name": spec.name,
         "function": "make_" + re.sub(r"\W", "_", spec.name.lower()),

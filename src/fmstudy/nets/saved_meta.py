@@ -187,6 +187,7 @@ FIELDS = {
         "history": _history,
         "val_split_used": lambda v, what: checks.choice(v, what, ("", *SPLITS)),
         "val_split_reason": lambda v, what: checks.choice(v, what, ("", *FIRST_FAULTS)),
+        "precision": lambda v, what: checks.choice(v, what, ("float32", "bfloat16")),
     },
     "model": {
         **COMMON,

@@ -6,7 +6,8 @@
 A network is a :class:`NetSpec`: layers (dense widths with dropout, or conv
 blocks and pooling), activation, optimizer, learning rate, weight decay, batch
 size, epochs, input scaling, validation split and the training extras (flips,
-shifts, mixup, mirror-averaged predictions, refit).  The layer grammar is
+shifts, mixup, mirror-averaged predictions, refit, bfloat16 mixed precision).  The
+layer grammar is
 ``100-512:d0.3-1024:d0.2`` for dense layers and ``c32-c32-p-c64-p-256:d0.3``
 with conv blocks (``cN``: 3x3 conv, batch norm, activation) and 2x2 max
 pooling (``p``).  The named presets are in :mod:`fmstudy.nets.presets`, training in
@@ -38,6 +39,7 @@ SCALINGS = ("standardize", "unit")
 SPLITS = ("first", "stratified")
 SCHEDULES = ("none", "onecycle")
 INITS = ("glorot", "default")
+PRECISIONS = ("float32", "bfloat16", "auto")  # auto: bfloat16 where the processor has it
 LAYER_KINDS = ("dense", "conv", "pool")
 MAX_WIDTH = 65_536  # units or channels of one layer
 MAX_EPOCHS = 10_000
@@ -95,6 +97,10 @@ class NetSpec:
     mixup: float = 0.0  # Beta(a, a) mixup of half the training batches; 0: none
     tta: bool = False  # predict from the image and its mirror (average of probabilities)
     refit: bool = False  # after the validated run, train on every training row and test that
+    # bfloat16 mixed precision trains the forward pass in bfloat16 (weights, optimizer and
+    # every evaluation stay float32); "auto" uses it where the processor computes it natively
+    # (fmstudy.nets.devices.precision_used), which halves a convolution's time there.
+    precision: str = "float32"
 
     def __post_init__(self) -> None:
         try:
@@ -121,6 +127,10 @@ class NetSpec:
             out.append("predictions averaged over image and mirror")
         if self.refit:
             out.append("tested network retrained on every training row")
+        if self.precision == "bfloat16":
+            out.append("bfloat16 mixed precision")
+        elif self.precision == "auto":
+            out.append("bfloat16 mixed precision where the processor has it")
         return out
 
     @property
@@ -163,6 +173,7 @@ def _check_spec(s: NetSpec) -> None:
         (s.val_split, "validation split", SPLITS),
         (s.schedule, "schedule", SCHEDULES),
         (s.init, "init", INITS),
+        (s.precision, "precision", PRECISIONS),
     ):
         checks.choice(value, what, valid)
     checks.number(s.lr, "lr", low=0, high=10, low_open=True)

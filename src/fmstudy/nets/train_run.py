@@ -28,6 +28,7 @@ RECORD = (
     "seed",
     "val_split_used",
     "val_split_reason",
+    "precision",
     "test_accuracy",
     "tested_on",
     "best_epoch",
@@ -73,6 +74,7 @@ class TrainRun:
     tested_on: dict = field(default_factory=dict)  # n_test, test_sha256 (Subset.test_record)
     val_split_used: str = ""  # "first" or "stratified" as made; "": no validation part
     val_split_reason: str = ""  # why "first" became stratified: FIRST_FAULTS, or ""
+    precision: str = "float32"  # the forward pass's in training (nets.devices.precision_used)
     # polarity and reference (nets.image_reference): saved in spec.json, not run.json
     reference: dict = field(default_factory=dict)
 
@@ -86,6 +88,7 @@ class TrainRun:
         cls, data: dict, spec: NetSpec, *, y_pred, proba, folder: Path | None = None
     ) -> TrainRun:
         """The run :meth:`to_dict` wrote, with its spec, predictions and saved folder."""
-        record = {name: data[name] for name in RECORD}
+        record = {name: data[name] for name in RECORD if name != "precision"}
+        record["precision"] = data.get("precision", "float32")  # saved before it was recorded
         record |= {"classes": tuple(data["classes"]), "image_shape": tuple(data["image_shape"])}
         return cls(spec=spec, y_pred=y_pred, proba=proba, folder=folder, **record)

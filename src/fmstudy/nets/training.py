@@ -29,7 +29,7 @@ from fmstudy.data.own import options_of
 from fmstudy.errors import FmstudyError
 from fmstudy.lib_warnings import one_line_warnings
 from fmstudy.nets.augment import mirror_images, pixel_stats, random_shift
-from fmstudy.nets.devices import torch_threads
+from fmstudy.nets.devices import precision_used, torch_threads
 from fmstudy.nets.image_reference import reference_record
 from fmstudy.nets.inputs import ValidationSplit, fit_scaler, prepare_inputs, validation_split
 from fmstudy.nets.spec import NetSpec, build_model, count_parameters
@@ -111,6 +111,7 @@ class _Loop:
     pixel: tuple  # (mean, std, shape) for flips of standardized inputs, or (None, None, shape)
     mean: torch.Tensor
     std: torch.Tensor
+    precision: str = "float32"  # the forward pass's: "bfloat16" under autocast
 
     def augment(self, xb, yb):
         """Flips, shifts and mixup of one batch, drawn in a fixed order from the seeded streams."""
@@ -137,10 +138,13 @@ class _Loop:
             idx = order[i : i + self.spec.batch_size].to(xtr.device)
             yb = ytr[idx]
             xb, partner, lam = self.augment(xtr[idx], yb)
-            out = self.model(xb)
-            loss = nn.functional.cross_entropy(out, yb)
-            if lam < 1.0:
-                loss = lam * loss + (1 - lam) * nn.functional.cross_entropy(out, partner)
+            with torch.autocast(
+                xb.device.type, torch.bfloat16, enabled=self.precision != "float32"
+            ):
+                out = self.model(xb)
+                loss = nn.functional.cross_entropy(out, yb)  # autocast computes it in float32
+                if lam < 1.0:
+                    loss = lam * loss + (1 - lam) * nn.functional.cross_entropy(out, partner)
             self.opt.zero_grad(set_to_none=True)
             loss.backward()
             self.opt.step()
@@ -167,7 +171,9 @@ def _new_loop(spec: NetSpec, model, scaler: dict, gen, seed: int, n_rows: int, d
     std = torch.from_numpy(scaler["std"]).to(device)
     p_mean, p_std, hwc = pixel_stats(spec, scaler, shape)
     pixel = tuple(None if t is None else t.to(device) for t in (p_mean, p_std)) + (hwc,)
-    return _Loop(spec, model, opt, sched, gen, np.random.default_rng(seed), pixel, mean, std)
+    rng = np.random.default_rng(seed)
+    precision = precision_used(spec, str(device))
+    return _Loop(spec, model, opt, sched, gen, rng, pixel, mean, std, precision)
 
 
 def _run_epochs(loop: _Loop, xtr, ytr, xval, yval, holdout: bool, on_epoch, mirror):
@@ -308,6 +314,7 @@ def _validated(
         background=border_level(x_train),
         val_split_used=split.used,
         val_split_reason=split.reason,
+        precision=loop.precision,
     )
 
 

@@ -113,6 +113,7 @@ def network_summary(spec: NetSpec, runs: list[TrainRun], sub) -> tuple[ModelResu
         early_stopping=spec.patience is not None,
         val_split_used=runs[0].val_split_used,
         val_split_reason=runs[0].val_split_reason,
+        precision=runs[0].precision,
     )
     return result, summary
 

@@ -193,7 +193,11 @@ def network_description(n: NetworkResult, refit_seconds: float, compared: bool =
         inputs=inputs,
         val=val,
     )
-    text += "".join(f", {x}" for x in extras(s)) + "."
+    if n.precision == "bfloat16":
+        more = [_("the forward pass in bfloat16 mixed precision (weights and evaluation float32)")]
+    else:
+        more = []
+    text += "".join(f", {x}" for x in extras(s) + more) + "."
     if s["refit"]:
         if n.early_stopping:
             epochs = _("each seed's best epoch count ({counts})").format(

@@ -121,7 +121,7 @@ def test_precision_auto_is_bfloat16_only_where_the_processor_computes_it(monkeyp
         with_overrides(SMALL, precision="float16")
 
 
-def test_bfloat16_trains_the_forward_pass_in_bfloat16_and_evaluates_in_float32(data):
+def test_bfloat16_computes_every_forward_pass_in_bfloat16_and_keeps_float32_weights(data):
     spec = with_overrides(SMALL, precision="bfloat16", epochs=2)
     seen = []
     real = torch.nn.Linear.forward
@@ -137,10 +137,16 @@ def test_bfloat16_trains_the_forward_pass_in_bfloat16_and_evaluates_in_float32(d
     finally:
         torch.nn.Linear.forward = real
     assert {dtype for training, dtype in seen if training} == {torch.bfloat16}
-    assert {dtype for training, dtype in seen if not training} == {torch.float32}
+    assert {dtype for training, dtype in seen if not training} == {torch.bfloat16}
     assert run.precision == "bfloat16" and run.to_dict()["precision"] == "bfloat16"
     assert all(v.dtype == torch.float32 for v in run.state.values() if v.is_floating_point())
     assert train(SMALL, *data, (4, 5, 6, 7), seed=0, threads=1).precision == "float32"
+    # a saved network predicts as it was tested: in the precision it trained in
+    from fmstudy.nets.saved import predict
+
+    model = build_model(spec, 4)
+    model.load_state_dict(run.state)
+    assert np.array_equal(predict(model, spec, run.scaler, data[2], (4, 5, 6, 7)), run.y_pred)
     # a run saved before the precision was recorded reads back as float32
     from fmstudy.nets.train_run import TrainRun
 

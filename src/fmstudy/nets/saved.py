@@ -26,6 +26,7 @@ from fmstudy.evaluation.compare import model_result
 from fmstudy.i18n import N_
 from fmstudy.nets import model_files, saved_meta
 from fmstudy.nets.augment import pixel_stats
+from fmstudy.nets.devices import precision_used
 from fmstudy.nets.inputs import prepare_inputs
 from fmstudy.nets.spec import NetSpec, build_model
 from fmstudy.nets.train_run import MEASURED, TrainRun
@@ -155,7 +156,8 @@ def predict(
     """Predicted labels (original class numbers) for raw uint8 images; with
     ``probabilities`` also the softmax probabilities (float64, one column per class)."""
     mirror = pixel_stats(spec, scaler, x.shape[1:]) if spec.tta else None
-    out = all_log_probs(model, prepare_inputs(x, scaler, spec), mirror)
+    precision = precision_used(spec, "cpu")  # as it trained, where this processor can
+    out = all_log_probs(model, prepare_inputs(x, scaler, spec), mirror, precision)
     labels = np.asarray(classes)[out.argmax(1).cpu().numpy()]
     return (labels, softmax64(out)) if probabilities else labels
 

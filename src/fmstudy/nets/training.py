@@ -49,27 +49,35 @@ def _optimizer(spec: NetSpec, params):
 
 
 def log_probs(model: nn.Module, xb: torch.Tensor, mirror=None) -> torch.Tensor:
-    """Log-probabilities; with ``mirror`` (mean, std) the average over image and mirror."""
-    out = model(xb).log_softmax(1)
+    """Log-probabilities (float32); with ``mirror`` (mean, std) the average over image and
+    mirror."""
+    out = model(xb).float().log_softmax(1)
     if mirror is None:
         return out
-    both = torch.stack([out, model(mirror_images(xb, mirror)).log_softmax(1)])
+    both = torch.stack([out, model(mirror_images(xb, mirror)).float().log_softmax(1)])
     return torch.logsumexp(both, 0) - math.log(2)
 
 
-def all_log_probs(model: nn.Module, x: torch.Tensor, mirror=None, batch: int = 1024):
-    """:func:`log_probs` of every row, in eval mode and in batches (validation, test, predict)."""
+def all_log_probs(model: nn.Module, x: torch.Tensor, mirror=None, precision: str = "float32"):
+    """:func:`log_probs` of every row, in eval mode and in batches (validation, test,
+    predict); ``precision`` "bfloat16" computes the forward pass as the training did, in
+    batches of 256 (2-3x faster than float32 in batches of 1,024 on a conv network)."""
     model.eval()
-    with torch.inference_mode():
+    bf16 = precision == "bfloat16"
+    batch = 256 if bf16 else 1024
+    with torch.inference_mode(), torch.autocast(x.device.type, torch.bfloat16, enabled=bf16):
         return torch.cat(
             [log_probs(model, x[i : i + batch], mirror) for i in range(0, len(x), batch)]
         )
 
 
-def evaluate_network(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch=1024, mirror=None):
+def evaluate_network(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, mirror=None, precision="float32"
+):
     """(mean loss, accuracy, predicted indices, probabilities) of a network on prepared
-    inputs; the probabilities are float64, each row summing to 1."""
-    out = all_log_probs(model, x, mirror, batch)
+    inputs in ``precision``; the probabilities are float64, each row summing to 1."""
+    batch = 1024
+    out = all_log_probs(model, x, mirror, precision)
     loss = sum(
         nn.functional.nll_loss(out[i : i + batch], y[i : i + batch], reduction="sum").item()
         for i in range(0, len(x), batch)
@@ -193,7 +201,9 @@ def _run_epochs(loop: _Loop, xtr, ytr, xval, yval, holdout: bool, on_epoch, mirr
                 on_epoch(epoch, hist)
             best = (math.nan, epoch)
             continue
-        val_loss, val_acc, _, _ = evaluate_network(loop.model, xval, yval, mirror=mirror)
+        val_loss, val_acc, _, _ = evaluate_network(
+            loop.model, xval, yval, mirror=mirror, precision=loop.precision
+        )
         seconds[-1] = time.perf_counter() - t0
         hist["val_loss"].append(val_loss)
         hist["val_acc"].append(val_acc)
@@ -293,7 +303,11 @@ def _validated(
         if x_test is not None and not refit:  # a refit is tested after training on every row
             xte = prepare_inputs(x_test, scaler, spec).to(device)
             _, test_acc, pred, proba = evaluate_network(
-                model, xte, torch.from_numpy(lut[y_test]).to(device), mirror=mirror
+                model,
+                xte,
+                torch.from_numpy(lut[y_test]).to(device),
+                mirror=mirror,
+                precision=loop.precision,
             )
     return TrainRun(
         spec=spec,

@@ -53,8 +53,21 @@ _MODERN = {
     "patience": 5,
 }
 _preset(NetSpec(parse_layers("256"), "shallow-256", lr=1e-3, **_MODERN))
-_preset(NetSpec(parse_layers("512:d0.2-256:d0.2"), "mlp-512-256", lr=1e-3, **_MODERN))
-_preset(NetSpec(parse_layers("1024:d0.3-512:d0.3-256:d0.3"), "mlp-wide-drop", lr=1e-3, **_MODERN))
+# The standard profile's two MLPs in bfloat16 where native: validation (3 seeds) 0.9472 vs
+# 0.9488 and 0.9441 vs 0.9452 in float32, within the seeds' spread (sd 0.3-0.5 points), in
+# half the time (24.8 -> 12.0 s and 68.3 -> 34.8 s for the three seeds).
+_preset(
+    NetSpec(parse_layers("512:d0.2-256:d0.2"), "mlp-512-256", lr=1e-3, precision="auto", **_MODERN)
+)
+_preset(
+    NetSpec(
+        parse_layers("1024:d0.3-512:d0.3-256:d0.3"),
+        "mlp-wide-drop",
+        lr=1e-3,
+        precision="auto",
+        **_MODERN,
+    )
+)
 _preset(NetSpec(parse_layers("256-256-256-256"), "mlp-deep-nodrop", lr=1e-3, **_MODERN))
 _preset(
     NetSpec(
@@ -99,7 +112,7 @@ _preset(
         hflip=True,
         scaling="unit",
         init="default",
-        precision="auto",  # bfloat16 where native: validation 0.9687 vs 0.9686, 1.4x faster
+        precision="auto",  # bfloat16 where native: validation 0.9688 vs 0.9686, 2.2x faster
     )
 )
 _preset(
@@ -114,6 +127,7 @@ _preset(
         schedule="onecycle",
         scaling="unit",
         init="default",
+        precision="auto",  # validation 0.9570 either way (4 epochs, 2 seeds), 1.5x faster
     )
 )
 

@@ -127,7 +127,7 @@ _preset(
         schedule="onecycle",
         scaling="unit",
         init="default",
-        precision="auto",  # validation 0.9570 either way (4 epochs, 2 seeds), 1.5x faster
+        precision="auto",  # validation 0.9577 vs 0.9570 (4 epochs, 2 seeds), 1.5x faster
     )
 )
 

@@ -130,7 +130,7 @@ def test_the_report_defines_its_terms_and_escapes_user_data(odd_classes):
         ("overfitting", "A seed overfits when its validation loss rises"),
         ("seed", "profile quick · seed 0"),
         ("seed", "with 2 seeds"),
-        ("bfloat16", "forward passes in bfloat16 mixed precision (weights in float32)"),
+        ("bfloat16", "forward passes in bfloat16 (weights in float32)"),
     ],
 )
 def test_each_new_term_is_found_as_the_report_writes_it(key, text):

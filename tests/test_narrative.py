@@ -224,4 +224,4 @@ def test_network_description_says_bfloat16_only_when_it_was_used():
     n = replace(network(), spec=ADAM_SPEC)
     assert "bfloat16" not in narrative.network_description(n, 0.0)
     text = narrative.network_description(replace(n, precision="bfloat16"), 0.0)
-    assert "forward passes in bfloat16 mixed precision (weights in float32)." in text
+    assert "forward passes in bfloat16 (weights in float32)." in text

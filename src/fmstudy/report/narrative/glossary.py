@@ -265,13 +265,13 @@ TERMS = (
     ),
     Term(
         "bfloat16",
-        N_("bfloat16 mixed precision"),
-        N_(
-            "a network's layers computed in bfloat16, a 16-bit number format with float32's "
-            "range but only about 3 significant digits, while the weights are kept and "
-            "updated in float32; about twice as fast on processors that compute it natively"
-        ),
         N_("bfloat16"),
+        N_(
+            "a 16-bit number format with float32's range but only about 3 significant "
+            "digits; a network's layers computed in it while the weights are kept and "
+            "updated in float32 (mixed precision) run about twice as fast on processors "
+            "that compute it natively"
+        ),
     ),
     Term(
         "mcnemar",

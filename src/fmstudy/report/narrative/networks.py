@@ -194,7 +194,7 @@ def network_description(n: NetworkResult, refit_seconds: float, compared: bool =
         val=val,
     )
     if n.precision == "bfloat16":
-        more = [_("forward passes in bfloat16 mixed precision (weights in float32)")]
+        more = [_("forward passes in bfloat16 (weights in float32)")]
     else:
         more = []
     text += "".join(f", {x}" for x in extras(s) + more) + "."

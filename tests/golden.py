@@ -43,12 +43,17 @@ GOLDEN = Path(__file__).parent / "data" / "golden"
 
 def machine() -> str:
     """This machine's kind for the golden files: torch's CPU capability and OpenBLAS's
-    core type, e.g. ``avx2-haswell``."""
+    core type, e.g. ``avx2-haswell``, and ``-bf16`` where networks of precision ``auto``
+    train in bfloat16 (fmstudy.nets.devices.precision_used): their numbers differ there."""
     import threadpoolctl
     import torch
 
+    from fmstudy.nets.devices import precision_used
+    from fmstudy.nets.presets import get_preset
+
     blas = [i.get("architecture") for i in threadpoolctl.threadpool_info() if i.get("architecture")]
-    return f"{torch.backends.cpu.get_cpu_capability()}-{blas[0] if blas else 'blas'}".lower()
+    kind = f"{torch.backends.cpu.get_cpu_capability()}-{blas[0] if blas else 'blas'}".lower()
+    return kind + ("-bf16" if precision_used(get_preset("cnn-tiny"), "cpu") == "bfloat16" else "")
 
 
 def golden_folder(golden: str) -> tuple[Path, bool]:

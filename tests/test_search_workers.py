@@ -126,6 +126,31 @@ def test_bad_storage_is_one_clear_error(url, message):
         open_storage(url)
 
 
+def test_a_schema_created_at_the_same_moment_elsewhere_is_tried_again(tmp_path, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    real, calls = optuna.storages.RDBStorage, []
+
+    def racing(url, **kwargs):  # another process inserts the schema's version row first
+        calls.append(url)
+        if len(calls) == 1:
+            raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+        return real(url, **kwargs)
+
+    monkeypatch.setattr(optuna.storages, "RDBStorage", racing)
+    assert open_storage(f"sqlite:///{tmp_path / 'a.db'}") is not None and len(calls) == 2
+
+    def always(url, **kwargs):
+        calls.append(url)
+        raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+
+    calls.clear()
+    monkeypatch.setattr(optuna.storages, "RDBStorage", always)
+    with pytest.raises(FmstudyError, match="cannot open the search database .* UNIQUE"):
+        open_storage(f"sqlite:///{tmp_path / 'b.db'}", attempts=2)
+    assert len(calls) == 2
+
+
 @pytest.mark.slow
 def test_several_workers_share_one_postgres_study(postgres_url, tmp_path):
     name = "ci-workers"

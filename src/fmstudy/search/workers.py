@@ -139,15 +139,23 @@ def describe_storage(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def open_storage(url: str):
-    """Optuna's RDB storage for ``url``; an unreachable database is one clear line."""
+def open_storage(url: str, attempts: int = 3):
+    """Optuna's RDB storage for ``url``; an unreachable database is one clear line.  A new
+    database whose tables another process (a worker, a reader) is creating at the same
+    moment fails its schema's unique version row: that is tried again, ``attempts`` in all."""
     import optuna
-    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
     check_storage_url(url)
     kwargs = {"engine_kwargs": {"connect_args": connect_args(url), "pool_pre_ping": True}}
     try:
-        return optuna.storages.RDBStorage(url, **kwargs)
+        for attempt in range(1, attempts + 1):
+            try:
+                return optuna.storages.RDBStorage(url, **kwargs)
+            except IntegrityError:
+                if attempt == attempts:
+                    raise
+                time.sleep(0.2 * attempt)  # the other process's schema is then complete
     except SQLAlchemyError as exc:
         first = str(getattr(exc, "orig", exc) or exc).strip().splitlines()[0]
         raise FmstudyError(

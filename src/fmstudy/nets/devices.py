@@ -41,6 +41,12 @@ def precision_used(spec: NetSpec, device: str) -> str:
     return "bfloat16" if native else "float32"
 
 
+def autocast(device_type: str, precision: str):
+    """The context a forward pass in ``precision`` runs in: torch's bfloat16 autocast for
+    "bfloat16", nothing for "float32"."""
+    return torch.autocast(device_type, torch.bfloat16, enabled=precision == "bfloat16")
+
+
 def device_params(spec: NetSpec, device: str) -> dict:
     """A training's cache-key parameters: its spec, the precision ``auto`` resolved to,
     and the device unless the CPU (whose keys predate --device)."""

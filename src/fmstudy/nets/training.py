@@ -29,7 +29,7 @@ from fmstudy.data.own import options_of
 from fmstudy.errors import FmstudyError
 from fmstudy.lib_warnings import one_line_warnings
 from fmstudy.nets.augment import mirror_images, pixel_stats, random_shift
-from fmstudy.nets.devices import precision_used, torch_threads
+from fmstudy.nets.devices import autocast, precision_used, torch_threads
 from fmstudy.nets.image_reference import reference_record
 from fmstudy.nets.inputs import ValidationSplit, fit_scaler, prepare_inputs, validation_split
 from fmstudy.nets.spec import NetSpec, build_model, count_parameters
@@ -63,9 +63,8 @@ def all_log_probs(model: nn.Module, x: torch.Tensor, mirror=None, precision: str
     predict); ``precision`` "bfloat16" computes the forward pass as the training did, in
     batches of 256 (2-3x faster than float32 in batches of 1,024 on a conv network)."""
     model.eval()
-    bf16 = precision == "bfloat16"
-    batch = 256 if bf16 else 1024
-    with torch.inference_mode(), torch.autocast(x.device.type, torch.bfloat16, enabled=bf16):
+    batch = 256 if precision == "bfloat16" else 1024
+    with torch.inference_mode(), autocast(x.device.type, precision):
         return torch.cat(
             [log_probs(model, x[i : i + batch], mirror) for i in range(0, len(x), batch)]
         )
@@ -146,9 +145,7 @@ class _Loop:
             idx = order[i : i + self.spec.batch_size].to(xtr.device)
             yb = ytr[idx]
             xb, partner, lam = self.augment(xtr[idx], yb)
-            with torch.autocast(
-                xb.device.type, torch.bfloat16, enabled=self.precision != "float32"
-            ):
+            with autocast(xb.device.type, self.precision):
                 out = self.model(xb)
                 loss = nn.functional.cross_entropy(out, yb)  # autocast computes it in float32
                 if lam < 1.0:
